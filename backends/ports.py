@@ -1,0 +1,36 @@
+"""The ports of a generated top function, as the project writer and testbench see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Port:
+    """One argument of the top function.
+
+    role:
+      "features"   an array [capacity rows][features] of fixed-point values
+      "edge_index" an array [2][max_edges] of node indices (row 0 source, row 1 target)
+      "count"      a scalar: the real number of nodes or edges in this call
+    rows: which capacity the array's first axis has ("nodes" or "edges"); for a
+      count port, which count it is. None for edge_index.
+    """
+
+    name: str
+    direction: Literal["in", "out"]
+    role: Literal["features", "edge_index", "count"]
+    rows: Literal["nodes", "edges"] | None
+    features: int  # columns of a features array; 0 for edge_index and counts
+    ctype: str  # C++ element type, e.g. "ap_fixed<16, 8>" or "ap_uint<7>"
+    frac_bits: int = 0  # fractional bits of a fixed-point ctype (raw = value * 2**frac_bits)
+
+    def shape(self, max_nodes: int, max_edges: int) -> tuple[int, ...]:
+        """The C array shape of this port for a design of the given capacity."""
+        if self.role == "count":
+            return ()
+        if self.role == "edge_index":
+            return (2, max_edges)
+        cap = max_nodes if self.rows == "nodes" else max_edges
+        return (cap, self.features)

@@ -1,0 +1,63 @@
+"""gnnc passes: one ModulePass per file, registered here by kebab-case name."""
+
+from collections.abc import Callable
+
+from xdsl.passes import ModulePass
+
+
+def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    """Lazy factories, as in xdsl.transforms.get_all_passes."""
+
+    def fixed_point():
+        from gnnc.passes.gnn_fixed_point import GnnFixedPointPass
+
+        return GnnFixedPointPass
+
+    def convert_to_hls():
+        from gnnc.passes.convert_gnn_to_hls import ConvertGnnToHlsPass
+
+        return ConvertGnnToHlsPass
+
+    def parallelize():
+        from gnnc.passes.hls_parallelize import HlsParallelizePass
+
+        return HlsParallelizePass
+
+    def partition():
+        from gnnc.passes.hls_partition_arrays import HlsPartitionArraysPass
+
+        return HlsPartitionArraysPass
+
+    return {
+        "gnn-fixed-point": fixed_point,
+        "convert-gnn-to-hls": convert_to_hls,
+        "hls-parallelize": parallelize,
+        "hls-partition-arrays": partition,
+    }
+
+
+def lower_to_hls_pipeline(
+    precision: str = "fixed<16,6>", max_nodes: int = 28, max_edges: int = 56
+) -> str:
+    """The named pipeline behind `gnnc-opt --lower-to-hls`: gnn (float) -> hls."""
+    return (
+        f'gnn-fixed-point{{default="{precision}" max-edges={max_edges}}},'
+        f"convert-gnn-to-hls{{max-nodes={max_nodes} max-edges={max_edges}}},"
+        "hls-parallelize,hls-partition-arrays"
+    )
+
+
+def apply(module, pipeline: str) -> None:
+    """Run a textual pass pipeline (`a,b{opt=1}`) on `module` in place."""
+    from xdsl.passes import PassPipeline
+
+    from gnnc.ir import make_context
+
+    passes = {**_xdsl_passes(), **get_all_passes()}
+    PassPipeline.parse_spec(passes, pipeline).apply(make_context(), module)
+
+
+def _xdsl_passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    from xdsl.transforms import get_all_passes as xdsl_passes
+
+    return {k: v for k, v in xdsl_passes().items() if k in ("cse", "dce", "canonicalize")}

@@ -1,0 +1,19 @@
+"""Shared pytest set-up: the examples folder is importable, and the TrackML data is found."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "examples"))
+
+TRACKML = Path(os.environ.get("GNNC_TRACKML_DIR", REPO.parent / "shared" / "data" / "trackml-in"))
+
+
+@pytest.fixture(scope="session")
+def trackml_dir() -> Path:
+    if not TRACKML.is_dir():
+        pytest.skip(f"TrackML data not found at {TRACKML} (set GNNC_TRACKML_DIR)")
+    return TRACKML
