@@ -27,8 +27,10 @@ from typing import ClassVar
 from xdsl.dialects.builtin import (
     AnyFloat,
     DenseIntOrFPElementsAttr,
+    I64,
     Float32Type,
     IntAttr,
+    IntegerAttr,
     TensorType,
 )
 from xdsl.dialects.utils import EnumAttribute
@@ -536,9 +538,9 @@ class ActivationOp(IRDLOperation):
     fn = prop_def(ActivationFnAttr)
     input = operand_def(FeaturesType)
     result = result_def(FeaturesType)
-    table_size = opt_prop_def(IntAttr)
-    table_min = opt_prop_def(IntAttr)
-    table_scale = opt_prop_def(IntAttr)
+    table_size = opt_prop_def(IntegerAttr[I64])
+    table_min = opt_prop_def(IntegerAttr[I64])
+    table_scale = opt_prop_def(IntegerAttr[I64])
 
     irdl_options = (ParsePropInAttrDict(),)
     traits = traits_def(Pure())
@@ -566,7 +568,7 @@ class ActivationOp(IRDLOperation):
                 raise VerifyException(
                     f"'{self.name}': table_size, table_min and table_scale go together"
                 )
-            if self.table_size.data < 2 or self.table_scale.data < 1:
+            if self.table_size.value.data < 2 or self.table_scale.value.data < 1:
                 raise VerifyException(
                     f"'{self.name}': table_size must be >= 2 and table_scale >= 1"
                 )

@@ -1,0 +1,259 @@
+"""
+The numpy interpreter of the gnn dialect.
+
+`fixed=False` interprets a module in float64 (the import is checked against torch with
+it); `fixed=True` interprets a module after gnn-fixed-point on raw integers with exactly
+the semantics the generated C++ has (docs/architecture.md, "Numeric semantics").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+from xdsl.dialects import builtin, func
+from xdsl.ir import Operation, SSAValue
+
+from gnnc.dialects import gnn
+from gnnc.errors import GnncError
+from gnnc.fixed import (
+    cast,
+    exact_product_type,
+    int_dtype,
+    quantize,
+    raw_range,
+    reciprocal_values,
+    table_index,
+    table_values,
+    to_float,
+)
+
+
+def top_function(module: builtin.ModuleOp) -> func.FuncOp:
+    """The one function of a gnn module (the model's forward)."""
+    funcs = [op for op in module.ops if isinstance(op, func.FuncOp) and not op.is_declaration]
+    if len(funcs) != 1:
+        raise GnncError(f"expected one function in the module, found {len(funcs)}")
+    return funcs[0]
+
+
+def argument_names(fn: func.FuncOp) -> list[str]:
+    """Input names from the `gnn.name` argument attributes (arg0, arg1, ... when absent)."""
+    names = []
+    for k, arg in enumerate(fn.args):
+        attrs = fn.arg_attrs.data[k].data if fn.arg_attrs is not None else {}
+        name = attrs.get("gnn.name")
+        names.append(name.data if isinstance(name, builtin.StringAttr) else arg.name_hint or f"arg{k}")
+    return names
+
+
+def output_names(fn: func.FuncOp) -> list[str]:
+    attr = fn.attributes.get("gnn.outputs")
+    n = len(fn.function_type.outputs.data)
+    if isinstance(attr, builtin.ArrayAttr):
+        return [a.data for a in attr.data]  # type: ignore[attr-defined]
+    return [f"out{k}" for k in range(n)]
+
+
+def run(module: builtin.ModuleOp, inputs: Mapping[str, np.ndarray], fixed: bool = False) -> list[np.ndarray]:
+    """Interpret the module on one graph; outputs are float64 arrays [rows, features]."""
+    fn = top_function(module)
+    interp = _Interpreter(fixed)
+    names = argument_names(fn)
+    missing = [n for n in names if n not in inputs]
+    if missing:
+        raise GnncError(f"missing input(s) {missing}; the design takes {names}")
+    for name, arg in zip(names, fn.args):
+        interp.bind(arg, np.asarray(inputs[name]), name)
+    return interp.run_block(fn)
+
+
+class _Interpreter:
+    def __init__(self, fixed: bool):
+        self.fixed = fixed
+        self.env: dict[SSAValue, np.ndarray] = {}
+        self.edge_index: np.ndarray | None = None
+        self.num_nodes: int | None = None
+
+    # -- values ------------------------------------------------------------- #
+
+    def bind(self, arg: SSAValue, value: np.ndarray, name: str) -> None:
+        t = arg.type
+        if isinstance(t, gnn.EdgeIndexType):
+            if value.ndim != 2 or value.shape[0] != 2:
+                raise GnncError(f"input {name!r}: edge_index must be [2, E], got shape {list(value.shape)}")
+            self.edge_index = value.astype(np.int64)
+            self.env[arg] = self.edge_index
+            return
+        assert isinstance(t, gnn.FeaturesType)
+        if value.ndim != 2 or value.shape[1] != t.num_features:
+            raise GnncError(
+                f"input {name!r}: expected [rows, {t.num_features}], got shape {list(value.shape)}"
+            )
+        if t.kind == "nodes":
+            self.num_nodes = value.shape[0]
+        if self.fixed:
+            self.env[arg] = quantize(value, _fixed(arg))
+        else:
+            self.env[arg] = value.astype(np.float64)
+
+    def run_block(self, fn: func.FuncOp) -> list[np.ndarray]:
+        if self.edge_index is not None and self.num_nodes is not None and self.edge_index.size:
+            if self.edge_index.min() < 0 or self.edge_index.max() >= self.num_nodes:
+                raise GnncError(f"edge_index refers to nodes outside [0, {self.num_nodes})")
+        for op in fn.body.block.ops:
+            if isinstance(op, func.ReturnOp):
+                return [self._output(v) for v in op.arguments]
+            impl = _IMPLS.get(type(op))
+            if impl is None:
+                raise GnncError(f"the emulator cannot run '{op.name}'")
+            self.env[op.results[0]] = impl(self, op)
+        raise GnncError("function has no func.return")
+
+    def _output(self, v: SSAValue) -> np.ndarray:
+        value = self.env[v]
+        return to_float(value, _fixed(v)) if self.fixed else value
+
+    def get(self, v: SSAValue) -> np.ndarray:
+        return self.env[v]
+
+    def rows(self, end: gnn.EdgeEndAttr) -> np.ndarray:
+        assert self.edge_index is not None
+        return self.edge_index[0 if end.data == gnn.EdgeEnd.SRC else 1]
+
+
+def _fixed(v: SSAValue) -> gnn.FixedType:
+    t = v.type
+    assert isinstance(t, gnn.FeaturesType)
+    if not isinstance(t.element_type, gnn.FixedType):
+        raise GnncError("fixed-point emulation needs a module after gnn-fixed-point")
+    return t.element_type
+
+
+# --------------------------------------------------------------------------- #
+# Op semantics
+# --------------------------------------------------------------------------- #
+
+
+def _gather(it: _Interpreter, op: gnn.GatherOp) -> np.ndarray:
+    return it.get(op.input)[it.rows(op.end)]
+
+
+def _scatter(it: _Interpreter, op: gnn.ScatterOp) -> np.ndarray:
+    src, index = it.get(op.input), it.rows(op.end)
+    n = it.num_nodes
+    assert n is not None
+    reduce = op.reduce.data
+    deg = np.bincount(index, minlength=n)[:n]
+    if reduce in (gnn.Reduce.MAX, gnn.Reduce.MIN):
+        pick = np.maximum if reduce == gnn.Reduce.MAX else np.minimum
+        if it.fixed:  # same type in and out: start from the type's extreme raw value
+            lo, hi = raw_range(_fixed(op.input))
+            acc = np.full((n, src.shape[1]), lo if reduce == gnn.Reduce.MAX else hi, dtype=src.dtype)
+            pick.at(acc, index, src)
+            return np.where(deg[:, None] > 0, acc, 0).astype(src.dtype)
+        acc = np.full((n, src.shape[1]), -np.inf if reduce == gnn.Reduce.MAX else np.inf)
+        pick.at(acc, index, src)
+        return np.where(deg[:, None] > 0, acc, 0.0)
+    if not it.fixed:
+        acc = np.zeros((n, src.shape[1]))
+        np.add.at(acc, index, src)
+        return acc / np.maximum(deg, 1)[:, None] if reduce == gnn.Reduce.MEAN else acc
+    in_t, acc_t, out_t = _fixed(op.input), op.accum_type, _fixed(op.result)
+    assert acc_t is not None
+    terms = cast(src, in_t.f, acc_t)
+    acc = np.zeros((n, src.shape[1]), dtype=int_dtype(acc_t.w))
+    np.add.at(acc, index, terms)
+    acc = cast(acc, acc_t.f, acc_t)  # the C++ accumulates in acc_t
+    if reduce == gnn.Reduce.SUM:
+        return cast(acc, acc_t.f, out_t)
+    recip_t = op.recip_type
+    assert recip_t is not None
+    recip = reciprocal_values(int(deg.max(initial=0)), recip_t)[deg]
+    prod_t = exact_product_type(acc_t, recip_t)
+    prod = acc.astype(int_dtype(prod_t.w)) * recip[:, None].astype(int_dtype(prod_t.w))
+    return cast(prod, prod_t.f, out_t)
+
+
+def _dense(it: _Interpreter, op: gnn.DenseOp) -> np.ndarray:
+    x = it.get(op.input)
+    w = _dense_values(op.weight)
+    b = _dense_values(op.bias) if op.bias is not None else None
+    if not it.fixed:
+        y = x @ w.T.astype(np.float64)
+        return y + b if b is not None else y
+    in_t, w_t, acc_t, out_t = _fixed(op.input), op.weight_type, op.accum_type, _fixed(op.result)
+    assert w_t is not None and acc_t is not None
+    dtype = int_dtype(acc_t.w)
+    prod_f = in_t.f + w_t.f
+    acc = np.dot(x.astype(dtype), quantize(w, w_t).T.astype(dtype))
+    acc = _align(acc, prod_f, acc_t.f)
+    if b is not None:
+        b_t = op.bias_type
+        assert b_t is not None
+        acc = acc + _align(quantize(b, b_t).astype(dtype), b_t.f, acc_t.f)
+    acc = cast(acc, acc_t.f, acc_t)
+    return cast(acc, acc_t.f, out_t)
+
+
+def _align(raw: np.ndarray, frac: int, to_frac: int) -> np.ndarray:
+    """Exactly rescale raw values to more fractional bits (types are chosen so to_frac >= frac)."""
+    if to_frac < frac:
+        raise GnncError(f"accumulator has {to_frac} fractional bits, fewer than a term's {frac}")
+    return raw * (1 << (to_frac - frac))
+
+
+def _activation(it: _Interpreter, op: gnn.ActivationOp) -> np.ndarray:
+    x = it.get(op.input)
+    fn = op.fn.data
+    if not it.fixed:
+        if fn == gnn.ActivationFn.RELU:
+            return np.maximum(x, 0.0)
+        if fn == gnn.ActivationFn.SIGMOID:
+            return 1.0 / (1.0 + np.exp(-x))
+        return np.tanh(x)
+    in_t, out_t = _fixed(op.input), _fixed(op.result)
+    if fn == gnn.ActivationFn.RELU:
+        return cast(np.maximum(x, 0), in_t.f, out_t)
+    size, lo, scale = op.table_size.value.data, op.table_min.value.data, op.table_scale.value.data  # type: ignore[union-attr]
+    table = table_values(fn.value, size, lo, scale, out_t)
+    return table[table_index(x, in_t.f, size, lo, scale)]
+
+
+def _concat(it: _Interpreter, op: gnn.ConcatOp) -> np.ndarray:
+    parts = [it.get(v) for v in op.inputs]
+    if it.fixed:
+        out_t = _fixed(op.result)
+        parts = [cast(p, _fixed(v).f, out_t) for p, v in zip(parts, op.inputs)]
+    return np.concatenate(parts, axis=1)
+
+
+def _binary(combine: Callable[[np.ndarray, np.ndarray], np.ndarray], product: bool):
+    def impl(it: _Interpreter, op: gnn.ElementwiseBinaryOp) -> np.ndarray:
+        a, b = it.get(op.lhs), it.get(op.rhs)
+        if not it.fixed:
+            return combine(a, b)
+        ta, tb, out_t = _fixed(op.lhs), _fixed(op.rhs), _fixed(op.result)
+        wide = int_dtype(ta.w + tb.w + 1)
+        a, b = a.astype(wide), b.astype(wide)
+        if product:
+            return cast(a * b, ta.f + tb.f, out_t)
+        f = max(ta.f, tb.f)
+        return cast(_align(a, ta.f, f) + _align(b, tb.f, f), f, out_t)
+
+    return impl
+
+
+def _dense_values(attr: builtin.DenseIntOrFPElementsAttr) -> np.ndarray:
+    return np.array(attr.get_values(), dtype=np.float64).reshape(attr.get_shape())
+
+
+_IMPLS: dict[type[Operation], Callable[[_Interpreter, Operation], np.ndarray]] = {
+    gnn.GatherOp: _gather,
+    gnn.ScatterOp: _scatter,
+    gnn.DenseOp: _dense,
+    gnn.ActivationOp: _activation,
+    gnn.ConcatOp: _concat,
+    gnn.AddOp: _binary(np.add, product=False),
+    gnn.MulOp: _binary(np.multiply, product=True),
+}

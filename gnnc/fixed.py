@@ -1,0 +1,222 @@
+"""
+Bit-exact ap_fixed arithmetic on integer arrays.
+
+A value of type `!gnn.fixed<W, I>` is held as its raw integer: value = raw * 2**-F with
+F = W - I. Rounding follows Xilinx's ap_fixed_base exactly: the floor of the value is
+adjusted by the first dropped bit (qb), whether any lower bit is set (r) and the sign of
+the source (neg); overflow is decided on the rounded integer. Raw arrays are int64 while
+every width involved is at most 62 bits; wider values use Python ints (dtype=object).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from gnnc.dialects.gnn import FixedType, OverflowMode, QuantMode
+from gnnc.errors import ConfigError
+
+MAX_INT64_WIDTH = 62
+
+_Q = QuantMode
+_O = OverflowMode
+
+
+def int_dtype(width: int) -> type:
+    """numpy dtype able to hold `width`-bit raw values and their sums without overflow."""
+    return np.int64 if width <= MAX_INT64_WIDTH else object
+
+
+def raw_range(t: FixedType) -> tuple[int, int]:
+    """Smallest and largest raw integer of `t`."""
+    if t.is_signed:
+        return -(1 << (t.w - 1)), (1 << (t.w - 1)) - 1
+    return 0, (1 << t.w) - 1
+
+
+def _round(floor, qb, r, neg, mode: QuantMode):
+    """The increment ap_fixed's quantization_adjust adds to the floor."""
+    if mode == _Q.TRN:
+        inc = np.zeros_like(qb)
+    elif mode == _Q.RND:
+        inc = qb
+    elif mode == _Q.RND_ZERO:
+        inc = qb & (neg | r)
+    elif mode == _Q.RND_MIN_INF:
+        inc = qb & r
+    elif mode == _Q.RND_INF:
+        inc = qb & (~neg | r)
+    elif mode == _Q.RND_CONV:
+        inc = qb & ((floor % 2 != 0) | r)
+    elif mode == _Q.TRN_ZERO:
+        inc = neg & (qb | r)
+    else:  # pragma: no cover - the enum is closed
+        raise AssertionError(mode)
+    return floor + inc.astype(floor.dtype)
+
+
+def _overflow(q: np.ndarray, t: FixedType) -> np.ndarray:
+    lo, hi = raw_range(t)
+    mode = t.overflow_mode
+    if mode == _O.WRAP:
+        return (q - lo) % (1 << t.w) + lo
+    if mode == _O.SAT_ZERO:
+        return np.where((q < lo) | (q > hi), 0, q).astype(q.dtype)
+    if mode == _O.SAT_SYM and t.is_signed:
+        lo = -hi
+    return np.clip(q, lo, hi)
+
+
+def cast(raw: np.ndarray, frac: int, t: FixedType) -> np.ndarray:
+    """Convert exact raw values with `frac` fractional bits to type `t` (quantize, then overflow)."""
+    raw = np.asarray(raw)
+    raw = raw.astype(int_dtype(max(t.w, _bits(raw)) + max(0, t.f - frac) + 1))
+    shift = frac - t.f
+    if shift <= 0:
+        q = raw * (1 << -shift)
+    else:
+        floor = raw >> shift
+        rest = raw - (floor << shift)
+        half = 1 << (shift - 1)
+        qb = np.asarray(rest >= half, dtype=bool)
+        r = np.asarray(rest % half != 0, dtype=bool)
+        q = _round(floor, qb, r, np.asarray(raw < 0, dtype=bool), t.quant_mode)
+    return _overflow(q, t).astype(int_dtype(t.w))
+
+
+def quantize(values, t: FixedType) -> np.ndarray:
+    """Float values to raw integers of `t`, as ap_fixed's constructor from double does."""
+    if t.w > MAX_INT64_WIDTH:
+        raise ConfigError(f"fixed<{t.w},{t.i}>: widths above {MAX_INT64_WIDTH} bits are not supported")
+    v = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(v)):
+        raise ValueError("cannot convert NaN or infinity to fixed point")
+    scaled = np.ldexp(v, t.f)  # exact: scaling by a power of two
+    floor = np.floor(scaled)
+    rest = scaled - floor  # exact fractional part in [0, 1)
+    q = _round(floor, rest >= 0.5, rest % 0.5 != 0, v < 0, t.quant_mode)
+    limit = float(1 << MAX_INT64_WIDTH)
+    if t.overflow_mode == _O.WRAP:
+        q = np.mod(q, float(1 << t.w))  # exact for integral floats; keeps wrap semantics
+    q = np.clip(q, -limit, limit).astype(np.int64)
+    return _overflow(q, t)
+
+
+def to_float(raw: np.ndarray, t: FixedType | int) -> np.ndarray:
+    """Raw integers to float64 values (exact while the width is at most 53 bits)."""
+    frac = t.f if isinstance(t, FixedType) else t
+    return np.ldexp(np.asarray(raw).astype(np.float64), -frac)
+
+
+def _bits(raw: np.ndarray) -> int:
+    """Bits needed to hold every value of `raw` (signed), at least 1."""
+    if raw.size == 0:
+        return 1
+    m = max(abs(int(raw.max())), abs(int(raw.min())))
+    return m.bit_length() + 1
+
+
+# --------------------------------------------------------------------------- #
+# Exact result types
+# --------------------------------------------------------------------------- #
+
+
+def exact_sum_type(terms: list[FixedType], count: int = 1) -> FixedType:
+    """A type that holds `count` sums of one value of each of `terms` without rounding or overflow."""
+    f = max(t.f for t in terms)
+    signed = any(t.is_signed for t in terms)
+    # Each term's integer part, widened by one if an unsigned term meets a signed sum.
+    i = max(t.i + (1 if signed and not t.is_signed else 0) for t in terms)
+    n = len(terms) * count
+    i += math.ceil(math.log2(n)) if n > 1 else 0
+    return FixedType(i + f, i, signed)
+
+
+def exact_product_type(a: FixedType, b: FixedType) -> FixedType:
+    """ap_fixed's product type: widths and integer bits add."""
+    signed = a.is_signed or b.is_signed
+    return FixedType(a.w + b.w, a.i + b.i, signed)
+
+
+# --------------------------------------------------------------------------- #
+# Lookup tables (sigmoid, tanh, 1/deg)
+# --------------------------------------------------------------------------- #
+
+_TABLE_FUNCTIONS = {
+    "sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v)),
+    "tanh": np.tanh,
+}
+
+
+def table_values(fn: str, size: int, lo: int, scale: int, t: FixedType) -> np.ndarray:
+    """Raw entries of a function table: entry i holds fn at the midpoint of its input interval."""
+    centers = lo + (np.arange(size, dtype=np.float64) + 0.5) / scale
+    return quantize(_TABLE_FUNCTIONS[fn](centers), t)
+
+
+def table_index(raw: np.ndarray, frac: int, size: int, lo: int, scale: int) -> np.ndarray:
+    """clamp(floor((x - lo) * scale), 0, size - 1), computed exactly on raw values."""
+    raw = np.asarray(raw).astype(object) if raw.dtype == object else np.asarray(raw, dtype=np.int64)
+    if frac >= 0:
+        idx = ((raw - (lo << frac)) * scale) >> frac
+    else:
+        idx = (raw * (1 << -frac) - lo) * scale
+    return np.clip(idx, 0, size - 1).astype(np.int64)
+
+
+def reciprocal_values(max_degree: int, t: FixedType) -> np.ndarray:
+    """Raw entries of the 1/deg table for mean aggregation; entry 0 (no edges) is 0."""
+    d = np.arange(max_degree + 1, dtype=np.float64)
+    recip = np.divide(1.0, d, out=np.zeros_like(d), where=d > 0)
+    return quantize(recip, t)
+
+
+# --------------------------------------------------------------------------- #
+# Textual precision specs, as in configs
+# --------------------------------------------------------------------------- #
+
+_SPEC = re.compile(r"^\s*(ap_|ac_)?(u?)fixed\s*<([^>]*)>\s*$")
+_AP_NAMES = {f"AP_{m.value.upper()}": m.value for m in (*QuantMode, *OverflowMode)}
+
+
+def parse_fixed(text: str, where: str = "precision") -> FixedType:
+    """`fixed<16,6>`, `ufixed<8,2,rnd,sat>`, `ap_fixed<16,6,AP_RND,AP_SAT>`, `fixed<16,6,unsigned>`."""
+    m = _SPEC.match(str(text))
+    if not m:
+        raise ConfigError(
+            f"{where}: cannot read {text!r} as a fixed-point type; "
+            "write e.g. fixed<16,6> or ap_fixed<16,6,AP_RND,AP_SAT>"
+        )
+    parts = [p.strip() for p in m.group(3).split(",")]
+    try:
+        width, int_bits = int(parts[0]), int(parts[1])
+    except (ValueError, IndexError):
+        raise ConfigError(f"{where}: {text!r} needs integer width and integer bits") from None
+    signed = m.group(2) != "u"
+    quant, overflow = QuantMode.TRN, OverflowMode.WRAP
+    for p in parts[2:]:
+        word = _AP_NAMES.get(p, p).lower()
+        if word in ("signed", "unsigned", "true", "false"):
+            signed = word in ("signed", "true")
+        elif word in [q.value for q in QuantMode]:
+            quant = QuantMode(word)
+        elif word in [o.value for o in OverflowMode]:
+            overflow = OverflowMode(word)
+        else:
+            raise ConfigError(f"{where}: unknown option {p!r} in {text!r}")
+    if not 1 <= width <= MAX_INT64_WIDTH:
+        raise ConfigError(f"{where}: width {width} in {text!r} must be in [1, {MAX_INT64_WIDTH}]")
+    return FixedType(width, int_bits, signed, quant, overflow)
+
+
+def format_fixed(t: FixedType) -> str:
+    """The config spelling of a type, inverse of parse_fixed."""
+    opts = []
+    if t.quant_mode != QuantMode.TRN:
+        opts.append(t.quant_mode.value)
+    if t.overflow_mode != OverflowMode.WRAP:
+        opts.append(t.overflow_mode.value)
+    prefix = "fixed" if t.is_signed else "ufixed"
+    return f"{prefix}<{', '.join([str(t.w), str(t.i), *opts])}>"
