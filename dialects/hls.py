@@ -6,12 +6,12 @@ Arrays are builtin memrefs (`memref<56x3x!gnn.fixed<16, 6>>`), indices are `inde
 edge indices and counts are unsigned integers (`ui7` is ap_uint<7>).
 
 ```mlir
-hls.for %e = 0 to 56 limit %n_edges : ui7 {label = "gather_0", unroll = 0} {
+hls.for %e = 0 to 56 limit %n_edges : ui7 {
   %c1 = hls.constant 1 : index
   %raw = hls.load %edge_index[%c1, %e] : memref<2x56xui5> -> ui5
-  %s = hls.index_cast %raw : ui5
+  %s = hls.index_cast %raw : ui5 -> index
   ...
-}
+} {label = "gather_0", unroll = 0 : i64}
 ```
 
 Arithmetic ops compute exactly and convert to their result type (its quantization and
@@ -190,12 +190,12 @@ class ForOp(IRDLOperation):
             printer.print_ssa_value(self.limit)
             printer.print_string(" : ")
             printer.print_attribute(self.limit.type)
-        props = {k: v for k, v in self.properties.items() if k != "ub"}
-        if props:
-            printer.print_string(" ")
-            printer.print_attr_dict(props)
         printer.print_string(" ")
         printer.print_region(self.body, print_entry_block_args=False)
+        props = {k: v for k, v in self.properties.items() if k != "ub"}
+        if props:  # after the region, as in scf.for: a leading `{` would read as the body
+            printer.print_string(" ")
+            printer.print_attr_dict(props)
 
     @classmethod
     def parse(cls, parser: Parser) -> ForOp:
@@ -211,8 +211,8 @@ class ForOp(IRDLOperation):
             uses = parser.parse_unresolved_operand()
             parser.parse_punctuation(":")
             limit = parser.resolve_operand(uses, parser.parse_type())
-        attrs = parser.parse_optional_attr_dict()
         body = parser.parse_region([iv.resolve(IndexType())])
+        attrs = parser.parse_optional_attr_dict()
         return cls.create(
             operands=[limit] if limit is not None else [],
             properties={"ub": IntegerAttr(ub, 64), **attrs},
@@ -450,8 +450,8 @@ class _Binary(IRDLOperation):
 
     def verify_(self) -> None:
         for what, v in (("lhs", self.lhs), ("rhs", self.rhs), ("result", self.result)):
-            if not isinstance(v.type, FixedType | IntegerType):
-                raise VerifyException(f"'{self.name}': {what} must be fixed or integer, got {v.type}")
+            if not _is_scalar(v.type):
+                raise VerifyException(f"'{self.name}': {what} must be fixed, integer or index, got {v.type}")
 
 
 @irdl_op_definition

@@ -1,0 +1,26 @@
+"""gnnc: PyTorch Geometric GNNs to bit-exact HLS C++ for FPGAs, built on xDSL.
+
+    import gnnc
+    design = gnnc.compile(model, example, {"precision": {"default": "fixed<16,8>"}})
+    design.emulate(data)              # bit-exact fixed point
+    design.csim(data)                 # the generated C++, compiled with g++
+    design.write("out/", backend="vitis")
+"""
+
+from gnnc.config import Config, load_config
+from gnnc.design import Design, compile  # noqa: A004
+from gnnc.errors import ConfigError, CSimError, GnncError, UnsupportedModelError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CSimError",
+    "Config",
+    "ConfigError",
+    "Design",
+    "GnncError",
+    "UnsupportedModelError",
+    "__version__",
+    "compile",
+    "load_config",
+]

@@ -1,0 +1,487 @@
+"""
+convert-gnn-to-hls: a fixed-point gnn function becomes an hls top function.
+
+Every gnn value becomes a local array of capacity rows ([max_nodes][F] or [max_edges][F]);
+every op becomes a loop nest over its rows whose trip count is the capacity and whose
+`limit` is the real count (n_nodes / n_edges, extra ports of the top function), so padding
+rows are never read and never change a result. Weights and lookup tables become ROMs of
+raw integers. No directive is set here: hls-parallelize and hls-partition-arrays do that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from xdsl.builder import Builder, InsertPoint
+from xdsl.context import Context
+from xdsl.dialects import builtin, func
+from xdsl.dialects.builtin import (
+    DenseIntOrFPElementsAttr,
+    IndexType,
+    IntegerType,
+    MemRefType,
+    Signedness,
+    StringAttr,
+    TensorType,
+)
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.passes import ModulePass
+
+from gnnc.dialects import gnn, hls
+from gnnc.emulator import argument_names, output_names, top_function
+from gnnc.errors import GnncError
+from gnnc.fixed import (
+    exact_product_type,
+    quantize,
+    raw_range,
+    reciprocal_values,
+    table_values,
+)
+
+
+def index_bits(count: int) -> int:
+    """Bits of an unsigned integer able to hold 0..count."""
+    return max(1, count.bit_length())
+
+
+@dataclass(frozen=True)
+class ConvertGnnToHlsPass(ModulePass):
+    """
+    Lower the gnn function (after gnn-fixed-point) to loops and arrays for a given capacity.
+    `top` names the C++ top function (default: the gnn function's name, with `_top`
+    appended when that is a C++ keyword such as `main`).
+    """
+
+    name = "convert-gnn-to-hls"
+
+    max_nodes: int = 28
+    max_edges: int = 56
+    top: str = ""
+
+    def apply(self, ctx: Context, op: builtin.ModuleOp) -> None:
+        if self.max_nodes < 1 or self.max_edges < 1:
+            raise GnncError(f"{self.name}: max-nodes and max-edges must be positive")
+        source = top_function(op)
+        lowered = _Lowering(self, source).run()
+        op.body.block.insert_op_before(lowered, source)
+        op.body.block.erase_op(source)
+
+
+class _Lowering:
+    def __init__(self, opts: ConvertGnnToHlsPass, source: func.FuncOp):
+        self.opts = opts
+        self.source = source
+        self.node_index_t = IntegerType(index_bits(opts.max_nodes - 1), Signedness.UNSIGNED)
+        self.arrays: dict[SSAValue, SSAValue] = {}
+        self.names: set[str] = set()
+        self.counter = 0
+
+    # -- function ------------------------------------------------------------ #
+
+    def run(self) -> func.FuncOp:
+        src = self.source
+        in_names = argument_names(src)
+        out_names = output_names(src)
+        arg_types: list[Attribute] = []
+        arg_attrs: list[dict[str, Attribute]] = []
+        for name, arg in zip(in_names, src.args):
+            arg_types.append(self._port_type(arg.type))
+            arg_attrs.append(_port_attrs(name, "in", arg.type))
+        counts = {}
+        for rows, cap in (("nodes", self.opts.max_nodes), ("edges", self.opts.max_edges)):
+            counts[rows] = len(arg_types)
+            arg_types.append(IntegerType(index_bits(cap), Signedness.UNSIGNED))
+            arg_attrs.append(
+                {"hls.name": StringAttr(f"n_{rows}"), "hls.role": StringAttr("count"),
+                 "hls.rows": StringAttr(rows), "hls.direction": StringAttr("in")}
+            )
+        ret = src.get_return_op()
+        assert ret is not None
+        outputs = list(ret.arguments)
+        first_out = len(arg_types)
+        for name, v in zip(out_names, outputs):
+            arg_types.append(self._port_type(v.type))
+            arg_attrs.append(_port_attrs(name, "out", v.type))
+
+        block = Block(arg_types=arg_types)
+        for k, (attrs, arg) in enumerate(zip(arg_attrs, block.args)):
+            arg.name_hint = attrs["hls.name"].data  # type: ignore[attr-defined]
+            self.names.add(arg.name_hint)
+            if k < len(src.args):
+                self.arrays[src.args[k]] = arg
+        self.n_nodes = block.args[counts["nodes"]]
+        self.n_edges = block.args[counts["edges"]]
+        self.edge_index = next(
+            (self.arrays[a] for a in src.args if isinstance(a.type, gnn.EdgeIndexType)), None
+        )
+
+        self.top_builder = Builder(InsertPoint.at_end(block))
+        self.rom_builder = Builder(InsertPoint.at_end(block))
+        for op in src.body.block.ops:
+            if isinstance(op, func.ReturnOp):
+                break
+            lower = _LOWERINGS.get(type(op))
+            if lower is None:
+                raise GnncError(f"convert-gnn-to-hls: cannot lower '{op.name}'")
+            lower(self, op)
+        for k, v in enumerate(outputs):
+            self._copy(self.arrays[v], block.args[first_out + k], v.type, f"output_{out_names[k]}")
+        self.top_builder.insert(func.ReturnOp())
+
+        name = self.opts.top or src.sym_name.data
+        if not self.opts.top and name in _CPP_RESERVED:
+            name += "_top"  # `main` is the usual name of an imported function, not a C++ top
+        _check_top_name(name)
+        fn = func.FuncOp(
+            name,
+            builtin.FunctionType.from_lists(arg_types, []),
+            Region(block),
+            arg_attrs=builtin.ArrayAttr([builtin.DictionaryAttr(a) for a in arg_attrs]),
+        )
+        fn.attributes["hls.top"] = builtin.UnitAttr()
+        fn.attributes["hls.max_nodes"] = builtin.IntegerAttr(self.opts.max_nodes, 64)
+        fn.attributes["hls.max_edges"] = builtin.IntegerAttr(self.opts.max_edges, 64)
+        return fn
+
+    def _port_type(self, t: Attribute) -> MemRefType:
+        if isinstance(t, gnn.EdgeIndexType):
+            return MemRefType(self.node_index_t, [2, self.opts.max_edges])
+        return self._array_type(t)
+
+    def _array_type(self, t: Attribute, element: Attribute | None = None) -> MemRefType:
+        assert isinstance(t, gnn.FeaturesType)
+        cap = self.opts.max_nodes if t.kind == "nodes" else self.opts.max_edges
+        return MemRefType(element or t.element_type, [cap, t.num_features])
+
+    # -- building blocks ------------------------------------------------------ #
+
+    def unique(self, base: str) -> str:
+        base = re.sub(r"[^A-Za-z0-9_]", "_", base).strip("_") or "v"
+        if base[0].isdigit():
+            base = "v_" + base
+        name, k = base, 1
+        while name in self.names:
+            name, k = f"{base}_{k}", k + 1
+        self.names.add(name)
+        return name
+
+    def op_name(self, op: Operation, kind: str) -> str:
+        path = op.attributes.get("gnn.path")
+        self.counter += 1
+        if isinstance(path, StringAttr):
+            return self.unique(f"{path.data}_{kind}")
+        return self.unique(f"{kind}{self.counter}")
+
+    def alloca(self, t: MemRefType, name: str) -> SSAValue:
+        return self.top_builder.insert(hls.AllocaOp(t, name)).result
+
+    def rom(self, name: str, raw: np.ndarray, element: Attribute) -> SSAValue:
+        bits = max(8, int(np.max(np.abs(raw), initial=0)).bit_length() + 1)
+        bits = next(b for b in (8, 16, 32, 64) if b >= bits)
+        data = DenseIntOrFPElementsAttr.from_list(
+            TensorType(IntegerType(bits), list(raw.shape)), [int(v) for v in raw.flat]
+        )
+        op = hls.RomOp(self.unique(name), data, MemRefType(element, list(raw.shape)))
+        return self.rom_builder.insert(op).result
+
+    def loop(self, b: Builder, ub: int, label: str, limit: SSAValue | None, body: Callable[[Builder, SSAValue], None]) -> None:
+        op = b.insert(hls.ForOp(ub, limit, label))
+        body(Builder(InsertPoint.at_end(op.body.block)), op.induction_var)
+
+    def rows_loop(self, t: Attribute, label: str, body: Callable[[Builder, SSAValue], None]) -> None:
+        """A loop over the real rows (nodes or edges) of values of type t."""
+        assert isinstance(t, gnn.FeaturesType)
+        if t.kind == "nodes":
+            self.loop(self.top_builder, self.opts.max_nodes, label, self.n_nodes, body)
+        else:
+            self.loop(self.top_builder, self.opts.max_edges, label, self.n_edges, body)
+
+    def edge_end(self, b: Builder, end: gnn.EdgeEndAttr, e: SSAValue) -> SSAValue:
+        """The node index edge_index[end][e]."""
+        assert self.edge_index is not None
+        row = b.insert(hls.ConstantOp(0 if end.data == gnn.EdgeEnd.SRC else 1, IndexType())).result
+        raw = b.insert(hls.LoadOp(self.edge_index, [row, e])).result
+        return b.insert(hls.IndexCastOp(raw, IndexType())).result
+
+    def _copy(self, src: SSAValue, dst: SSAValue, t: Attribute, label: str) -> None:
+        assert isinstance(t, gnn.FeaturesType)
+        f_count = t.num_features
+
+        def rows(b: Builder, r: SSAValue) -> None:
+            def feats(b: Builder, f: SSAValue) -> None:
+                v = b.insert(hls.LoadOp(src, [r, f])).result
+                b.insert(hls.StoreOp(v, dst, [r, f]))
+
+            self.loop(b, f_count, f"{label}_f", None, feats)
+
+        self.rows_loop(t, label, rows)
+
+
+_CPP_RESERVED = {
+    "main", "auto", "bool", "break", "case", "char", "class", "const", "continue", "default",
+    "delete", "do", "double", "else", "enum", "extern", "float", "for", "goto", "if", "inline",
+    "int", "long", "namespace", "new", "operator", "private", "public", "return", "short",
+    "signed", "sizeof", "static", "struct", "switch", "template", "this", "typedef", "union",
+    "unsigned", "void", "volatile", "while",
+}
+
+
+def _check_top_name(name: str) -> None:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name in _CPP_RESERVED:
+        raise GnncError(
+            f"convert-gnn-to-hls: {name!r} cannot name the C++ top function; "
+            "pass top=<identifier> (config key `top`)"
+        )
+
+
+def _port_attrs(name: str, direction: str, t: Attribute) -> dict[str, Attribute]:
+    attrs: dict[str, Attribute] = {"hls.name": StringAttr(name), "hls.direction": StringAttr(direction)}
+    if isinstance(t, gnn.EdgeIndexType):
+        attrs["hls.role"] = StringAttr("edge_index")
+    else:
+        assert isinstance(t, gnn.FeaturesType)
+        attrs["hls.role"] = StringAttr("features")
+        attrs["hls.rows"] = StringAttr(t.kind)
+    return attrs
+
+
+def _elem(v: SSAValue) -> gnn.FixedType:
+    t = v.type
+    assert isinstance(t, gnn.FeaturesType)
+    if not isinstance(t.element_type, gnn.FixedType):
+        raise GnncError("convert-gnn-to-hls needs a fixed-point module: run gnn-fixed-point first")
+    return t.element_type
+
+
+def _const(b: Builder, raw: int, t: Attribute) -> SSAValue:
+    return b.insert(hls.ConstantOp(raw, t)).result
+
+
+# --------------------------------------------------------------------------- #
+# One lowering per gnn op
+# --------------------------------------------------------------------------- #
+
+
+def _lower_gather(lw: _Lowering, op: gnn.GatherOp) -> None:
+    name = lw.op_name(op, "gather")
+    out = lw.alloca(lw._array_type(op.result.type), name)
+    src = lw.arrays[op.input]
+    nf = op.result.type.num_features  # type: ignore[attr-defined]
+
+    def rows(b: Builder, e: SSAValue) -> None:
+        node = lw.edge_end(b, op.end, e)
+
+        def feats(b: Builder, f: SSAValue) -> None:
+            v = b.insert(hls.LoadOp(src, [node, f])).result
+            b.insert(hls.StoreOp(v, out, [e, f]))
+
+        lw.loop(b, nf, f"{name}_f", None, feats)
+
+    lw.rows_loop(op.result.type, name, rows)
+    lw.arrays[op.result] = out
+
+
+def _lower_dense(lw: _Lowering, op: gnn.DenseOp) -> None:
+    name = lw.op_name(op, "dense")
+    in_t, out_t = _elem(op.input), _elem(op.result)
+    w_t, acc_t = op.weight_type, op.accum_type
+    assert w_t is not None and acc_t is not None
+    out = lw.alloca(lw._array_type(op.result.type), name)
+    x = lw.arrays[op.input]
+    w_values = np.array(op.weight.get_values(), dtype=np.float64).reshape(op.weight.get_shape())
+    w = lw.rom(f"{name}_w", quantize(w_values, w_t), w_t)
+    bias = None
+    if op.bias is not None:
+        assert op.bias_type is not None
+        b_values = np.array(op.bias.get_values(), dtype=np.float64)
+        bias = lw.rom(f"{name}_b", quantize(b_values, op.bias_type), op.bias_type)
+    prod_t = exact_product_type(in_t, w_t)
+    n_out, n_in = op.out_features, op.in_features
+
+    def rows(b: Builder, r: SSAValue) -> None:
+        def outs(b: Builder, o: SSAValue) -> None:
+            acc = b.insert(hls.AllocaOp(MemRefType(acc_t, []), f"{name}_acc")).result
+            start = b.insert(hls.LoadOp(bias, [o])).result if bias is not None else _const(b, 0, acc_t)
+            b.insert(hls.StoreOp(b.insert(hls.CastOp(start, acc_t)).result, acc, []))
+
+            def ins(b: Builder, i: SSAValue) -> None:
+                xv = b.insert(hls.LoadOp(x, [r, i])).result
+                wv = b.insert(hls.LoadOp(w, [o, i])).result
+                p = b.insert(hls.MulOp(xv, wv, prod_t)).result
+                a = b.insert(hls.LoadOp(acc, [])).result
+                b.insert(hls.StoreOp(b.insert(hls.AddOp(a, p, acc_t)).result, acc, []))
+
+            lw.loop(b, n_in, f"{name}_in", None, ins)
+            total = b.insert(hls.LoadOp(acc, [])).result
+            b.insert(hls.StoreOp(b.insert(hls.CastOp(total, out_t)).result, out, [r, o]))
+
+        lw.loop(b, n_out, f"{name}_out", None, outs)
+
+    lw.rows_loop(op.result.type, name, rows)
+    lw.arrays[op.result] = out
+
+
+def _elementwise(lw: _Lowering, op: Operation, kind: str, body: Callable[[Builder, list[SSAValue]], SSAValue]) -> None:
+    """out[r][f] = body(inputs[r][f]) over real rows."""
+    name = lw.op_name(op, kind)
+    res = op.results[0]
+    out = lw.alloca(lw._array_type(res.type), name)
+    srcs = [lw.arrays[v] for v in op.operands]
+    nf = res.type.num_features  # type: ignore[attr-defined]
+
+    def rows(b: Builder, r: SSAValue) -> None:
+        def feats(b: Builder, f: SSAValue) -> None:
+            vals = [b.insert(hls.LoadOp(s, [r, f])).result for s in srcs]
+            b.insert(hls.StoreOp(body(b, vals), out, [r, f]))
+
+        lw.loop(b, nf, f"{name}_f", None, feats)
+
+    lw.rows_loop(res.type, name, rows)
+    lw.arrays[res] = out
+
+
+def _lower_activation(lw: _Lowering, op: gnn.ActivationOp) -> None:
+    in_t, out_t = _elem(op.input), _elem(op.result)
+    fn = op.fn.data
+    if fn == gnn.ActivationFn.RELU:
+        def relu(b: Builder, v: list[SSAValue]) -> SSAValue:
+            m = b.insert(hls.MaxOp(v[0], _const(b, 0, in_t), in_t)).result
+            return b.insert(hls.CastOp(m, out_t)).result
+
+        _elementwise(lw, op, "relu", relu)
+        return
+    size, lo, scale = (a.value.data for a in (op.table_size, op.table_min, op.table_scale))  # type: ignore[union-attr]
+    table = lw.rom(f"{fn.value}_table", table_values(fn.value, size, lo, scale, out_t), out_t)
+
+    def lookup(b: Builder, v: list[SSAValue]) -> SSAValue:
+        idx = b.insert(hls.TableIndexOp(v[0], size, lo, scale)).result
+        return b.insert(hls.LoadOp(table, [idx])).result
+
+    _elementwise(lw, op, fn.value, lookup)
+
+
+def _lower_binary(hls_op: type[hls.AddOp] | type[hls.MulOp], kind: str):
+    def lower(lw: _Lowering, op: gnn.ElementwiseBinaryOp) -> None:
+        out_t = _elem(op.result)
+        _elementwise(lw, op, kind, lambda b, v: b.insert(hls_op(v[0], v[1], out_t)).result)
+
+    return lower
+
+
+def _lower_concat(lw: _Lowering, op: gnn.ConcatOp) -> None:
+    name = lw.op_name(op, "concat")
+    out_t = _elem(op.result)
+    out = lw.alloca(lw._array_type(op.result.type), name)
+    parts = [(lw.arrays[v], v.type.num_features) for v in op.inputs]  # type: ignore[attr-defined]
+
+    def rows(b: Builder, r: SSAValue) -> None:
+        offset = 0
+        for k, (src, nf) in enumerate(parts):
+            def feats(b: Builder, f: SSAValue, src=src, offset=offset) -> None:
+                v = b.insert(hls.LoadOp(src, [r, f])).result
+                col = f
+                if offset:
+                    off = _const(b, offset, IndexType())
+                    col = b.insert(hls.AddOp(f, off, IndexType())).result
+                b.insert(hls.StoreOp(b.insert(hls.CastOp(v, out_t)).result, out, [r, col]))
+
+            lw.loop(b, nf, f"{name}_part{k}", None, feats)
+            offset += nf
+
+    lw.rows_loop(op.result.type, name, rows)
+    lw.arrays[op.result] = out
+
+
+def _lower_scatter(lw: _Lowering, op: gnn.ScatterOp) -> None:
+    name = lw.op_name(op, f"scatter_{op.reduce.data.value}")
+    reduce = op.reduce.data
+    in_t, out_t = _elem(op.input), _elem(op.result)
+    nf = op.result.type.num_features  # type: ignore[attr-defined]
+    src = lw.arrays[op.input]
+    n_cap = lw.opts.max_nodes
+    selecting = reduce in (gnn.Reduce.MAX, gnn.Reduce.MIN)
+    acc_t = in_t if selecting else op.accum_type
+    assert acc_t is not None
+    count_t = IntegerType(1 if selecting else index_bits(lw.opts.max_edges), Signedness.UNSIGNED)
+    acc = lw.alloca(MemRefType(acc_t, [n_cap, nf]), f"{name}_acc")
+    need_count = reduce != gnn.Reduce.SUM
+    count = lw.alloca(MemRefType(count_t, [n_cap]), f"{name}_count") if need_count else None
+    lo, hi = raw_range(in_t)
+    start_raw = {gnn.Reduce.MAX: lo, gnn.Reduce.MIN: hi}.get(reduce, 0)
+
+    def init(b: Builder, n: SSAValue) -> None:
+        if count is not None:
+            b.insert(hls.StoreOp(_const(b, 0, count_t), count, [n]))
+
+        def feats(b: Builder, f: SSAValue) -> None:
+            b.insert(hls.StoreOp(_const(b, start_raw, acc_t), acc, [n, f]))
+
+        lw.loop(b, nf, f"{name}_init_f", None, feats)
+
+    lw.loop(lw.top_builder, n_cap, f"{name}_init", None, init)
+
+    def edges(b: Builder, e: SSAValue) -> None:
+        node = lw.edge_end(b, op.end, e)
+        if count is not None:
+            c = b.insert(hls.LoadOp(count, [node])).result
+            new = _const(b, 1, count_t) if selecting else b.insert(
+                hls.AddOp(c, _const(b, 1, count_t), count_t)
+            ).result
+            b.insert(hls.StoreOp(new, count, [node]))
+
+        def feats(b: Builder, f: SSAValue) -> None:
+            v = b.insert(hls.LoadOp(src, [e, f])).result
+            a = b.insert(hls.LoadOp(acc, [node, f])).result
+            if selecting:
+                pick = hls.MaxOp if reduce == gnn.Reduce.MAX else hls.MinOp
+                new = b.insert(pick(a, v, acc_t)).result
+            else:
+                new = b.insert(hls.AddOp(a, v, acc_t)).result
+            b.insert(hls.StoreOp(new, acc, [node, f]))
+
+        lw.loop(b, nf, f"{name}_edge_f", None, feats)
+
+    lw.loop(lw.top_builder, lw.opts.max_edges, f"{name}_edges", lw.n_edges, edges)
+
+    out = lw.alloca(lw._array_type(op.result.type), name)
+    recip = None
+    if reduce == gnn.Reduce.MEAN:
+        assert op.recip_type is not None
+        recip = lw.rom(f"{name}_recip", reciprocal_values(lw.opts.max_edges, op.recip_type), op.recip_type)
+
+    def finish(b: Builder, n: SSAValue) -> None:
+        c = b.insert(hls.LoadOp(count, [n])).result if count is not None else None
+        r = None
+        if recip is not None:
+            assert c is not None
+            r = b.insert(hls.LoadOp(recip, [b.insert(hls.IndexCastOp(c, IndexType())).result])).result
+
+        def feats(b: Builder, f: SSAValue) -> None:
+            a = b.insert(hls.LoadOp(acc, [n, f])).result
+            if r is not None:
+                y = b.insert(hls.MulOp(a, r, out_t)).result
+            elif selecting:
+                assert c is not None
+                y = b.insert(hls.SelectOp(c, a, _const(b, 0, acc_t))).result
+            else:
+                y = b.insert(hls.CastOp(a, out_t)).result
+            b.insert(hls.StoreOp(y, out, [n, f]))
+
+        lw.loop(b, nf, f"{name}_f", None, feats)
+
+    lw.loop(lw.top_builder, n_cap, f"{name}_nodes", lw.n_nodes, finish)
+    lw.arrays[op.result] = out
+
+
+_LOWERINGS: dict[type[Operation], Callable[[_Lowering, Operation], None]] = {
+    gnn.GatherOp: _lower_gather,
+    gnn.DenseOp: _lower_dense,
+    gnn.ActivationOp: _lower_activation,
+    gnn.ConcatOp: _lower_concat,
+    gnn.ScatterOp: _lower_scatter,
+    gnn.AddOp: _lower_binary(hls.AddOp, "add"),
+    gnn.MulOp: _lower_binary(hls.MulOp, "mul"),
+}
