@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -35,10 +34,6 @@ def _as_args(example: Any) -> tuple:
     return example if isinstance(example, tuple) else (example,)
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 class Design:
     """A compiled model. Inputs are what the model's forward takes (tensors or a Data object)."""
 
@@ -51,7 +46,6 @@ class Design:
         n_nodes, n_edges = _graph_size(imported.module, example_inputs)
         self.max_nodes = config.graph.max_nodes or n_nodes
         self.max_edges = config.graph.max_edges or n_edges
-        self.top = config.top or _snake(imported.model_name)
         self._example_inputs = example_inputs
         self._modules: dict[str, ModuleOp] = {"gnn": imported.module}
         fixed = imported.module.clone()
@@ -63,10 +57,13 @@ class Design:
         hls = fixed.clone()
         passes.apply(
             hls,
-            f"convert-gnn-to-hls{{max-nodes={self.max_nodes} max-edges={self.max_edges} top={self.top}}},"
+            f"convert-gnn-to-hls{{max-nodes={self.max_nodes} max-edges={self.max_edges}"
+            + (f" top={config.top}" if config.top else "")
+            + "},"
             "hls-parallelize,hls-partition-arrays",
         )
         self._modules["hls"] = hls
+        self.top = emulator.top_function(hls).sym_name.data
         self._sources = None
         self._csim = None
 

@@ -1,0 +1,205 @@
+"""C simulation of a generated Vitis design with g++ and the open ap_types headers.
+
+`CSim` writes the firmware and the generated testbench to a cache directory keyed by the
+sha256 of everything that affects the binary (sources, flags, compiler version, header
+directory), compiles it once, and runs it on any number of graphs in one process. The
+text format it exchanges with the testbench is defined in `gnnc.backends.vitis.testbench`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from gnnc.backends.ports import Port
+from gnnc.backends.vitis import testbench as tb
+from gnnc.errors import CSimError
+
+# -Wno-unknown-pragmas silences `#pragma HLS`: g++ 12 ignores `#pragma GCC diagnostic
+# ignored "-Wunknown-pragmas"` in C++ (GCC bug 53431, fixed in 13), so it must be a flag.
+CXXFLAGS = ("-std=c++17", "-O1", "-Wall", "-Wextra", "-Wno-unknown-pragmas")
+_SOURCE_EXT = (".cpp", ".cc", ".cxx")
+_KEY_VERSION = 1  # bump when the build layout or testbench protocol changes
+_compiler_ids: dict[str, str] = {}
+
+
+def ap_types_dir() -> Path:
+    """The Xilinx ap_types headers: `$GNNC_AP_TYPES_DIR`, else the copy in the hls4ml wheel.
+
+    hls4ml is located without importing it (importing pulls in its whole converter stack)."""
+    env = os.environ.get("GNNC_AP_TYPES_DIR")
+    if env:
+        d = Path(env).expanduser()
+        if not (d / "ap_fixed.h").is_file():
+            raise CSimError(f"GNNC_AP_TYPES_DIR={env} has no ap_fixed.h")
+        return d
+    spec = importlib.util.find_spec("hls4ml")
+    for loc in (spec.submodule_search_locations or []) if spec else []:
+        d = Path(loc) / "templates" / "vivado" / "ap_types"
+        if (d / "ap_fixed.h").is_file():
+            return d
+    raise CSimError("C simulation needs the open ap_types headers shipped with hls4ml: "
+                    "pip install --no-deps hls4ml==1.3.0 (or set GNNC_AP_TYPES_DIR to a "
+                    "directory holding ap_fixed.h)")
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("GNNC_CACHE_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "gnnc" / "csim"
+
+
+def _compiler() -> tuple[str, str]:
+    """(command, identity) of the C++ compiler; `$GNNC_CXX` overrides g++."""
+    cxx = os.environ.get("GNNC_CXX", "g++")
+    if cxx not in _compiler_ids:
+        if shutil.which(cxx) is None:
+            raise CSimError(f"C++ compiler {cxx!r} not found: install g++ (apt-get install g++) "
+                            "or set GNNC_CXX")
+        out = subprocess.run([cxx, "--version"], capture_output=True, text=True, check=False)
+        _compiler_ids[cxx] = out.stdout.strip()
+    return cxx, _compiler_ids[cxx]
+
+
+def _head(text: str, lines: int = 30) -> str:
+    rows = text.strip().splitlines()
+    more = f"\n... ({len(rows) - lines} more lines)" if len(rows) > lines else ""
+    return "\n".join(rows[:lines]) + more
+
+
+class CSim:
+    """Build (cached) and run the C simulation of one design."""
+
+    def __init__(self, *, top: str, firmware: Mapping[str, str], ports: Sequence[Port],
+                 max_nodes: int, max_edges: int, cache_dir: str | os.PathLike | None = None):
+        tb.check_ports(ports, CSimError)
+        tb.check_exact_outputs(ports, CSimError)
+        tb.check_index_types(ports, max_nodes, max_edges, CSimError)
+        for name in firmware:
+            if not name or "/" in name or "\\" in name or name.startswith("."):
+                raise CSimError(f"firmware file name {name!r} must be a plain file name")
+        if f"{top}.h" not in firmware:
+            raise CSimError(f"firmware has no {top}.h, which the testbench includes")
+        self.top = top
+        self.firmware = dict(firmware)
+        self.ports = list(ports)
+        self.max_nodes = max_nodes
+        self.max_edges = max_edges
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        self.testbench = tb.generate_testbench(top, self.ports, max_nodes, max_edges)
+        self.build_seconds = 0.0
+        self.build_log = ""  # compiler warnings of the last real build
+        self.binary: Path | None = None
+
+    def flags(self) -> list[str]:
+        # Relative -I: the build directory is renamed after compiling, and the key must not
+        # depend on where it was built.
+        return [*CXXFLAGS, "-isystem", str(ap_types_dir()), "-Ifirmware"]
+
+    def key(self) -> str:
+        cxx, ident = _compiler()
+        blob = json.dumps({"v": _KEY_VERSION, "cxx": cxx, "id": ident, "flags": self.flags(),
+                           "top": self.top, "firmware": sorted(self.firmware.items()),
+                           "tb": self.testbench}, sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def build(self) -> Path:
+        """Compile unless an identical build is cached; returns the binary's path."""
+        key = self.key()
+        final = self.cache_dir / key
+        binary = final / f"{self.top}_csim"
+        if binary.is_file():
+            self.build_seconds = 0.0
+            self.binary = binary
+            return binary
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{key[:16]}-", dir=self.cache_dir))
+        try:
+            self._compile(work, key)
+            try:
+                os.rename(work, final)
+            except OSError:  # another process finished the same build first
+                if not binary.is_file():
+                    raise
+                shutil.rmtree(work, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        self.binary = binary
+        return binary
+
+    def _compile(self, work: Path, key: str) -> None:
+        (work / "firmware").mkdir()
+        (work / "tb").mkdir()
+        for name, text in self.firmware.items():
+            (work / "firmware" / name).write_text(text)
+        tb_src = f"tb/{self.top}_tb.cpp"
+        (work / tb_src).write_text(self.testbench)
+        sources = [f"firmware/{n}" for n in sorted(self.firmware) if n.endswith(_SOURCE_EXT)]
+        sources.append(tb_src)
+        cxx, _ = _compiler()
+        flags = self.flags()
+
+        start = time.perf_counter()
+        # One process per translation unit: ap_fixed makes each take about a second.
+        procs = [(src, subprocess.Popen([cxx, *flags, "-c", src, "-o", f"{src}.o"], cwd=work,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        text=True)) for src in sources]
+        logs, failed = [], False
+        for src, proc in procs:  # firmware first: its errors matter most, stop the rest
+            if failed:
+                proc.kill()
+            out, _ = proc.communicate()
+            if not (failed and proc.returncode < 0):
+                logs.append(out)
+            failed |= proc.returncode != 0
+        if not failed:
+            link = subprocess.run([cxx, *[f"{s}.o" for s in sources], "-o", f"{self.top}_csim"],
+                                  cwd=work, capture_output=True, text=True, check=False)
+            logs.append(link.stdout + link.stderr)
+            failed = link.returncode != 0
+        log = "".join(logs)
+        if failed:
+            kept = self.cache_dir / f"{key}.failed"
+            shutil.rmtree(kept, ignore_errors=True)
+            os.rename(work, kept)
+            raise CSimError(f"g++ failed to build the C simulation of {self.top!r} "
+                            f"(sources kept in {kept}):\n{_head(log)}")
+        self.build_seconds = time.perf_counter() - start
+        self.build_log = log
+        (work / "build.log").write_text(f"{cxx} {' '.join(flags)}\n{log}")
+
+    def run(self, graphs: Sequence[Mapping[str, np.ndarray]]) -> list[dict[str, np.ndarray]]:
+        """Run every graph through the top function in one process.
+
+        Each graph maps input port names to arrays: features [rows, F] (any real dtype),
+        edge_index integer [2, E]; n_nodes / n_edges are taken from the arrays. Returns, per
+        graph, each output port's real rows as float64 [rows, F], the exact fixed-point values."""
+        if isinstance(graphs, Mapping):
+            raise CSimError("CSim.run takes a list of graphs (dicts of input arrays), got one dict")
+        graphs = list(graphs)
+        text, _ = tb.format_inputs(self.ports, graphs, self.max_nodes, self.max_edges, CSimError)
+        binary = self.binary if self.binary is not None and self.binary.is_file() else self.build()
+        with tempfile.TemporaryDirectory(prefix="gnnc-csim-") as d:
+            inp, out = Path(d, "input.txt"), Path(d, "output.txt")
+            inp.write_text(text)
+            proc = subprocess.run([str(binary), str(inp), str(out)], capture_output=True,
+                                  text=True, check=False)
+            if proc.returncode != 0:
+                how = (f"was killed by signal {-proc.returncode}" if proc.returncode < 0
+                       else f"exited with status {proc.returncode}")
+                raise CSimError(f"the C simulation of {self.top!r} {how}:\n{_head(proc.stderr)}")
+            results = tb.parse_outputs(self.ports, out.read_text(), CSimError)
+        if len(results) != len(graphs):
+            raise CSimError(f"the C simulation returned {len(results)} result(s) for "
+                            f"{len(graphs)} graph(s)")
+        return results
