@@ -1,0 +1,657 @@
+"""
+Capture a PyG model as an aten-level FX graph with torch.export.
+
+torch.export traces straight through PyG's generated `propagate`, but the
+aggregation it finds there is spelled differently in every PyG / torch_scatter /
+compile-mode combination. So, for the duration of the export, every
+MessagePassing instance gets its own `propagate` that
+
+* gathers the `_i` / `_j` arguments with `index_select` on an edge_index row
+  (chosen by `flow`),
+* runs `message` and `update` inline, so their bodies are traced, and
+* emits the aggregation as one `torch.ops.gnn.scatter` node.
+
+`torch_geometric.utils.scatter` is rebound to the same op. The node count N and
+edge count E are dynamic (`Dim(min=2)`: export specialises sizes 0 and 1), so the
+graph is valid for any graph size. Every module's `__dict__` is snapshotted and
+restored, which undoes the patching and side effects such as the tracking IN's
+`self.E = ...`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import io
+import os
+import sys
+import traceback
+import types
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from torch.export import Dim, ExportedProgram
+
+with warnings.catch_warnings():
+    # PyG calls torch.jit.script at import time, which torch 2.13 deprecates; not ours to fix.
+    warnings.filterwarnings("ignore", message=".*torch.jit.script.* is deprecated", category=DeprecationWarning)
+    from torch_geometric.data import Data
+    from torch_geometric.nn import MessagePassing
+    from torch_geometric.nn import aggr as pyg_aggr
+
+from gnnc.errors import UnsupportedModelError
+from gnnc.frontend import ops  # noqa: F401  (registers torch.ops.gnn.scatter)
+
+#: Attribute under which the capture wrapper holds the user's model; module
+#: paths in the exported graph start with it and are stripped by the importer.
+WRAPPED = "model"
+
+# Kinds of graph inputs.
+NODES, EDGES, EDGE_INDEX, OTHER = "nodes", "edges", "edge_index", "other"
+
+_FRONTEND_DIR = str(Path(__file__).resolve().parent)
+_TORCH_DIR = str(Path(torch.__file__).resolve().parent)
+
+_AGGREGATIONS = {
+    pyg_aggr.SumAggregation: "sum",
+    pyg_aggr.MeanAggregation: "mean",
+    pyg_aggr.MaxAggregation: "max",
+    pyg_aggr.MinAggregation: "min",
+}
+
+# Arguments of message/aggregate/update that propagate fills in itself.
+_SPECIAL_ARGS = frozenset(MessagePassing.special_args)
+
+
+# --------------------------------------------------------------------------- #
+# Graph inputs: which forward arguments are node / edge matrices
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class GraphInput:
+    """One tensor the model reads: its user-facing name, kind, and where it comes from."""
+
+    name: str
+    kind: str  # NODES | EDGES | EDGE_INDEX | OTHER
+    key: str | int  # Data attribute name, or position in the forward arguments
+
+
+@dataclass(frozen=True)
+class CallConvention:
+    """How the model is called: with one PyG Data, or with positional arguments."""
+
+    uses_data: bool
+    inputs: tuple[GraphInput, ...]
+    n_args: int = 0  # positional arguments of forward (tensor path)
+
+    def tensors(self, args: Sequence[Any], inputs: Sequence[GraphInput] | None = None) -> list[Tensor]:
+        """The tensors of `inputs` (default: all) from arguments forward takes."""
+        args = _normalise_args(args)
+        inputs = self.inputs if inputs is None else inputs
+        if self.uses_data:
+            if len(args) != 1 or not isinstance(args[0], Data):
+                raise TypeError("this model takes one torch_geometric Data object")
+            return [_tensor_attr(args[0], str(i.key)) for i in inputs]
+        if len(args) != self.n_args:
+            raise TypeError(f"this model takes {self.n_args} arguments, got {len(args)}")
+        return [_as_tensor(args[int(i.key)], i.name) for i in inputs]
+
+
+def _normalise_args(example: Any) -> tuple[Any, ...]:
+    if isinstance(example, Data):
+        return (example,)
+    if isinstance(example, Tensor):
+        return (example,)
+    return tuple(example)
+
+
+def _tensor_attr(data: Data, key: str) -> Tensor:
+    value = getattr(data, key, None)
+    if not isinstance(value, Tensor):
+        raise TypeError(f"the Data object has no tensor attribute {key!r}")
+    return value
+
+
+def _as_tensor(value: Any, name: str) -> Tensor:
+    if not isinstance(value, Tensor):
+        raise TypeError(f"argument {name!r} must be a torch.Tensor, got {type(value).__name__}")
+    return value
+
+
+def _is_edge_index(t: Tensor) -> bool:
+    return not t.is_floating_point() and t.dim() == 2 and t.shape[0] == 2
+
+
+def _node_count(named: Sequence[tuple[str, Tensor]]) -> int | None:
+    """Rows of `x`, else of the first 2-D float tensor not named edge*."""
+    for name, t in named:
+        if name == "x" and t.dim() >= 1:
+            return t.shape[0]
+    for name, t in named:
+        if t.is_floating_point() and t.dim() == 2 and "edge" not in name:
+            return t.shape[0]
+    return None
+
+
+def _classify(named: Sequence[tuple[str, Tensor]]) -> list[str]:
+    """Kind of each tensor, by name (edge_index, edge_*) and by row count (N or E)."""
+    names = [n for n, _ in named]
+    ei_pos = names.index("edge_index") if "edge_index" in names else None
+    if ei_pos is None or not _is_edge_index(named[ei_pos][1]):
+        ei_pos = next((k for k, (_, t) in enumerate(named) if _is_edge_index(t)), None)
+    n_edges = named[ei_pos][1].shape[1] if ei_pos is not None else None
+    n_nodes = _node_count(named)
+    kinds = []
+    for k, (name, t) in enumerate(named):
+        rows = t.shape[0] if t.dim() >= 1 else None
+        if k == ei_pos:
+            kinds.append(EDGE_INDEX)
+        elif rows is not None and rows == n_edges and ("edge" in name or rows != n_nodes):
+            kinds.append(EDGES)
+        elif rows is not None and rows == n_nodes:
+            kinds.append(NODES)
+        else:
+            kinds.append(OTHER)
+    return kinds
+
+
+def call_convention(model: nn.Module, example: Any) -> CallConvention:
+    """Name and classify the tensors of an example call of `model`."""
+    args = _normalise_args(example)
+    if len(args) == 1 and isinstance(args[0], Data):
+        data = args[0]
+        named = [(k, v) for k, v in data.items() if isinstance(v, Tensor)]
+        kinds = _classify(named)
+        inputs = tuple(GraphInput(n, kd, n) for (n, _), kd in zip(named, kinds))
+        return CallConvention(True, inputs)
+    if any(isinstance(a, Data) for a in args):
+        raise UnsupportedModelError(
+            "a Data object must be the only argument of forward; pass the tensors instead"
+        )
+    names = _forward_arg_names(model, len(args))
+    named = [(names[k], a) for k, a in enumerate(args) if isinstance(a, Tensor)]
+    positions = [k for k, a in enumerate(args) if isinstance(a, Tensor)]
+    kinds = _classify(named)
+    inputs = tuple(
+        GraphInput(n, kd, pos) for (n, _), kd, pos in zip(named, kinds, positions)
+    )
+    return CallConvention(False, inputs, n_args=len(args))
+
+
+def _forward_arg_names(model: nn.Module, n: int) -> list[str]:
+    params = list(inspect.signature(model.forward).parameters.values())
+    names: list[str] = []
+    for p in params:
+        if p.kind == p.VAR_POSITIONAL:
+            names += [f"{p.name}{k}" for k in range(n - len(names))]
+            break
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            names.append(p.name)
+    if len(names) < n:
+        raise UnsupportedModelError(
+            f"{type(model).__name__}.forward takes {len(names)} positional arguments, "
+            f"the example has {n}"
+        )
+    return names[:n]
+
+
+# --------------------------------------------------------------------------- #
+# Where is the user's code: module paths and source lines for error messages
+# --------------------------------------------------------------------------- #
+
+
+def _is_user_file(filename: str) -> bool:
+    """Frames worth showing a user: not torch's own code, not this frontend."""
+    if not filename or filename.startswith("<"):
+        return False
+    path = str(Path(filename).resolve())
+    return not any(path.startswith(d + os.sep) for d in (_TORCH_DIR, _FRONTEND_DIR))
+
+
+def user_frame(frames: Sequence[traceback.FrameSummary]) -> traceback.FrameSummary | None:
+    """The innermost frame of user (or PyG) code."""
+    for frame in reversed(frames):
+        if _is_user_file(frame.filename):
+            return frame
+    return None
+
+
+def describe_frame(frame: traceback.FrameSummary | None) -> str:
+    if frame is None:
+        return ""
+    code = f": {frame.line.strip()}" if frame.line else ""
+    return f"{Path(frame.filename).name}:{frame.lineno}, in {frame.name}{code}"
+
+
+def where(path: str | None, cls: str) -> str:
+    """"module 'R1.layers.0' (Linear)", or "InteractionNetwork.forward" for the root."""
+    return f"module '{path}' ({cls})" if path else f"{cls}.forward"
+
+
+class ModuleNames:
+    """Finds which module of the model a Python frame belongs to, for error messages."""
+
+    def __init__(self, model: nn.Module):
+        self.root = type(model).__name__
+        self._by_id = {id(m): (p, type(m).__name__) for p, m in model.named_modules()}
+
+    def describe(self, frames: Iterator[types.FrameType]) -> str:
+        """where() of the innermost model module with a method among `frames` (innermost first)."""
+        for frame in frames:
+            found = self._by_id.get(id(frame.f_locals.get("self")))
+            if found is not None:
+                return where(*found)
+        return where(None, self.root)
+
+
+def _frames_of_stack(frame: types.FrameType | None) -> Iterator[types.FrameType]:
+    while frame is not None:
+        yield frame
+        frame = frame.f_back
+
+
+def _frames_of_traceback(tb: types.TracebackType | None) -> Iterator[types.FrameType]:
+    frames = []
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    return reversed(frames)
+
+
+# --------------------------------------------------------------------------- #
+# The propagate replacement
+# --------------------------------------------------------------------------- #
+
+
+def _layer(mp: MessagePassing, path: str) -> str:
+    cls = type(mp).__name__
+    return f"module '{path}' ({cls})" if path else f"{cls} (the model itself)"
+
+
+def _aggregation(mp: MessagePassing, path: str) -> str | None:
+    """The gnn reduce of a layer's default aggregate, or None if aggregate is overridden."""
+    if type(mp).aggregate is not MessagePassing.aggregate:
+        return None
+    reduce = _AGGREGATIONS.get(type(mp.aggr_module))
+    if reduce is None:
+        raise UnsupportedModelError(
+            f"{_layer(mp, path)}: aggregation {mp.aggr!r} is not supported; "
+            "supported: 'add'/'sum', 'mean', 'max', 'min'"
+        )
+    return reduce
+
+
+def _check_layer(mp: MessagePassing, path: str) -> None:
+    hooks = (
+        mp._propagate_forward_pre_hooks, mp._propagate_forward_hooks,
+        mp._message_forward_pre_hooks, mp._message_forward_hooks,
+        mp._aggregate_forward_pre_hooks, mp._aggregate_forward_hooks,
+        mp._edge_update_forward_pre_hooks, mp._edge_update_forward_hooks,
+    )
+    if any(len(h) for h in hooks):
+        raise UnsupportedModelError(
+            f"{_layer(mp, path)}: propagate/message/aggregate hooks are not supported"
+        )
+    if mp.explain:
+        raise UnsupportedModelError(
+            f"{_layer(mp, path)}: explain=True is not supported "
+            "(it masks messages with learned edge weights)"
+        )
+    if mp.node_dim not in (0, -2):
+        raise UnsupportedModelError(
+            f"{_layer(mp, path)}: node_dim={mp.node_dim} is not supported "
+            "(node features must be [N, F])"
+        )
+    _aggregation(mp, path)
+
+
+def _collect(
+    mp: MessagePassing, names: Sequence[str], edge_index: Tensor,
+    size: list[Any], kwargs: dict[str, Any],
+) -> dict[str, Any]:
+    """PyG's `_collect` for a [2, E] edge_index: `x_j` = x[edge_index[j]], `x_i` = x[edge_index[i]]."""
+    i, j = (1, 0) if mp.flow == "source_to_target" else (0, 1)
+    out: dict[str, Any] = {}
+    for name in names:
+        if name in _SPECIAL_ARGS:
+            continue
+        if name[-2:] not in ("_i", "_j"):
+            out[name] = kwargs.get(name, inspect.Parameter.empty)
+            continue
+        end = j if name.endswith("_j") else i
+        data = kwargs.get(name[:-2], inspect.Parameter.empty)
+        if isinstance(data, (tuple, list)):  # bipartite (x_src, x_dst)
+            if isinstance(data[1 - end], Tensor) and size[1 - end] is None:
+                size[1 - end] = data[1 - end].size(0)
+            data = data[end]
+        if isinstance(data, Tensor):
+            if size[end] is None:
+                size[end] = data.size(0)
+            data = data.index_select(0, edge_index[end])  # the gather
+        out[name] = data
+    size_i = size[i] if size[i] is not None else size[j]
+    size_j = size[j] if size[j] is not None else size[i]
+    out.update(
+        edge_index=edge_index, adj_t=None, ptr=None, size=size,
+        edge_index_i=edge_index[i], edge_index_j=edge_index[j], index=edge_index[i],
+        size_i=size_i, size_j=size_j, dim_size=size_i,
+    )
+    return out
+
+
+def _call(mp: MessagePassing, fn: str, coll: dict[str, Any], path: str, *first: Any) -> Any:
+    """Call message/aggregate/update with the arguments its signature asks for."""
+    params = mp.inspector.get_signature(fn).param_dict
+    kwargs = {}
+    for name, param in params.items():
+        value = coll.get(name, inspect.Parameter.empty)
+        if value is inspect.Parameter.empty:
+            value = param.default
+        if value is inspect.Parameter.empty:
+            raise UnsupportedModelError(
+                f"{_layer(mp, path)}: {fn}() needs argument {name!r}, "
+                "which was not passed to propagate"
+            )
+        kwargs[name] = value
+    return getattr(mp, fn)(*first, **kwargs)
+
+
+def _check_edge_index(mp: MessagePassing, path: str, edge_index: Any) -> Tensor:
+    if not isinstance(edge_index, Tensor) or edge_index.layout != torch.strided:
+        raise UnsupportedModelError(
+            f"{_layer(mp, path)}: edge_index must be a dense [2, E] "
+            "integer tensor (SparseTensor / torch.sparse adjacency is not supported)"
+        )
+    return edge_index
+
+
+def _make_propagate(mp: MessagePassing, path: str) -> Callable[..., Tensor]:
+    def propagate(edge_index: Tensor, size: Any = None, **kwargs: Any) -> Tensor:
+        edge_index = _check_edge_index(mp, path, edge_index)
+        sizes = [None, None] if size is None else list(size)
+        coll = _collect(mp, mp._user_args, edge_index, sizes, kwargs)
+        out = _call(mp, "message", coll, path)
+        reduce = _aggregation(mp, path)
+        if reduce is None:  # a user-written aggregate: trace it inline
+            out = _call(mp, "aggregate", coll, path, out)
+        else:
+            if coll["dim_size"] is None:
+                raise UnsupportedModelError(
+                    f"{_layer(mp, path)}: cannot tell the number of target "
+                    "nodes; pass size=(N, N) to propagate or use an x_i / x_j argument"
+                )
+            out = torch.ops.gnn.scatter(out, coll["index"], 0, coll["dim_size"], reduce)
+        return _call(mp, "update", coll, path, out)
+
+    return propagate
+
+
+def _make_edge_updater(mp: MessagePassing, path: str) -> Callable[..., Tensor]:
+    def edge_updater(edge_index: Tensor, size: Any = None, **kwargs: Any) -> Tensor:
+        edge_index = _check_edge_index(mp, path, edge_index)
+        sizes = [None, None] if size is None else list(size)
+        coll = _collect(mp, mp._edge_user_args, edge_index, sizes, kwargs)
+        return _call(mp, "edge_update", coll, path)
+
+    return edge_updater
+
+
+# --------------------------------------------------------------------------- #
+# PyG utilities: scatter -> gnn::scatter; the ones gnn has no op for are refused
+# --------------------------------------------------------------------------- #
+
+
+def _caller(names: ModuleNames) -> str:
+    """"in module ... at file:line" for the code that called a PyG utility."""
+    here = sys._getframe(2)
+    located = user_frame(traceback.extract_stack(here))
+    at = f"\n  at {describe_frame(located)}" if located else ""
+    return f"\n  in {names.describe(_frames_of_stack(here))}{at}"
+
+
+def _make_scatter(names: ModuleNames) -> Callable[..., Tensor]:
+    def scatter(src: Tensor, index: Tensor, dim: int = 0, dim_size: int | None = None,
+                reduce: str = "sum") -> Tensor:
+        if dim_size is None:
+            # PyG would use index.max() + 1: data dependent, and not N when the
+            # last nodes receive no edge.
+            raise UnsupportedModelError(
+                "torch_geometric.utils.scatter without dim_size is not supported: the output "
+                f"size would depend on the edge values; pass dim_size=x.size(0){_caller(names)}"
+            )
+        try:
+            ops.canonical_reduce(reduce)
+        except ValueError as err:
+            raise UnsupportedModelError(f"torch_geometric.utils.scatter: {err}{_caller(names)}") from None
+        return torch.ops.gnn.scatter(src, index, dim, dim_size, reduce)
+
+    return scatter
+
+
+# PyG utilities that change the edge list at run time, or compute what gnn has no op for.
+_REFUSED = {
+    ("torch_geometric.utils.loop", "add_self_loops"):
+        "adds edges at run time; add self loops to edge_index before inference "
+        "(and build the layer with add_self_loops=False)",
+    ("torch_geometric.utils.loop", "add_remaining_self_loops"):
+        "adds edges at run time; add self loops to edge_index before inference "
+        "(and build the layer with add_self_loops=False)",
+    ("torch_geometric.utils.loop", "remove_self_loops"):
+        "removes edges at run time; remove them from edge_index before inference",
+    ("torch_geometric.utils._softmax", "softmax"):
+        "edge softmax (attention, e.g. GATConv) has no gnn op yet",
+    ("torch_geometric.nn.conv.gcn_conv", "gcn_norm"):
+        "GCN normalisation (deg^-1/2 edge weights, self loops) has no gnn op yet",
+}
+
+
+def _make_refusal(qualname: str, reason: str, names: ModuleNames) -> Callable[..., Any]:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise UnsupportedModelError(f"{qualname} is not supported: {reason}{_caller(names)}")
+
+    return refuse
+
+
+def _replacements(names: ModuleNames) -> dict[Any, Any]:
+    import importlib
+
+    from torch_geometric.utils import _scatter as pyg_scatter
+
+    mapping: dict[Any, Any] = {pyg_scatter.scatter: _make_scatter(names)}
+    for (module_name, fn), reason in _REFUSED.items():
+        original = getattr(importlib.import_module(module_name), fn, None)
+        if original is not None:
+            public = module_name.replace(".loop", "").replace("._softmax", "")
+            mapping[original] = _make_refusal(f"{public}.{fn}", reason, names)
+    return mapping
+
+
+@contextlib.contextmanager
+def _rebind_globals(mapping: dict[Any, Any]) -> Iterator[None]:
+    """Rebind every module-level name bound to a key of `mapping` (catches `from x import f`)."""
+    by_id = {id(k): v for k, v in mapping.items()}
+    undo = []
+    for module in list(sys.modules.values()):
+        namespace = getattr(module, "__dict__", None)
+        if not isinstance(namespace, dict):
+            continue
+        for name, value in list(namespace.items()):
+            if id(value) in by_id:
+                undo.append((namespace, name, value))
+                namespace[name] = by_id[id(value)]
+    try:
+        yield
+    finally:
+        for namespace, name, value in reversed(undo):
+            namespace[name] = value
+
+
+# --------------------------------------------------------------------------- #
+# State snapshot and the patching context
+# --------------------------------------------------------------------------- #
+
+_STATE_DICTS = ("_parameters", "_buffers", "_modules")
+
+
+def _snapshot(model: nn.Module) -> list[tuple[nn.Module, dict[str, Any], dict[str, dict]]]:
+    return [
+        (m, dict(m.__dict__), {k: dict(m.__dict__[k]) for k in _STATE_DICTS if k in m.__dict__})
+        for m in model.modules()
+    ]
+
+
+def _restore(snapshot: list[tuple[nn.Module, dict[str, Any], dict[str, dict]]]) -> None:
+    for module, attrs, state in snapshot:
+        for key in [k for k in module.__dict__ if k not in attrs]:
+            del module.__dict__[key]
+        module.__dict__.update(attrs)
+        for key, saved in state.items():
+            live = module.__dict__[key]
+            live.clear()
+            live.update(saved)
+
+
+@contextlib.contextmanager
+def _source_anchors(model: nn.Module) -> Iterator[None]:
+    """
+    Let export record source lines inside message/update/... too (it keeps only
+    `forward` frames by default), so errors there point at the user's line.
+    """
+    anchors = getattr(torch.fx.proxy, "_STACK_TRACE_ANCHORS", None)  # private; optional
+    added = set()
+    if isinstance(anchors, set):
+        for module in model.modules():
+            if isinstance(module, MessagePassing):
+                for fn in ("message", "aggregate", "update", "edge_update"):
+                    code = getattr(getattr(type(module), fn, None), "__code__", None)
+                    key = (code.co_filename, code.co_name) if code else None
+                    if key and key not in anchors:
+                        anchors.add(key)
+                        added.add(key)
+    try:
+        yield
+    finally:
+        if isinstance(anchors, set):
+            anchors.difference_update(added)
+
+
+@contextlib.contextmanager
+def patched(model: nn.Module) -> Iterator[ModuleNames]:
+    """Eval mode, propagate interception and PyG utility rebinding; all undone on exit."""
+    snapshot = _snapshot(model)
+    names = ModuleNames(model)
+    try:
+        model.eval()
+        for path, module in model.named_modules():
+            if isinstance(module, MessagePassing):
+                _check_layer(module, path)
+                # An instance attribute wins over PyG's generated class attribute.
+                module.__dict__["propagate"] = _make_propagate(module, path)
+                module.__dict__["edge_updater"] = _make_edge_updater(module, path)
+        with _rebind_globals(_replacements(names)), _source_anchors(model):
+            yield names
+    finally:
+        _restore(snapshot)
+
+
+# --------------------------------------------------------------------------- #
+# Export
+# --------------------------------------------------------------------------- #
+
+
+class _Wrapper(nn.Module):
+    """Positional tensors in, the user's call convention out (a Data object if needed)."""
+
+    def __init__(self, model: nn.Module, convention: CallConvention, example: tuple[Any, ...]):
+        super().__init__()
+        setattr(self, WRAPPED, model)
+        self._convention = convention
+        self._example = example
+
+    def forward(self, *tensors: Tensor) -> Any:
+        model = getattr(self, WRAPPED)
+        conv = self._convention
+        if conv.uses_data:
+            fields = {k: v for k, v in self._example[0].items() if not isinstance(v, Tensor)}
+            fields.update({str(i.key): t for i, t in zip(conv.inputs, tensors)})
+            return model(Data(**fields))
+        args = list(self._example)
+        for inp, t in zip(conv.inputs, tensors):
+            args[int(inp.key)] = t
+        return model(*args)
+
+
+def _dynamic_shapes(convention: CallConvention) -> tuple[tuple[dict[int, Dim] | None, ...]]:
+    n, e = Dim("N", min=2), Dim("E", min=2)
+    dims = {NODES: {0: n}, EDGES: {0: e}, EDGE_INDEX: {1: e}, OTHER: None}
+    return (tuple(dims[i.kind] for i in convention.inputs),)
+
+
+@dataclass
+class Captured:
+    """An exported model and how its inputs map onto graph inputs."""
+
+    program: ExportedProgram
+    convention: CallConvention
+    model_name: str
+
+
+def _check_example(convention: CallConvention, tensors: Sequence[Tensor]) -> None:
+    for inp, t in zip(convention.inputs, tensors):
+        if inp.kind in (NODES, EDGES) and t.shape[0] < 2:
+            raise UnsupportedModelError(
+                f"the example input {inp.name!r} has {t.shape[0]} rows; use an example graph "
+                "with at least 2 nodes and 2 edges (export specialises sizes 0 and 1)"
+            )
+        if inp.kind == EDGE_INDEX and t.shape[1] < 2:
+            raise UnsupportedModelError(
+                "the example graph has fewer than 2 edges; use one with at least 2 "
+                "(export specialises sizes 0 and 1)"
+            )
+
+
+def _export_error(err: Exception, names: ModuleNames) -> UnsupportedModelError:
+    """A short, user-facing account of a failed torch.export."""
+    frames = traceback.extract_tb(err.__traceback__)
+    frame = user_frame(frames)
+    first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    at = f"\n  at {describe_frame(frame)}" if frame else ""
+    hint = ""
+    if "data-dependent" in str(err) or "GuardOnDataDependent" in type(err).__name__:
+        hint = "\n  the computation depends on the values of the graph, not only its size"
+    elif "Constraints violated" in str(err) or "specialized" in str(err):
+        hint = "\n  the model only works for one graph size; gnnc needs any N and E"
+    module = names.describe(_frames_of_traceback(err.__traceback__))
+    return UnsupportedModelError(
+        f"could not capture the model: {type(err).__name__}: {first}\n  in {module}{at}{hint}"
+    )
+
+
+def capture(model: nn.Module, example: Any) -> Captured:
+    """Export `model` called on `example` with dynamic node and edge counts."""
+    args = _normalise_args(example)
+    convention = call_convention(model, args)
+    tensors = convention.tensors(args)
+    _check_example(convention, tensors)
+    wrapper = _Wrapper(model, convention, args)
+    # On failure torch prints a partial graph to stderr; our error replaces it.
+    stderr = io.StringIO()
+    with patched(model) as names, warnings.catch_warnings(), contextlib.redirect_stderr(stderr):
+        # Expected for side effects like the IN's `self.E = ...`; restored afterwards.
+        warnings.filterwarnings("ignore", message=".*was assigned during export.*")
+        try:
+            program = torch.export.export(
+                wrapper, tuple(tensors), dynamic_shapes=_dynamic_shapes(convention), strict=False
+            )
+        except UnsupportedModelError:
+            raise
+        except Exception as err:  # noqa: BLE001 - summarised for the user, no deep traceback
+            raise _export_error(err, names) from None
+    sys.stderr.write(stderr.getvalue())
+    return Captured(program, convention, type(model).__name__)

@@ -1,0 +1,788 @@
+"""
+Import a captured FX graph (see capture.py) into the gnn dialect.
+
+The importer is an abstract interpreter over the FX nodes. Each node maps to
+one of:
+
+* an SSA value of type `!gnn.nodes` / `!gnn.edges` (a feature matrix; the type
+  carries the node/edge kind, so kinds are tracked for free),
+* `EdgeIndexVal` (the `!gnn.edge_index` argument) or `RowVal` (one of its rows),
+* `ConstVal` (a parameter, buffer, or anything computed only from them),
+* `SymVal` (a symbolic size such as N or E),
+* plain Python values, tuples of the above, or None (assertions).
+
+Every spelling of an operation is normalised onto one gnn op: `x[ei[k]]`,
+`x.index_select(0, ei[k])` and the `_i`/`_j` arguments of `message` all become
+`gnn.gather`; `gnn::scatter` becomes `gnn.scatter`; and so on. Anything else
+is an UnsupportedModelError naming the op, the module and the source line.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import fx
+from torch.export.graph_signature import InputKind, OutputKind
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    DenseIntOrFPElementsAttr,
+    DictionaryAttr,
+    Float32Type,
+    ModuleOp,
+    StringAttr,
+    TensorType,
+)
+from xdsl.dialects.func import FuncOp, ReturnOp
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+
+from gnnc.dialects import gnn
+from gnnc.errors import GnncError, UnsupportedModelError
+from gnnc.frontend.capture import (
+    EDGE_INDEX,
+    EDGES,
+    NODES,
+    WRAPPED,
+    Captured,
+    GraphInput,
+    describe_frame,
+    user_frame,
+)
+
+SUPPORTED = (
+    "gnnc supports: gathers (x[edge_index[k]], x.index_select(0, edge_index[k]), the x_i / x_j "
+    "arguments of MessagePassing.message); scatters (MessagePassing aggregation "
+    "'add'/'sum'/'mean'/'max'/'min', torch_geometric.utils.scatter with dim_size, "
+    "index_add_ / scatter_add_ / scatter_reduce_ into zeros with one row per node); "
+    "nn.Linear / F.linear; BatchNorm in eval mode (folded); relu, sigmoid, tanh; "
+    "torch.cat along the feature axis; "
+    "+ and * of two node (or two edge) matrices of the same shape"
+)
+
+
+# --------------------------------------------------------------------------- #
+# Abstract values
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class EdgeIndexVal:
+    value: SSAValue
+
+
+@dataclass(frozen=True)
+class RowVal:
+    """edge_index[0] (src) or edge_index[1] (dst)."""
+
+    end: gnn.EdgeEnd
+    edge_index: EdgeIndexVal
+
+
+@dataclass(frozen=True)
+class BroadcastRowVal:
+    """An edge_index row broadcast to [E, width], as scatter_add_ wants it."""
+
+    row: RowVal
+    width: int
+
+
+@dataclass(frozen=True)
+class ZerosVal:
+    """An all-zero [N, F] matrix: the base of index_add_ / scatter_add_ / scatter_reduce_."""
+
+    features: int
+
+
+@dataclass(frozen=True)
+class ConstVal:
+    tensor: torch.Tensor
+
+
+@dataclass(frozen=True)
+class SymVal:
+    """A symbolic size; `expr` is a sympy expression over the export's size symbols."""
+
+    expr: Any
+
+
+class _Unsupported(Exception):
+    """Raised by a handler; `_Importer.visit` turns it into an UnsupportedModelError."""
+
+
+def _expr(size: Any) -> Any:
+    """Sympy expression of a SymInt or int (for comparing sizes)."""
+    import sympy
+
+    if _is_symbolic(size):
+        return size.node.expr
+    if isinstance(size, SymVal):
+        return size.expr
+    if isinstance(size, int):
+        return sympy.Integer(size)
+    return None
+
+
+def _features(value: Any) -> gnn.FeaturesType | None:
+    if isinstance(value, SSAValue) and isinstance(value.type, gnn.FeaturesType):
+        return value.type
+    return None
+
+
+def _kind(value: Any) -> str:
+    """How a value is described in messages."""
+    t = _features(value)
+    if t is not None:
+        return f"a {t.kind[:-1]} matrix with {t.num_features} features"
+    if isinstance(value, EdgeIndexVal):
+        return "edge_index"
+    if isinstance(value, RowVal):
+        return f"edge_index[{0 if value.end == gnn.EdgeEnd.SRC else 1}]"
+    if isinstance(value, BroadcastRowVal):
+        return f"{_kind(value.row)} broadcast over features"
+    if isinstance(value, ZerosVal):
+        return f"a zero node matrix with {value.features} features"
+    if isinstance(value, ConstVal):
+        return f"a constant tensor of shape {list(value.tensor.shape)}"
+    return repr(value)
+
+
+def _is_graph_value(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(_is_graph_value(v) for v in value)
+    return isinstance(value, (SSAValue, EdgeIndexVal, RowVal, BroadcastRowVal, ZerosVal, SymVal))
+
+
+def _op_name(target: Any) -> str:
+    """'aten::linear' for an OpOverload, 'getitem' for operator.getitem, ..."""
+    schema = getattr(target, "_schema", None)
+    if schema is not None:
+        return schema.name
+    return getattr(target, "__name__", str(target))
+
+
+def _pretty_op(target: Any) -> str:
+    """`aten.sort.default (torch.sort)`: the graph's name plus the torch spelling."""
+    name = _op_name(target)
+    if name.startswith("aten::"):
+        base = name[len("aten::"):].rstrip("_")
+        return f"{target} (torch.{base})"
+    return str(getattr(target, "__qualname__", target))
+
+
+def _snake_case(name: str) -> str:
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+    name = re.sub(r"\W", "_", name)
+    return name if name and not name[0].isdigit() else f"m_{name}"
+
+
+_FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<fn>\S+)\n(?P<code>[^\n]*)')
+
+
+def _stack_frames(stack_trace: str | None) -> list[traceback.FrameSummary]:
+    if not stack_trace:
+        return []
+    return [
+        traceback.FrameSummary(m["file"], int(m["line"]), m["fn"], line=m["code"].strip())
+        for m in _FRAME.finditer(stack_trace)
+    ]
+
+
+def _module_path(node: fx.Node) -> tuple[str | None, str | None]:
+    """(path, class name) of the innermost user module the node came from."""
+    stack = node.meta.get("nn_module_stack") or {}
+    found: tuple[str | None, str | None] = (None, None)
+    for path, cls in stack.values():
+        if path == WRAPPED or path.startswith(WRAPPED + "."):
+            name = cls if isinstance(cls, str) else getattr(cls, "__qualname__", str(cls))
+            found = (path[len(WRAPPED) + 1:], name.rsplit(".", 1)[-1])
+    return found
+
+
+# --------------------------------------------------------------------------- #
+# The importer
+# --------------------------------------------------------------------------- #
+
+_IGNORED = {
+    "aten::_assert_scalar", "aten::sym_constrain_range_for_size", "aten::sym_constrain_range",
+    "aten::_assert_tensor_metadata", "aten::_assert_async",
+}
+_IDENTITY = {
+    "aten::clone", "aten::contiguous", "aten::alias", "aten::detach", "aten::lift_fresh_copy",
+}
+_ACTIVATIONS = {
+    "aten::relu": gnn.ActivationFn.RELU,
+    "aten::relu_": gnn.ActivationFn.RELU,
+    "aten::sigmoid": gnn.ActivationFn.SIGMOID,
+    "aten::sigmoid_": gnn.ActivationFn.SIGMOID,
+    "aten::tanh": gnn.ActivationFn.TANH,
+    "aten::tanh_": gnn.ActivationFn.TANH,
+}
+_RESHAPES = {
+    "aten::view", "aten::reshape", "aten::flatten", "aten::squeeze", "aten::unsqueeze",
+    "aten::_unsafe_view", "aten::expand", "aten::expand_as", "aten::repeat",
+}
+# PyG's reduce names and the torch ones of scatter_reduce.
+_SCATTER_REDUCE = {"sum": "sum", "mean": "mean", "amax": "max", "amin": "min"}
+
+
+@dataclass
+class ImportResult:
+    module: ModuleOp
+    inputs: list[GraphInput]  # the function arguments, in order
+    output_names: list[str]
+
+
+class _Importer:
+    def __init__(self, captured: Captured, func_name: str):
+        self.captured = captured
+        self.program = captured.program
+        self.graph = self.program.graph_module.graph
+        self.func_name = func_name
+        self.block = Block()
+        self.env: dict[fx.Node, Any] = {}
+        self.inputs: list[GraphInput] = []
+        self.n_nodes: Any = None  # sympy expressions of N and E
+        self.n_edges: Any = None
+        self.handlers: dict[str, Callable[..., Any]] = {
+            "getitem": self._getitem,
+            "aten::select": self._select,
+            "aten::unbind": self._unbind,
+            "aten::index_select": self._index_select,
+            "aten::index": self._index,
+            "gnn::scatter": self._scatter,
+            "aten::zeros": self._zeros,
+            "aten::new_zeros": self._new_zeros,
+            "aten::zeros_like": self._zeros_like,
+            "aten::index_add": self._index_add,
+            "aten::index_add_": self._index_add,
+            "aten::scatter_add": self._scatter_add,
+            "aten::scatter_add_": self._scatter_add,
+            "aten::scatter_reduce": self._scatter_reduce,
+            "aten::scatter_reduce_": self._scatter_reduce,
+            "aten::linear": self._linear,
+            "aten::matmul": self._matmul,
+            "aten::mm": self._matmul,
+            "aten::batch_norm": self._batch_norm,
+            "aten::cat": self._cat,
+            "aten::concat": self._cat,
+            "aten::concatenate": self._cat,
+            "aten::add": self._add,
+            "aten::add_": self._add,
+            "aten::mul": self._mul,
+            "aten::mul_": self._mul,
+            "aten::dropout": self._dropout,
+            "aten::feature_dropout": self._dropout,
+            "aten::to": self._to,
+            "aten::_to_copy": self._to,
+        }
+
+    # ------------------------------------------------------------------ driver
+
+    def run(self) -> ImportResult:
+        self._placeholders()
+        outputs: list[SSAValue] = []
+        for node in self.graph.nodes:
+            if node.op == "call_function":
+                self.env[node] = self.visit(node)
+            elif node.op == "get_attr":
+                self.env[node] = ConstVal(self._attr(node.target))
+            elif node.op == "output":
+                outputs = self._outputs(node)
+        self.block.add_op(ReturnOp(*outputs))
+        _dead_code_elimination(self.block)
+        return self._finish(outputs)
+
+    def visit(self, node: fx.Node) -> Any:
+        name = _op_name(node.target)
+        if name in _IGNORED:
+            return None
+        args = fx.node.map_arg(node.args, lambda n: self.env[n])
+        kwargs = fx.node.map_arg(node.kwargs, lambda n: self.env[n])
+        val = node.meta.get("val")
+        if _is_scalar(val):  # size arithmetic: N, E, x.size(1), ...
+            return SymVal(_expr(val)) if _is_symbolic(val) else val
+        if not _is_graph_value((args, kwargs)) and isinstance(node.target, torch._ops.OpOverload):
+            return self._fold(node, args, kwargs)
+        try:
+            result = self._dispatch(node, name, args, kwargs)
+        except _Unsupported as err:
+            raise self._error(node, str(err)) from None
+        # In-place ops: later readers of the mutated tensor must see the new value.
+        if name.endswith("_") and node.args and isinstance(node.args[0], fx.Node):
+            self.env[node.args[0]] = result
+        return result
+
+    def _dispatch(self, node: fx.Node, name: str, args: tuple, kwargs: dict) -> Any:
+        if name in _IDENTITY:
+            return self._passthrough(node, args[0])
+        if name in _ACTIVATIONS:
+            return self._activation(node, _ACTIVATIONS[name], args[0])
+        if name in _RESHAPES:
+            return self._reshape(node, args[0])
+        handler = self.handlers.get(name)
+        if handler is None:
+            raise _Unsupported(f"unsupported operation {_pretty_op(node.target)}")
+        return handler(node, *args, **kwargs)
+
+    def _error(self, node: fx.Node, reason: str) -> UnsupportedModelError:
+        path, cls = _module_path(node)
+        if path:
+            where = f"module '{path}' ({cls})"
+        else:
+            where = f"{self.captured.model_name}.forward"
+        frame = user_frame(_stack_frames(node.meta.get("stack_trace")))
+        at = f"\n  at {describe_frame(frame)}" if frame else ""
+        return UnsupportedModelError(f"{reason} in {where}{at}\n{SUPPORTED}")
+
+    # ------------------------------------------------------------- arguments
+
+    def _placeholders(self) -> None:
+        user_inputs = iter(self.captured.convention.inputs)
+        nodes = {n.name: n for n in self.graph.nodes if n.op == "placeholder"}
+        for spec in self.program.graph_signature.input_specs:
+            node = nodes[spec.arg.name]
+            if spec.kind == InputKind.USER_INPUT:
+                self.env[node] = self._user_input(node, next(user_inputs))
+            elif spec.kind in (InputKind.PARAMETER, InputKind.BUFFER, InputKind.CONSTANT_TENSOR):
+                self.env[node] = ConstVal(self._attr(spec.target))
+            else:
+                raise UnsupportedModelError(
+                    f"unsupported model input {spec.arg.name} of kind {spec.kind.name}"
+                )
+        self._check_edge_index()
+
+    def _attr(self, target: str) -> torch.Tensor:
+        if target in self.program.state_dict:
+            return self.program.state_dict[target].detach()
+        if target in self.program.constants:
+            return self.program.constants[target].detach()
+        obj: Any = self.program.graph_module
+        for part in target.split("."):
+            obj = getattr(obj, part)
+        return obj.detach()
+
+    def _user_input(self, node: fx.Node, inp: GraphInput) -> Any:
+        if not node.users and inp.kind != EDGE_INDEX:
+            return None  # e.g. data.y: not read by the model, so not an input of the design
+        val = node.meta["val"]
+        if not inp.name.isidentifier():
+            raise UnsupportedModelError(f"input name {inp.name!r} is not a valid C identifier")
+        if inp.kind == EDGE_INDEX:
+            self.n_edges = _expr(val.shape[1])
+            return EdgeIndexVal(self._argument(inp, gnn.EdgeIndexType()))
+        if inp.kind in (NODES, EDGES) and val.dim() == 2 and val.dtype == torch.float32:
+            rows = _expr(val.shape[0])
+            if inp.kind == NODES:
+                self.n_nodes = rows
+                return self._argument(inp, gnn.NodesType(int(val.shape[1]), Float32Type()))
+            return self._argument(inp, gnn.EdgesType(int(val.shape[1]), Float32Type()))
+        raise UnsupportedModelError(
+            f"input {inp.name!r} ({val.dtype}, shape {list(val.shape)}) is not a node feature "
+            "matrix [N, F] float32, an edge feature matrix [E, F] float32 or edge_index [2, E]; "
+            "gnnc designs take only these (a 1-D per-edge weight can be passed as [E, 1])"
+        )
+
+    def _argument(self, inp: GraphInput, type_: Attribute) -> SSAValue:
+        self.inputs.append(inp)
+        return self.block.insert_arg(type_, len(self.block.args))
+
+    def _check_edge_index(self) -> None:
+        if not any(i.kind == EDGE_INDEX for i in self.inputs):
+            raise UnsupportedModelError(
+                "the model takes no edge_index ([2, E] integer tensor); gnnc compiles "
+                "graph neural networks whose graph is given as edge_index"
+            )
+
+    def _outputs(self, node: fx.Node) -> list[SSAValue]:
+        specs = self.program.graph_signature.output_specs
+        values = [self.env[n] if isinstance(n, fx.Node) else n for n in node.args[0]]
+        outs = []
+        for k, (spec, value) in enumerate(zip(specs, values)):
+            if spec.kind != OutputKind.USER_OUTPUT:
+                continue  # in-place updates of inputs/buffers: not results of the design
+            if _features(value) is None:
+                raise UnsupportedModelError(
+                    f"output {k} of {self.captured.model_name} is {_kind(value)}; gnnc designs "
+                    "return node or edge feature matrices ([N, F] or [E, F])\n" + SUPPORTED
+                )
+            outs.append(value)
+        return outs
+
+    def _finish(self, outputs: list[SSAValue]) -> ImportResult:
+        names = [f"out{k}" for k in range(len(outputs))]
+        func = FuncOp(
+            self.func_name,
+            ([a.type for a in self.block.args], [v.type for v in outputs]),
+            Region(self.block),
+            arg_attrs=ArrayAttr(
+                [DictionaryAttr({"gnn.name": StringAttr(i.name)}) for i in self.inputs]
+            ),
+        )
+        func.attributes["gnn.outputs"] = ArrayAttr([StringAttr(n) for n in names])
+        module = ModuleOp([func])
+        try:
+            module.verify()
+        except Exception as err:  # a bug in the importer, not in the user's model
+            raise GnncError(f"internal error: the imported gnn IR does not verify: {err}") from err
+        return ImportResult(module, list(self.inputs), names)
+
+    # --------------------------------------------------------------- helpers
+
+    def _emit(self, node: fx.Node, op: Operation) -> SSAValue:
+        path, _ = _module_path(node)
+        if path:
+            op.attributes["gnn.path"] = StringAttr(path)
+        self.block.add_op(op)
+        result = op.results[0]
+        self._check_shape(node, result)
+        return result
+
+    def _check_shape(self, node: fx.Node, value: SSAValue) -> None:
+        """The torch shape must be [N or E, F] as the gnn type says (catches silent miscompiles)."""
+        t = _features(value)
+        val = node.meta.get("val")
+        if t is None or not isinstance(val, torch.Tensor):
+            return
+        rows = self.n_nodes if t.kind == "nodes" else self.n_edges
+        if val.dim() != 2 or val.shape[1] != t.num_features or (
+            rows is not None and _expr(val.shape[0]) != rows
+        ):
+            raise _Unsupported(
+                f"{_pretty_op(node.target)} gives shape {_fmt_shape(val, self)}, not "
+                f"[{'N' if t.kind == 'nodes' else 'E'}, {t.num_features}] (gnn values are "
+                "2-D: one row per node or edge)"
+            )
+
+    def _passthrough(self, node: fx.Node, value: Any) -> Any:
+        """clone/contiguous/...: the value itself, for features and edge_index alike."""
+        if isinstance(value, (EdgeIndexVal, RowVal, BroadcastRowVal)):
+            return value
+        return self._feature(value, f"the input of {_pretty_op(node.target)}")
+
+    def _feature(self, value: Any, what: str) -> SSAValue:
+        if _features(value) is None:
+            raise _Unsupported(f"{what} is {_kind(value)}, not a node or edge feature matrix")
+        return value
+
+    def _fold(self, node: fx.Node, args: tuple, kwargs: dict) -> Any:
+        """Run an op whose inputs are all constants (e.g. a weight transpose) at import time."""
+        unwrap = lambda v: v.tensor if isinstance(v, ConstVal) else v  # noqa: E731
+        args = torch.utils._pytree.tree_map(unwrap, args, is_leaf=lambda v: isinstance(v, ConstVal))
+        kwargs = torch.utils._pytree.tree_map(
+            unwrap, kwargs, is_leaf=lambda v: isinstance(v, ConstVal)
+        )
+        with torch.no_grad():
+            result = node.target(*args, **kwargs)
+        return torch.utils._pytree.tree_map(
+            lambda v: ConstVal(v) if isinstance(v, torch.Tensor) else v, result
+        )
+
+    @staticmethod
+    def _node_axis(dim: int, what: str) -> None:
+        if dim not in (0, -2):
+            raise _Unsupported(f"{what} along dimension {dim}: only the node/edge axis (0) is supported")
+
+    # -------------------------------------------------------------- edge_index
+
+    def _select(self, node: fx.Node, t: Any, dim: int, index: int) -> RowVal:
+        if not isinstance(t, EdgeIndexVal):
+            raise _Unsupported(
+                f"selecting one column or row of {_kind(t)} (feature slicing is not supported)"
+            )
+        if dim not in (0, -2) or index not in (0, 1, -1, -2):
+            raise _Unsupported(f"edge_index.select({dim}, {index}): only edge_index[0] / [1] is supported")
+        return RowVal(gnn.EdgeEnd.SRC if index in (0, -2) else gnn.EdgeEnd.DST, t)
+
+    def _unbind(self, node: fx.Node, t: Any, dim: int = 0) -> tuple[RowVal, RowVal]:
+        if not isinstance(t, EdgeIndexVal) or dim not in (0, -2):
+            raise _Unsupported(f"unbinding {_kind(t)}: only `src, dst = edge_index` is supported")
+        return (RowVal(gnn.EdgeEnd.SRC, t), RowVal(gnn.EdgeEnd.DST, t))
+
+    def _getitem(self, node: fx.Node, seq: Any, index: Any) -> Any:
+        if not isinstance(seq, (tuple, list)):
+            raise _Unsupported(f"indexing {_kind(seq)} with {index!r}")
+        return seq[index]
+
+    # -------------------------------------------------------------- gnn ops
+
+    def _gather(self, node: fx.Node, x: Any, row: Any) -> SSAValue:
+        t = _features(x)
+        if t is None or t.kind != "nodes":
+            raise _Unsupported(
+                f"indexing {_kind(x)} by an edge_index row: only node matrices can be gathered onto edges"
+            )
+        if not isinstance(row, RowVal):
+            raise _Unsupported(
+                f"indexing a node matrix with {_kind(row)}: only x[edge_index[0]] and "
+                "x[edge_index[1]] are supported"
+            )
+        return self._emit(node, gnn.GatherOp(row.end, x, row.edge_index.value))
+
+    def _index_select(self, node: fx.Node, x: Any, dim: int, index: Any) -> SSAValue:
+        self._node_axis(dim, "index_select")
+        return self._gather(node, x, index)
+
+    def _index(self, node: fx.Node, x: Any, indices: Sequence[Any]) -> SSAValue:
+        if len(indices) != 1 or indices[0] is None:
+            raise _Unsupported("advanced indexing other than x[edge_index[k]]")
+        return self._gather(node, x, indices[0])
+
+    def _scatter(self, node: fx.Node, src: Any, index: Any, dim: int, dim_size: Any,
+                 reduce: str) -> SSAValue:
+        t = _features(src)
+        if t is None or t.kind != "edges":
+            raise _Unsupported(f"scatter of {_kind(src)}: only edge matrices can be aggregated onto nodes")
+        if not isinstance(index, RowVal):
+            raise _Unsupported(f"scatter indexed by {_kind(index)}: only edge_index[0] / [1] is supported")
+        self._node_axis(dim, "scatter")
+        if self.n_nodes is None or _expr(dim_size) != self.n_nodes:
+            raise _Unsupported(
+                f"scatter onto {dim_size} rows: the output must have one row per node "
+                "(dim_size = x.size(0) of the node features)"
+            )
+        from gnnc.frontend.ops import canonical_reduce
+
+        reduce_ = gnn.Reduce(canonical_reduce(reduce))
+        return self._emit(node, gnn.ScatterOp(reduce_, index.end, src, index.edge_index.value))
+
+    # ------------------------------------------- plain-torch scatter spellings
+
+    def _zeros_of(self, rows: Any, features: Any) -> ZerosVal:
+        if self.n_nodes is None or _expr(rows) != self.n_nodes or not isinstance(features, int):
+            raise _Unsupported(
+                "a zero matrix that is not [N, F] (only zeros with one row per node are "
+                "supported, as the base of index_add_ / scatter_add_ / scatter_reduce_)"
+            )
+        return ZerosVal(features)
+
+    def _zeros(self, node: fx.Node, size: Sequence[Any], *args: Any, **kwargs: Any) -> ZerosVal:
+        if len(size) != 2:
+            raise _Unsupported(f"a zero tensor of rank {len(size)}")
+        return self._zeros_of(size[0], size[1])
+
+    def _new_zeros(self, node: fx.Node, like: Any, size: Sequence[Any], *args: Any, **kwargs: Any) -> ZerosVal:
+        return self._zeros(node, size)
+
+    def _zeros_like(self, node: fx.Node, like: Any, *args: Any, **kwargs: Any) -> ZerosVal:
+        t = _features(like)
+        if t is None or t.kind != "nodes":
+            raise _Unsupported(f"zeros_like of {_kind(like)}: only node matrices are supported")
+        return ZerosVal(t.num_features)
+
+    def _accumulate(self, node: fx.Node, base: Any, row: Any, src: Any, reduce: str,
+                    include_self: bool = True) -> SSAValue:
+        """base.index_add_(0, row, src) and friends: a gnn.scatter, plus gnn.add for a non-zero base."""
+        t = _features(src)
+        if t is None or t.kind != "edges":
+            raise _Unsupported(f"accumulating {_kind(src)}: only edge matrices can be aggregated onto nodes")
+        if not isinstance(row, RowVal):
+            raise _Unsupported(f"accumulating by {_kind(row)}: only edge_index[0] / [1] is supported")
+        if isinstance(base, ZerosVal):
+            if base.features != t.num_features:
+                raise _Unsupported(f"accumulating {_kind(src)} into {_kind(base)}")
+            if include_self and reduce != "sum":
+                # include_self=True would count the zero base in the mean / max / min.
+                raise _Unsupported(
+                    f"scatter_reduce {reduce!r} with include_self=True: use include_self=False "
+                    "(PyG semantics: empty rows give 0)"
+                )
+            return self._emit(node, gnn.ScatterOp(gnn.Reduce(reduce), row.end, src, row.edge_index.value))
+        tb = _features(base)
+        if tb is None or tb.kind != "nodes" or tb.num_features != t.num_features or reduce != "sum":
+            raise _Unsupported(
+                f"accumulating {_kind(src)} into {_kind(base)} with {reduce!r}: the base must be "
+                "zeros (any reduction) or a node matrix of the same width (sum)"
+            )
+        scatter = gnn.ScatterOp(gnn.Reduce.SUM, row.end, src, row.edge_index.value)
+        self._emit(node, scatter)
+        return self._emit(node, gnn.AddOp(base, scatter.result))
+
+    def _index_add(self, node: fx.Node, base: Any, dim: int, index: Any, src: Any,
+                   alpha: Any = 1) -> SSAValue:
+        self._node_axis(dim, "index_add")
+        if alpha != 1:
+            raise _Unsupported(f"index_add with alpha={alpha}")
+        return self._accumulate(node, base, index, src, "sum")
+
+    def _broadcast_row(self, index: Any, src: Any, what: str) -> RowVal:
+        """scatter_add_ / scatter_reduce_ read index[e, f]: it must be a row expanded to [E, F]."""
+        t = _features(src)
+        if isinstance(index, BroadcastRowVal) and t is not None and index.width == t.num_features:
+            return index.row
+        raise _Unsupported(
+            f"{what} indexed by {_kind(index)}: the index must be edge_index[k] expanded to the "
+            "shape of the source, e.g. edge_index[1].view(-1, 1).expand_as(msg)"
+        )
+
+    def _scatter_add(self, node: fx.Node, base: Any, dim: int, index: Any, src: Any) -> SSAValue:
+        self._node_axis(dim, "scatter_add")
+        return self._accumulate(node, base, self._broadcast_row(index, src, "scatter_add"), src, "sum")
+
+    def _scatter_reduce(self, node: fx.Node, base: Any, dim: int, index: Any, src: Any,
+                        reduce: str, include_self: bool = True) -> SSAValue:
+        self._node_axis(dim, "scatter_reduce")
+        if reduce not in _SCATTER_REDUCE:
+            raise _Unsupported(f"scatter_reduce {reduce!r} (supported: sum, mean, amax, amin)")
+        row = self._broadcast_row(index, src, "scatter_reduce")
+        return self._accumulate(node, base, row, src, _SCATTER_REDUCE[reduce], include_self)
+
+    # -------------------------------------------------------------- dense
+
+    def _linear(self, node: fx.Node, x: Any, weight: Any, bias: Any = None) -> SSAValue:
+        self._feature(x, "the input of linear")
+        if not isinstance(weight, ConstVal) or weight.tensor.dim() != 2:
+            raise _Unsupported("linear with a weight that is not a constant [out, in] matrix")
+        if bias is not None and (not isinstance(bias, ConstVal) or bias.tensor.dim() != 1):
+            raise _Unsupported("linear with a bias that is not a constant vector")
+        w = _dense_attr(weight.tensor)
+        b = _dense_attr(bias.tensor) if bias is not None else None
+        return self._emit(node, gnn.DenseOp(x, w, b))
+
+    def _matmul(self, node: fx.Node, x: Any, weight: Any) -> SSAValue:
+        # x @ W with W [in, out] is a dense layer with weight W^T.
+        if not isinstance(weight, ConstVal) or weight.tensor.dim() != 2:
+            raise _Unsupported("matrix product with something other than a constant matrix")
+        return self._linear(node, x, ConstVal(weight.tensor.t()))
+
+    def _batch_norm(self, node: fx.Node, x: Any, weight: Any, bias: Any, mean: Any, var: Any,
+                    training: bool, momentum: float, eps: float, *args: Any) -> SSAValue:
+        """Eval-mode BatchNorm is x * scale + shift: folded into the dense before it, or a diagonal dense."""
+        t = self._feature(x, "the input of batch_norm")
+        if training or not (isinstance(mean, ConstVal) and isinstance(var, ConstVal)):
+            raise _Unsupported("batch_norm with batch statistics (training mode or track_running_stats=False)")
+        ones = torch.ones(t.type.num_features, dtype=torch.float64)
+        gamma = weight.tensor.double() if isinstance(weight, ConstVal) else ones
+        beta = bias.tensor.double() if isinstance(bias, ConstVal) else 0 * ones
+        scale = gamma / torch.sqrt(var.tensor.double() + eps)
+        shift = beta - mean.tensor.double() * scale
+        producer = t.owner
+        source = node.args[0]
+        if isinstance(producer, gnn.DenseOp) and isinstance(source, fx.Node) and len(source.users) == 1:
+            # Only this BatchNorm reads the dense result: fold into its weight and bias.
+            w = torch.tensor(producer.weight.get_values(), dtype=torch.float64).view(scale.numel(), -1)
+            b = (torch.tensor(producer.bias.get_values(), dtype=torch.float64)
+                 if producer.bias is not None else 0 * ones)
+            producer.weight = _dense_attr(w * scale[:, None])
+            producer.bias = _dense_attr(b * scale + shift)
+            self._check_shape(node, t)
+            return t
+        return self._emit(node, gnn.DenseOp(t, _dense_attr(torch.diag(scale)), _dense_attr(shift)))
+
+    def _activation(self, node: fx.Node, fn: gnn.ActivationFn, x: Any) -> SSAValue:
+        return self._emit(node, gnn.ActivationOp(fn, self._feature(x, f"the input of {fn.value}")))
+
+    def _cat(self, node: fx.Node, tensors: Sequence[Any], dim: int = 0) -> SSAValue:
+        values = [self._feature(v, f"concatenated tensor {k}") for k, v in enumerate(tensors)]
+        if dim not in (1, -1):
+            raise _Unsupported(
+                f"torch.cat along dimension {dim}: only the feature axis (dim=1) is supported"
+            )
+        kinds = {v.type.kind for v in values}
+        if len(kinds) > 1:
+            raise _Unsupported("torch.cat of node and edge matrices (their rows do not align)")
+        if len(values) == 1:
+            return values[0]
+        return self._emit(node, gnn.ConcatOp(values))
+
+    def _binary(self, node: fx.Node, op: type[gnn.ElementwiseBinaryOp], a: Any, b: Any) -> SSAValue:
+        sym = "+" if op is gnn.AddOp else "*"
+        ta, tb = _features(a), _features(b)
+        if ta is None or tb is None:
+            raise _Unsupported(
+                f"{_kind(a)} {sym} {_kind(b)}: only two node (or two edge) matrices of the same "
+                "shape can be combined (no constants or scalars)"
+            )
+        if ta.kind != tb.kind or ta.num_features != tb.num_features:
+            raise _Unsupported(f"{_kind(a)} {sym} {_kind(b)}: shapes differ (no broadcasting)")
+        return self._emit(node, op(a, b))
+
+    def _add(self, node: fx.Node, a: Any, b: Any, alpha: Any = 1) -> SSAValue:
+        if alpha != 1:
+            raise _Unsupported(f"add with alpha={alpha}")
+        return self._binary(node, gnn.AddOp, a, b)
+
+    def _mul(self, node: fx.Node, a: Any, b: Any) -> SSAValue:
+        return self._binary(node, gnn.MulOp, a, b)
+
+    # ------------------------------------------------------------ no-op ops
+
+    def _dropout(self, node: fx.Node, x: Any, p: float = 0.5, train: bool | None = False) -> SSAValue:
+        if train:
+            raise _Unsupported("dropout in training mode")
+        return self._feature(x, "the input of dropout")
+
+    def _to(self, node: fx.Node, x: Any, *args: Any, **kwargs: Any) -> Any:
+        """.float() on features / .long() on edge_index are no-ops; other casts are not."""
+        val = node.meta.get("val")
+        dtype = getattr(val, "dtype", None)
+        if isinstance(x, (EdgeIndexVal, RowVal, BroadcastRowVal)) and dtype in (torch.int64, torch.int32):
+            return x
+        if dtype != torch.float32:
+            raise _Unsupported(f"conversion of {_kind(x)} to {dtype}: gnnc computes in float32")
+        return self._feature(x, "the input of .to()")
+
+    def _reshape(self, node: fx.Node, x: Any, *args: Any, **kwargs: Any) -> Any:
+        """
+        view/reshape/... that keep the [rows, F] shape are no-ops (e.g. x.view(-1, F));
+        on an edge_index row they make the broadcast index of scatter_add_.
+        """
+        if isinstance(x, EdgeIndexVal):
+            val = node.meta.get("val")
+            if isinstance(val, torch.Tensor) and val.dim() == 2 and val.shape[0] == 2:
+                return x
+            raise _Unsupported(f"reshaping edge_index to {_fmt_shape(val, self)}")
+        if isinstance(x, (RowVal, BroadcastRowVal)):
+            row = x if isinstance(x, RowVal) else x.row
+            val = node.meta.get("val")
+            ok = isinstance(val, torch.Tensor) and _expr(val.shape[0]) == self.n_edges
+            if ok and val.dim() == 1:
+                return row
+            if ok and val.dim() == 2 and isinstance(val.shape[1], int):
+                return BroadcastRowVal(row, val.shape[1])
+            raise _Unsupported(f"reshaping {_kind(x)} to {_fmt_shape(val, self)}")
+        self._feature(x, f"the input of {_pretty_op(node.target)}")
+        self._check_shape(node, x)
+        return x
+
+
+def _fmt_shape(val: Any, importer: _Importer) -> str:
+    """[N, 1, 8] rather than [s95, 1, 8]."""
+    if not isinstance(val, torch.Tensor):
+        return "?"
+    names = {importer.n_nodes: "N", importer.n_edges: "E"}
+    return "[" + ", ".join(names.get(_expr(d), str(d)) for d in val.shape) + "]"
+
+
+def _is_symbolic(val: Any) -> bool:
+    return isinstance(val, (torch.SymInt, torch.SymFloat, torch.SymBool))
+
+
+def _is_scalar(val: Any) -> bool:
+    return isinstance(val, (torch.SymInt, torch.SymFloat, torch.SymBool, int, float, bool))
+
+
+def _dense_attr(t: torch.Tensor) -> DenseIntOrFPElementsAttr:
+    arr = t.detach().to(torch.float32).cpu().numpy()
+    return DenseIntOrFPElementsAttr.from_list(
+        TensorType(Float32Type(), list(arr.shape)), [float(v) for v in np.ravel(arr)]
+    )
+
+
+def _dead_code_elimination(block: Block) -> None:
+    """Drop ops whose results nobody uses (gnn ops are pure)."""
+    for op in reversed(list(block.ops)):
+        if isinstance(op, ReturnOp):
+            continue
+        if all(not r.uses for r in op.results):
+            op.detach()
+            op.erase()
+
+
+def import_captured(captured: Captured, func_name: str | None = None) -> ImportResult:
+    """Build the gnn IR (one verified func.func in a module) for a captured model."""
+    return _Importer(captured, func_name or _snake_case(captured.model_name)).run()
