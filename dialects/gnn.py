@@ -334,11 +334,6 @@ def features_of(value: SSAValue, op: str, what: str) -> FeaturesType:
     return value.type
 
 
-def _expect_kind(t: FeaturesType, kind: str, op: str, what: str) -> None:
-    if t.kind != kind:
-        raise VerifyException(f"'{op}': {what} must be !gnn.{kind}, got {t}")
-
-
 def _expect_features(t: FeaturesType, n: int, op: str, what: str) -> None:
     if t.num_features != n:
         raise VerifyException(f"'{op}': {what} must have {n} features, got {t.num_features}")

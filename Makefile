@@ -1,0 +1,59 @@
+# gnnc: set up, demo, tests.
+#
+#   make demo   create .venv if needed, then run the tracking Interaction Network demo
+#   make test   create .venv if needed, then run the lit (FileCheck) and pytest suites
+#
+# Needs Python 3.11, gcc/g++ and make, and PyPI. torch is installed first and pinned
+# (torch==2.13.0, so pip does not pick a newer build with GBs of CUDA packages), then gnnc
+# with its dev tools, then hls4ml with --no-deps: gnnc only uses the open ap_types /
+# ac_types headers the wheel ships, not hls4ml or its dependencies.
+#
+# The TrackML data (trained IN weights and sector graphs) is expected at
+# ../shared/data/trackml-in next to this repository; override with
+#   make demo GNNC_TRACKML_DIR=/path/to/trackml-in
+# Tests that need it are skipped when it is missing (and fail under CI=true).
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.gnnc-installed
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
+
+TORCH_VERSION  := 2.13.0
+HLS4ML_VERSION := 1.3.0
+
+GNNC_TRACKML_DIR ?= $(abspath ../shared/data/trackml-in)
+export GNNC_TRACKML_DIR
+
+.PHONY: all venv demo test lit pytest clean
+
+all: test
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet torch==$(TORCH_VERSION)
+	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) install --quiet --no-deps hls4ml==$(HLS4ML_VERSION)
+	touch $@
+
+demo: $(STAMP)
+	$(BIN)/python examples/tracking_in_demo.py --out out/tracking_in --force
+
+# Both suites always run; the target fails if either failed.
+test: $(STAMP)
+	@status=0; \
+	$(BIN)/lit -v test || status=1; \
+	$(BIN)/python -m pytest -q -W error::DeprecationWarning test/python || status=1; \
+	exit $$status
+
+lit: $(STAMP)
+	$(BIN)/lit -v test
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest -q -W error::DeprecationWarning test/python
+
+clean:
+	rm -rf $(VENV) test/.lit_test_times.txt
+	find test -type d -name Output -prune -exec rm -rf {} +

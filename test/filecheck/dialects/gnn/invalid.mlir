@@ -1,0 +1,461 @@
+// RUN: gnnc-opt %s --split-input-file --verify-diagnostics --parsing-diagnostics | filecheck %s
+
+// One case per verifier error of dialects/gnn.py and per !gnn type error. Type
+// errors are reported while parsing (gnnc-opt turns a type verifier's error into a
+// parse error at the type), op errors when the module is verified. Op errors are
+// matched at the start of a line ({{^}}): that is the diagnostic itself, not its
+// repetition inside the module that --verify-diagnostics prints after it.
+
+// --- !gnn.fixed ------------------------------------------------------------------
+
+func.func @f(%x: !gnn.nodes<1, !gnn.fixed<8, 2, banana>>) {
+  func.return
+}
+
+// CHECK: unknown !gnn.fixed option 'banana': expected signed, unsigned, a quantization mode (trn, rnd, trn_zero, rnd_zero, rnd_inf, rnd_min_inf, rnd_conv) or an overflow mode (wrap, sat, sat_zero, sat_sym)
+
+// -----
+
+func.func @f(%x: !gnn.nodes<1, !gnn.fixed<0, 0>>) {
+  func.return
+}
+
+// CHECK: !gnn.fixed width must be in [1, 1024], got 0
+
+// -----
+
+func.func @f(%x: !gnn.nodes<1, !gnn.fixed<1025, 8>>) {
+  func.return
+}
+
+// CHECK: !gnn.fixed width must be in [1, 1024], got 1025
+
+// -----
+
+func.func @f(%x: !gnn.nodes<1, !gnn.fixed<1, 1, sat_sym>>) {
+  func.return
+}
+
+// CHECK: !gnn.fixed sat_sym needs a signed width of at least 2
+
+// -----
+
+func.func @f(%x: !gnn.nodes<1, !gnn.fixed<-4, 2>>) {
+  func.return
+}
+
+// CHECK: Expected integer literal
+
+// -----
+
+func.func @f(%x: !gnn.nodes<1, !gnn.fixed<16>>) {
+  func.return
+}
+
+// CHECK: Expected ','
+
+// -----
+
+// --- !gnn.nodes / !gnn.edges -----------------------------------------------------
+
+func.func @f(%x: !gnn.nodes<0, f32>) {
+  func.return
+}
+
+// CHECK: !gnn.nodes needs at least one feature, got 0
+
+// -----
+
+func.func @f(%x: !gnn.edges<0, f32>) {
+  func.return
+}
+
+// CHECK: !gnn.edges needs at least one feature, got 0
+
+// -----
+
+func.func @f(%x: !gnn.nodes<3, i32>) {
+  func.return
+}
+
+// CHECK: !gnn.nodes element type must be a float or !gnn.fixed, got i32
+
+// -----
+
+func.func @f(%x: !gnn.edges<3, index>) {
+  func.return
+}
+
+// CHECK: !gnn.edges element type must be a float or !gnn.fixed, got index
+
+// -----
+
+func.func @f(%x: !gnn.nodes<f32>) {
+  func.return
+}
+
+// CHECK: Expected integer literal
+
+// -----
+
+// --- gnn.gather ------------------------------------------------------------------
+
+func.func @f(%x: !gnn.nodes<3, f32>, %ei: !gnn.edge_index) {
+  %e = gnn.gather src %x, %ei : !gnn.nodes<3, f32> -> !gnn.edges<4, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.gather': result must have 3 features, got 4
+
+// -----
+
+func.func @f(%x: !gnn.nodes<3, f32>, %ei: !gnn.edge_index) {
+  %e = gnn.gather src %x, %ei : !gnn.nodes<3, f32> -> !gnn.edges<3, f64>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.gather': result element type f64 differs from input f32 (a gather copies values)
+
+// -----
+
+func.func @f(%x: !gnn.nodes<3, !gnn.fixed<16, 6>>, %ei: !gnn.edge_index) {
+  %e = gnn.gather dst %x, %ei : !gnn.nodes<3, !gnn.fixed<16, 6>> -> !gnn.edges<3, !gnn.fixed<16, 6, sat>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.gather': result element type !gnn.fixed<16, 6, sat> differs from input !gnn.fixed<16, 6> (a gather copies values)
+
+// -----
+
+func.func @f(%x: !gnn.edges<3, f32>, %ei: !gnn.edge_index) {
+  %e = "gnn.gather"(%x, %ei) <{end = #gnn<edge_end src>}> : (!gnn.edges<3, f32>, !gnn.edge_index) -> !gnn.edges<3, f32>
+  func.return
+}
+
+// CHECK: {{^}}operand 'input' at position 0 does not verify:
+// CHECK-NEXT: !gnn.edges<3, f32> should be of base attribute gnn.nodes
+
+// -----
+
+// --- gnn.scatter -----------------------------------------------------------------
+
+func.func @f(%m: !gnn.edges<3, f32>, %ei: !gnn.edge_index) {
+  %n = gnn.scatter sum dst %m, %ei : !gnn.edges<3, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.scatter': result must have 3 features, got 2
+
+// -----
+
+func.func @f(%m: !gnn.edges<3, f32>, %ei: !gnn.edge_index) {
+  %n = gnn.scatter sum dst %m, %ei : !gnn.edges<3, f32> -> !gnn.nodes<3, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.scatter': mixes float and fixed-point element types
+
+// -----
+
+func.func @f(%m: !gnn.edges<3, !gnn.fixed<16, 6>>, %ei: !gnn.edge_index) {
+  %n = gnn.scatter sum dst %m, %ei {accum_type = !gnn.fixed<20, 10>, recip_type = !gnn.fixed<12, 1>} : !gnn.edges<3, !gnn.fixed<16, 6>> -> !gnn.nodes<3, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.scatter': recip_type only applies to mean, not sum
+
+// -----
+
+func.func @f(%m: !gnn.edges<3, !gnn.fixed<16, 6>>, %ei: !gnn.edge_index) {
+  %n = gnn.scatter max dst %m, %ei {accum_type = !gnn.fixed<20, 10>} : !gnn.edges<3, !gnn.fixed<16, 6>> -> !gnn.nodes<3, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.scatter': accum_type only applies to sum and mean, not max
+
+// -----
+
+func.func @f(%m: !gnn.edges<3, !gnn.fixed<16, 6>>, %ei: !gnn.edge_index) {
+  %n = gnn.scatter sum src %m, %ei : !gnn.edges<3, !gnn.fixed<16, 6>> -> !gnn.nodes<3, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.scatter': fixed-point sum needs accum_type
+
+// -----
+
+func.func @f(%m: !gnn.edges<3, !gnn.fixed<16, 6>>, %ei: !gnn.edge_index) {
+  %n = gnn.scatter mean src %m, %ei : !gnn.edges<3, !gnn.fixed<16, 6>> -> !gnn.nodes<3, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.scatter': fixed-point mean needs accum_type
+
+// -----
+
+func.func @f(%m: !gnn.edges<3, !gnn.fixed<16, 6>>, %ei: !gnn.edge_index) {
+  %n = gnn.scatter mean src %m, %ei {accum_type = !gnn.fixed<20, 10>} : !gnn.edges<3, !gnn.fixed<16, 6>> -> !gnn.nodes<3, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.scatter': fixed-point mean needs recip_type
+
+// -----
+
+func.func @f(%m: !gnn.edges<3, !gnn.fixed<16, 6>>, %ei: !gnn.edge_index) {
+  %n = gnn.scatter min dst %m, %ei : !gnn.edges<3, !gnn.fixed<16, 6>> -> !gnn.nodes<3, !gnn.fixed<8, 3>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.scatter': min selects values, so input and result element types must be equal
+
+// -----
+
+func.func @f(%m: !gnn.edges<3, f32>, %ei: !gnn.edge_index) {
+  %n = gnn.scatter sum dst %m, %ei {accum_type = f32} : !gnn.edges<3, f32> -> !gnn.nodes<3, f32>
+  func.return
+}
+
+// CHECK: {{^}}f32 should be of base attribute gnn.fixed
+
+// -----
+
+// --- gnn.dense -------------------------------------------------------------------
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.dense %x {weight = dense<[[1.0, 2.0]]> : tensor<1x2xf32>} : !gnn.nodes<2, f32> -> !gnn.edges<1, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.dense': result must be !gnn.nodes like the input
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.dense %x {weight = dense<[1.0, 2.0]> : tensor<2xf32>} : !gnn.nodes<2, f32> -> !gnn.nodes<1, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.dense': weight must be 2-D [out, in], got shape [2]
+
+// -----
+
+func.func @f(%x: !gnn.nodes<3, f32>) {
+  %y = gnn.dense %x {weight = dense<[[1.0, 2.0]]> : tensor<1x2xf32>} : !gnn.nodes<3, f32> -> !gnn.nodes<1, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.dense': weight is [1, 2] but the input has 3 features (expected [out, 3])
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.dense %x {weight = dense<[[1.0, 2.0]]> : tensor<1x2xf32>} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.dense': result must have 1 features, got 2
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.dense %x {weight = dense<[[1.0, 2.0]]> : tensor<1x2xf32>, bias = dense<[1.0, 2.0]> : tensor<2xf32>} : !gnn.nodes<2, f32> -> !gnn.nodes<1, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.dense': bias shape [2] must be [1]
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.dense %x {weight = dense<[[1.0, 2.0]]> : tensor<1x2xf32>, weight_type = !gnn.fixed<8, 3>, accum_type = !gnn.fixed<24, 10>} : !gnn.nodes<2, f32> -> !gnn.nodes<1, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.dense': mixes float and fixed-point element types
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 6>>) {
+  %y = gnn.dense %x {weight = dense<[[1.0, 2.0]]> : tensor<1x2xf32>, bias = dense<[1.0]> : tensor<1xf32>} : !gnn.nodes<2, !gnn.fixed<16, 6>> -> !gnn.nodes<1, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.dense': fixed-point dense needs weight_type, accum_type, bias_type
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 6>>) {
+  %y = gnn.dense %x {weight = dense<[[1.0, 2.0]]> : tensor<1x2xf32>, weight_type = !gnn.fixed<8, 3>} : !gnn.nodes<2, !gnn.fixed<16, 6>> -> !gnn.nodes<1, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.dense': fixed-point dense needs accum_type
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = "gnn.dense"(%x) : (!gnn.nodes<2, f32>) -> !gnn.nodes<1, f32>
+  func.return
+}
+
+// CHECK: {{^}}property 'weight' expected in operation 'gnn.dense'
+
+// -----
+
+// --- gnn.activation --------------------------------------------------------------
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.activation relu %x : !gnn.nodes<2, f32> -> !gnn.edges<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': result must be !gnn.nodes like the input
+
+// -----
+
+func.func @f(%x: !gnn.edges<2, f32>) {
+  %y = gnn.activation tanh %x : !gnn.edges<2, f32> -> !gnn.edges<3, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': result must have 2 features, got 3
+
+// -----
+
+func.func @f(%x: !gnn.edges<2, !gnn.fixed<16, 6>>) {
+  %y = gnn.activation relu %x : !gnn.edges<2, !gnn.fixed<16, 6>> -> !gnn.edges<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': mixes float and fixed-point element types
+
+// -----
+
+func.func @f(%x: !gnn.edges<2, !gnn.fixed<16, 6>>) {
+  %y = gnn.activation relu %x {table_size = 1024 : i64, table_min = -8 : i64, table_scale = 64 : i64} : !gnn.edges<2, !gnn.fixed<16, 6>> -> !gnn.edges<2, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': relu takes no lookup table
+
+// -----
+
+func.func @f(%x: !gnn.edges<2, !gnn.fixed<16, 6>>) {
+  %y = gnn.activation sigmoid %x {table_size = 1024 : i64, table_min = -8 : i64} : !gnn.edges<2, !gnn.fixed<16, 6>> -> !gnn.edges<2, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': table_size, table_min and table_scale go together
+
+// -----
+
+func.func @f(%x: !gnn.edges<2, !gnn.fixed<16, 6>>) {
+  %y = gnn.activation sigmoid %x {table_size = 1 : i64, table_min = -8 : i64, table_scale = 64 : i64} : !gnn.edges<2, !gnn.fixed<16, 6>> -> !gnn.edges<2, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': table_size must be >= 2 and table_scale >= 1
+
+// -----
+
+func.func @f(%x: !gnn.edges<2, !gnn.fixed<16, 6>>) {
+  %y = gnn.activation tanh %x {table_size = 1024 : i64, table_min = -4 : i64, table_scale = 0 : i64} : !gnn.edges<2, !gnn.fixed<16, 6>> -> !gnn.edges<2, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': table_size must be >= 2 and table_scale >= 1
+
+// -----
+
+func.func @f(%x: !gnn.edges<2, !gnn.fixed<16, 6>>) {
+  %y = gnn.activation tanh %x : !gnn.edges<2, !gnn.fixed<16, 6>> -> !gnn.edges<2, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': fixed-point tanh needs table_size, table_min and table_scale
+
+// -----
+
+func.func @f(%x: !gnn.edges<2, f32>) {
+  %y = gnn.activation gelu %x : !gnn.edges<2, f32> -> !gnn.edges<2, f32>
+  func.return
+}
+
+// CHECK: Expected `relu`, `sigmoid`, or `tanh`.
+
+// -----
+
+// --- gnn.concat ------------------------------------------------------------------
+
+func.func @f() {
+  %y = "gnn.concat"() : () -> !gnn.nodes<1, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.concat': needs at least one input
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>, %e: !gnn.edges<2, f32>) {
+  %y = gnn.concat %x, %e : !gnn.nodes<2, f32>, !gnn.edges<2, f32> -> !gnn.nodes<4, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.concat': input 1 is !gnn.edges but the result is !gnn.nodes (node and edge rows cannot be concatenated)
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>, %z: !gnn.nodes<3, f32>) {
+  %y = gnn.concat %x, %z : !gnn.nodes<2, f32>, !gnn.nodes<3, f32> -> !gnn.nodes<4, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.concat': result must have 5 features, got 4
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>, %z: !gnn.nodes<3, !gnn.fixed<16, 6>>) {
+  %y = gnn.concat %x, %z : !gnn.nodes<2, f32>, !gnn.nodes<3, !gnn.fixed<16, 6>> -> !gnn.nodes<5, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.concat': mixes float and fixed-point element types
+
+// -----
+
+// --- gnn.add / gnn.mul -----------------------------------------------------------
+
+func.func @f(%a: !gnn.nodes<2, f32>, %b: !gnn.nodes<3, f32>) {
+  %y = gnn.add %a, %b : !gnn.nodes<2, f32>, !gnn.nodes<3, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.add': rhs type !gnn.nodes<3, f32> does not match lhs !gnn.nodes<2, f32>
+
+// -----
+
+func.func @f(%a: !gnn.nodes<2, f32>, %b: !gnn.edges<2, f32>) {
+  %y = gnn.mul %a, %b : !gnn.nodes<2, f32>, !gnn.edges<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.mul': rhs type !gnn.edges<2, f32> does not match lhs !gnn.nodes<2, f32>
+
+// -----
+
+func.func @f(%a: !gnn.edges<2, f32>, %b: !gnn.edges<2, f32>) {
+  %y = gnn.mul %a, %b : !gnn.edges<2, f32>, !gnn.edges<2, f32> -> !gnn.edges<4, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.mul': result type !gnn.edges<4, f32> does not match lhs !gnn.edges<2, f32>
+
+// -----
+
+func.func @f(%a: !gnn.nodes<2, f32>, %b: !gnn.nodes<2, !gnn.fixed<16, 6>>) {
+  %y = gnn.add %a, %b : !gnn.nodes<2, f32>, !gnn.nodes<2, !gnn.fixed<16, 6>> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.add': mixes float and fixed-point element types

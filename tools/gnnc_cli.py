@@ -1,0 +1,350 @@
+"""
+The `gnnc` command: compile a PyTorch Geometric model file into an HLS project.
+
+```sh
+gnnc compile model.py --config config.yaml -o out/ [--backend vitis] [--force] [--csim]
+gnnc mlir model.py --config config.yaml [--stage gnn|fixed|hls]
+```
+
+MODEL_PY is a Python file that defines two functions:
+
+```python
+def model() -> torch.nn.Module: ...   # the trained model, in eval mode
+def example(): ...                     # its example input: a tuple of forward() args, or a PyG Data
+```
+
+Errors a user can fix (a missing function, a bad config key, an unsupported layer, a
+failing C simulation) print one `gnnc: error: ...` line and exit 1; an exception raised
+by the model file's own code is reported with its file and line. No Python traceback is
+printed unless GNNC_TRACEBACK=1 is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+import time
+import traceback
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import IO, Any, NoReturn
+
+from gnnc.errors import GnncError
+
+PROG = "gnnc"
+STAGES = ("gnn", "fixed", "hls")
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """Usage errors as one `gnnc: error:` line and exit 1, like every other gnnc error."""
+
+    def error(self, message: str) -> NoReturn:
+        raise GnncError(f"{message} (see {self.prog} --help)")
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("gnnc")
+    except Exception:
+        import gnnc
+
+        return getattr(gnnc, "__version__", "unknown")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _ArgumentParser(
+        prog=PROG,
+        description="Compile a trained PyTorch Geometric GNN into an FPGA HLS C++ project.",
+        epilog="MODEL_PY defines model() returning the nn.Module and example() returning its "
+        "example input (a tuple of forward() arguments, or a PyG Data).",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_ArgumentParser)
+    sub.required = True
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("model_py", metavar="MODEL_PY", help="Python file defining model() and example()")
+        p.add_argument(
+            "--config",
+            "-c",
+            metavar="CONFIG.yaml",
+            help="compile configuration (YAML); all defaults if omitted",
+        )
+
+    c = sub.add_parser("compile", help="write the HLS project for a model")
+    common(c)
+    c.add_argument("-o", "--output", dest="out_dir", required=True, metavar="OUT_DIR", help="project directory")
+    c.add_argument("--backend", default="vitis", help="HLS backend (default: vitis)")
+    c.add_argument("--force", action="store_true", help="replace OUT_DIR if it exists")
+    c.add_argument(
+        "--csim",
+        action="store_true",
+        help="also build the C++ with g++, run it on the example and compare it bit for bit "
+        "with the fixed-point emulator (exit 1 if they differ)",
+    )
+
+    m = sub.add_parser("mlir", help="print the model's IR at one stage")
+    common(m)
+    m.add_argument("--stage", choices=STAGES, default="gnn", help="gnn (float, as imported), "
+                   "fixed (after gnn-fixed-point) or hls (default: gnn)")
+    return parser
+
+
+# --------------------------------------------------------------------------- #
+# Loading MODEL_PY
+# --------------------------------------------------------------------------- #
+
+
+class UserCodeError(GnncError):
+    """An exception raised by the user's model file, located at its line there."""
+
+
+def _user_code_error(err: BaseException, path: Path, doing: str) -> UserCodeError:
+    """`model.py:12: NameError: ... (while calling model())` — the innermost frame in the file."""
+    frames = traceback.extract_tb(err.__traceback__)
+    in_file = [f for f in frames if Path(f.filename).resolve() == path]
+    where = f"{path.name}:{in_file[-1].lineno}" if in_file else path.name
+    message = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    what = f"{type(err).__name__}: {message}" if message else type(err).__name__
+    return UserCodeError(f"{where}: {what} (while {doing})")
+
+
+def load_model_file(model_py: str | Path) -> ModuleType:
+    """Execute MODEL_PY as a module. Its folder goes on sys.path so it can import its neighbours."""
+    path = Path(model_py).resolve()
+    if not path.is_file():
+        raise GnncError(f"model file {model_py} does not exist")
+    name = f"gnnc_model_{abs(hash(str(path)))}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise GnncError(f"model file {model_py} cannot be loaded as Python (expected a .py file)")
+    module = importlib.util.module_from_spec(spec)
+    folder = str(path.parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except GnncError:
+        raise
+    except Exception as err:  # the user's code: report where it failed, not our stack
+        sys.modules.pop(name, None)
+        raise _user_code_error(err, path, f"loading {path.name}") from err
+    return module
+
+
+def model_and_example(model_py: str | Path) -> tuple[Any, Any]:
+    """Call model() and example() of MODEL_PY; a missing one is an error naming the file."""
+    path = Path(model_py).resolve()
+    module = load_model_file(model_py)
+    missing = [f for f in ("model", "example") if not callable(getattr(module, f, None))]
+    if missing:
+        names = " and ".join(f"{f}()" for f in missing)
+        raise GnncError(
+            f"{model_py} defines no {names}: a model file must define model() returning the "
+            "nn.Module and example() returning its example input (a tuple of forward() "
+            "arguments, or a PyG Data)"
+        )
+    results = []
+    for fn in ("model", "example"):
+        try:
+            results.append(getattr(module, fn)())
+        except GnncError:
+            raise
+        except Exception as err:
+            raise _user_code_error(err, path, f"calling {fn}()") from err
+    model, example = results
+    try:
+        from torch import nn
+    except ImportError:  # pragma: no cover - torch is a dependency
+        nn = None
+    if nn is not None and not isinstance(model, nn.Module):
+        raise GnncError(f"{model_py}: model() returned {type(model).__name__}, expected a torch.nn.Module")
+    return model, example
+
+
+# --------------------------------------------------------------------------- #
+# Commands
+# --------------------------------------------------------------------------- #
+
+
+def _args_of(example: Any) -> tuple:
+    return example if isinstance(example, tuple) else (example,)
+
+
+def _as_list(outputs: Any) -> list:
+    return list(outputs) if isinstance(outputs, tuple | list) else [outputs]
+
+
+def _op_counts(design: Any, stage: str) -> Counter[str]:
+    """Ops of a stage's IR by name, without the func/builtin scaffolding."""
+    try:
+        module = design.module(stage)
+    except Exception:
+        from gnnc.ir import parse_module
+
+        module = parse_module(design.mlir(stage), f"<{stage}>")
+    skip = ("builtin.", "func.")
+    return Counter(op.name for op in module.walk() if not op.name.startswith(skip))
+
+
+def _format_counts(counts: Counter[str], limit: int = 6) -> str:
+    total = sum(counts.values())
+    parts = [f"{name.split('.', 1)[-1]} {n}" for name, n in counts.most_common(limit)]
+    more = "" if len(counts) <= limit else ", ..."
+    return f"{total} ({', '.join(parts)}{more})"
+
+
+def _precision(design: Any, config: Any) -> str:
+    cfg = getattr(design, "config", None) or config
+    value = getattr(cfg, "precision_default", None)
+    if value is None and hasattr(cfg, "to_dict"):
+        value = cfg.to_dict().get("precision", {}).get("default")
+    return str(value or "?")
+
+
+def _files_summary(root: Path, limit: int = 8) -> tuple[str, list[str]]:
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    size = sum(p.stat().st_size for p in files)
+    listing = [str(p.relative_to(root)) for p in files[:limit]]
+    if len(files) > limit:
+        listing.append(f"... and {len(files) - limit} more")
+    return f"{root}/ ({len(files)} files, {size / 1024:.0f} kB)", listing
+
+
+def _compare(csim_out: list, emu_out: list, names: Sequence[str]) -> tuple[bool, str]:
+    """Bit-identity of csim and emulator outputs, with a one-line account of any difference."""
+    import numpy as np
+
+    if len(csim_out) != len(emu_out):
+        return False, f"C simulation gave {len(csim_out)} outputs, the emulator {len(emu_out)}"
+    values = 0
+    for k, (c, e) in enumerate(zip(csim_out, emu_out)):
+        c, e = np.asarray(c, dtype=np.float64), np.asarray(e, dtype=np.float64)
+        name = names[k] if k < len(names) else f"out{k}"
+        if c.shape != e.shape:
+            return False, f"output {name}: C simulation shape {c.shape}, emulator {e.shape}"
+        differ = c != e
+        if differ.any():
+            first = tuple(int(i) for i in np.argwhere(differ)[0])
+            return False, (
+                f"output {name}: {int(differ.sum())} of {c.size} values differ "
+                f"(max |diff| {float(np.abs(c - e).max()):.3g}; first at {first}: "
+                f"csim {c[first]!r}, emulator {e[first]!r})"
+            )
+        values += c.size
+    return True, f"{len(csim_out)} output{'s' if len(csim_out) != 1 else ''}, {values} values"
+
+
+def cmd_compile(args: argparse.Namespace, out: IO[str] | None = None) -> int:
+    import gnnc
+
+    out = out or sys.stdout
+    t0 = time.perf_counter()
+    config = gnnc.load_config(args.config)  # config errors before the (slow) model load
+    model, example = model_and_example(args.model_py)
+    t_load = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    design = gnnc.compile(model, example, args.config)
+    t_compile = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    path = Path(design.write(args.out_dir, backend=args.backend, force=args.force))
+    t_write = time.perf_counter() - t2
+
+    csim_line, identical = None, True
+    t_csim = 0.0
+    if args.csim:
+        t3 = time.perf_counter()
+        inputs = _args_of(example)
+        csim_out = _as_list(design.csim(*inputs, backend=args.backend))
+        emu_out = _as_list(design.emulate(*inputs))
+        t_csim = time.perf_counter() - t3
+        identical, detail = _compare(csim_out, emu_out, getattr(design, "output_names", []))
+        csim_line = ("bit-identical to the emulator: " if identical else "DIFFERS from the emulator: ") + detail
+
+    total = time.perf_counter() - t0
+    name = type(model).__name__
+    print(f"gnnc {_version()}: compiled {name} from {args.model_py} for {args.backend}", file=out)
+    print(f"  ops        gnn {_format_counts(_op_counts(design, 'gnn'))}", file=out)
+    print(f"             hls {_format_counts(_op_counts(design, 'hls'))}", file=out)
+    caps = ""
+    if hasattr(design, "max_nodes") and hasattr(design, "max_edges"):
+        caps = f"; capacity {design.max_nodes} nodes x {design.max_edges} edges"
+    top = f"; top function {design.top}" if getattr(design, "top", None) else ""
+    print(f"  precision  {_precision(design, config)}{caps}{top}", file=out)
+    ins = ", ".join(getattr(design, "input_names", []) or [])
+    outs = ", ".join(getattr(design, "output_names", []) or [])
+    if ins or outs:
+        print(f"  ports      in: {ins}; out: {outs}", file=out)
+    head, listing = _files_summary(path)
+    print(f"  wrote      {head}", file=out)
+    for line in listing:
+        print(f"               {line}", file=out)
+    if csim_line is not None:
+        print(f"  csim       {csim_line}", file=out)
+    timing = f"load {t_load:.2f} s, compile {t_compile:.2f} s, write {t_write:.2f} s"
+    if args.csim:
+        timing += f", csim {t_csim:.2f} s"
+    print(f"  time       {total:.2f} s ({timing})", file=out)
+    if not identical:
+        raise GnncError(
+            "the C simulation is not bit-identical to the fixed-point emulator "
+            "(the central invariant of gnnc: please report this with the model and config)"
+        )
+    return 0
+
+
+def cmd_mlir(args: argparse.Namespace, out: IO[str] | None = None) -> int:
+    import gnnc
+
+    out = out or sys.stdout
+    gnnc.load_config(args.config)  # config errors before the (slow) model load
+    model, example = model_and_example(args.model_py)
+    design = gnnc.compile(model, example, args.config)
+    text = design.mlir(stage=args.stage)
+    out.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+COMMANDS = {"compile": cmd_compile, "mlir": cmd_mlir}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `gnnc`; returns the exit status (0, or 1 on any error)."""
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except SystemExit as exit_:  # --help, --version
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except KeyboardInterrupt:
+        return 130
+    except GnncError as err:
+        if os.environ.get("GNNC_TRACEBACK"):
+            raise
+        sys.stdout.flush()
+        print(f"{PROG}: error: {str(err).strip()}", file=sys.stderr)
+        return 1
+    except Exception as err:
+        if os.environ.get("GNNC_TRACEBACK"):
+            raise
+        sys.stdout.flush()
+        message = " ".join(str(err).split()) or "(no message)"
+        print(
+            f"{PROG}: error: internal error: {type(err).__name__}: {message} "
+            "(set GNNC_TRACEBACK=1 for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
