@@ -18,6 +18,7 @@ from gnnc.dialects import gnn
 from gnnc.errors import GnncError
 from gnnc.fixed import (
     cast,
+    element_fixed,
     exact_product_type,
     int_dtype,
     quantize,
@@ -123,11 +124,7 @@ class _Interpreter:
 
 
 def _fixed(v: SSAValue) -> gnn.FixedType:
-    t = v.type
-    assert isinstance(t, gnn.FeaturesType)
-    if not isinstance(t.element_type, gnn.FixedType):
-        raise GnncError("fixed-point emulation needs a module after gnn-fixed-point")
-    return t.element_type
+    return element_fixed(v, "fixed-point emulation")
 
 
 # --------------------------------------------------------------------------- #

@@ -16,12 +16,21 @@ import re
 import numpy as np
 
 from gnnc.dialects.gnn import FixedType, OverflowMode, QuantMode
-from gnnc.errors import ConfigError
+from gnnc.errors import ConfigError, GnncError
 
 MAX_INT64_WIDTH = 62
 
 _Q = QuantMode
 _O = OverflowMode
+
+
+def element_fixed(value, needed_by: str) -> FixedType:
+    """The !gnn.fixed element type of a gnn value; a clear error when the module is still float."""
+    t = value.type
+    elem = getattr(t, "element_type", None)
+    if not isinstance(elem, FixedType):
+        raise GnncError(f"{needed_by} needs a fixed-point module: run gnn-fixed-point first")
+    return elem
 
 
 def int_dtype(width: int) -> type:

@@ -34,6 +34,7 @@ from gnnc.dialects import gnn, hls
 from gnnc.emulator import argument_names, output_names, top_function
 from gnnc.errors import GnncError
 from gnnc.fixed import (
+    element_fixed,
     exact_product_type,
     quantize,
     raw_range,
@@ -249,11 +250,7 @@ def _port_attrs(name: str, direction: str, t: Attribute) -> dict[str, Attribute]
 
 
 def _elem(v: SSAValue) -> gnn.FixedType:
-    t = v.type
-    assert isinstance(t, gnn.FeaturesType)
-    if not isinstance(t.element_type, gnn.FixedType):
-        raise GnncError("convert-gnn-to-hls needs a fixed-point module: run gnn-fixed-point first")
-    return t.element_type
+    return element_fixed(v, "convert-gnn-to-hls")
 
 
 def _const(b: Builder, raw: int, t: Attribute) -> SSAValue:

@@ -20,7 +20,7 @@ from gnnc.dialects.gnn import (
     Reduce,
     ScatterOp,
 )
-from gnnc.fixed import exact_product_type, exact_sum_type, parse_fixed
+from gnnc.fixed import element_fixed, exact_product_type, exact_sum_type, parse_fixed
 
 # Lookup-table geometry per function: (table_min, table_scale) for 1024 entries,
 # covering the input range where the function is not yet flat to 16-bit precision.
@@ -80,9 +80,7 @@ class GnnFixedPointPass(ModulePass):
 
 
 def _elem(value: SSAValue) -> FixedType:
-    t = value.type
-    assert isinstance(t, FeaturesType) and isinstance(t.element_type, FixedType)
-    return t.element_type
+    return element_fixed(value, "gnn-fixed-point")
 
 
 def _retype(value: SSAValue, t: FixedType) -> None:
