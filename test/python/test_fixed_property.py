@@ -1,0 +1,96 @@
+"""Property test: gnnc.fixed agrees with ap_fixed compiled by g++, for random types, modes and values.
+
+Each hypothesis example is a batch of cases compiled into one C++ program (a g++ build
+costs seconds, a case microseconds): conversions from double (the testbench's input path)
+and conversions between fixed-point types (every cast in the generated C++).
+"""
+
+import subprocess
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from gnnc.csim import ap_types_dir
+from gnnc.dialects.gnn import FixedType, OverflowMode, QuantMode
+from gnnc.fixed import cast, quantize, to_float
+
+QUANT = [m.value for m in QuantMode]
+OVERFLOW = [m.value for m in OverflowMode]
+
+
+@st.composite
+def fixed_types(draw, max_width=32, int_margin=4):
+    width = draw(st.integers(2, max_width))
+    int_bits = draw(st.integers(-int_margin, width + int_margin))
+    return FixedType(
+        width, int_bits, draw(st.booleans()), draw(st.sampled_from(QUANT)), draw(st.sampled_from(OVERFLOW))
+    )
+
+
+def c_type(t: FixedType) -> str:
+    base = "ap_fixed" if t.is_signed else "ap_ufixed"
+    return f"{base}<{t.w}, {t.i}, AP_{t.quant_mode.value.upper()}, AP_{t.overflow_mode.value.upper()}>"
+
+
+@st.composite
+def double_cases(draw):
+    t = draw(fixed_types())
+    scale = 2.0 ** draw(st.integers(-8, t.i + 2))
+    value = draw(st.floats(-4, 4, allow_nan=False, width=32)) * scale
+    return t, float(value)
+
+
+@st.composite
+def cast_cases(draw):
+    # The ap_types headers assert ("read bit beyond MSB") on casts that round away more bits
+    # than the source holds, which needs I < 0 or I > W; those types stay out of cast cases.
+    src = draw(fixed_types(max_width=24, int_margin=0))
+    dst = draw(fixed_types(int_margin=0))
+    lo, hi = (-(1 << (src.w - 1)), (1 << (src.w - 1)) - 1) if src.is_signed else (0, (1 << src.w) - 1)
+    return src, dst, draw(st.integers(lo, hi))
+
+
+def run_cpp(tmp_path, body: str) -> list[float]:
+    src = tmp_path / "cases.cpp"
+    src.write_text(
+        '#include <cstdio>\n#include "ap_fixed.h"\n'
+        "template <class T> void show(const T& v) { std::printf(\"%.17g\\n\", v.to_double()); }\n"
+        f"int main() {{\n{body}  return 0;\n}}\n"
+    )
+    exe = tmp_path / "cases"
+    build = subprocess.run(
+        ["g++", "-std=c++17", "-O0", "-isystem", str(ap_types_dir()), str(src), "-o", str(exe)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert build.returncode == 0, build.stderr[:3000]
+    out = subprocess.run([str(exe)], check=True, capture_output=True, text=True, timeout=60).stdout
+    return [float(v) for v in out.split()]
+
+
+# No shrinking: every shrink step is a g++ build; the failure message lists the cases instead.
+@settings(
+    max_examples=3,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(st.lists(double_cases(), min_size=60, max_size=60), st.lists(cast_cases(), min_size=60, max_size=60))
+def test_emulator_matches_ap_fixed(tmp_path, doubles, casts):
+    body = []
+    expected = []
+    for t, v in doubles:
+        body.append(f"  show({c_type(t)}({v!r}));\n")
+        expected.append(to_float(quantize([v], t), t)[0])
+    for k, (src, dst, raw) in enumerate(casts):
+        body.append(
+            f"  {{ {c_type(src)} s{k}; s{k}.range({src.w - 1}, 0) = {raw}LL; {c_type(dst)} d{k} = s{k}; show(d{k}); }}\n"
+        )
+        expected.append(to_float(cast(np.array([raw]), src.f, dst), dst)[0])
+    got = run_cpp(tmp_path, "".join(body))
+    cases = [f"{c_type(t)}({v!r})" for t, v in doubles] + [
+        f"{c_type(s)} raw {r} -> {c_type(d)}" for s, d, r in casts
+    ]
+    mismatches = [(c, g, e) for c, g, e in zip(cases, got, expected) if g != e]
+    assert not mismatches, f"{len(mismatches)} mismatches, first: {mismatches[:3]}"
