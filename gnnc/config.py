@@ -11,7 +11,7 @@ import yaml
 from gnnc.errors import ConfigError
 from gnnc.fixed import format_fixed, parse_fixed
 
-BACKENDS = ("vitis",)
+BACKENDS = ("vitis", "oneapi")
 DEFAULT_PART = "xcvu9p-flga2104-2L-e"
 
 
@@ -123,6 +123,12 @@ def _from_dict(d: dict) -> Config:
 
 def _no_unknown(d: dict, known: set[str], prefix: str) -> None:
     unknown = sorted(str(k) for k in d.keys() - known)
+    if any("<" in str(v) and ">" not in str(v) for v in d.values()) or any(">" in k for k in unknown):
+        # `{default: fixed<16,8>}`: inside YAML's {...} the comma separates entries
+        raise ConfigError(
+            f"{prefix}{', '.join(unknown)}: a fixed-point type was split at its comma; "
+            "quote it in YAML flow mappings: {default: 'fixed<16,8>'}"
+        )
     if unknown:
         raise ConfigError(
             f"unknown config key{'s' if len(unknown) > 1 else ''} "

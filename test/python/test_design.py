@@ -58,6 +58,15 @@ def test_config_from_yaml(tmp_path):
         gnnc.load_config(tmp_path / "missing.yaml")
 
 
+def test_yaml_flow_mapping_splitting_a_type_is_explained(tmp_path):
+    path = tmp_path / "cfg.yaml"
+    path.write_text("precision: {default: fixed<16,8>}\n")  # YAML reads `8>` as a second key
+    with pytest.raises(gnnc.ConfigError, match="split at its comma; quote it"):
+        gnnc.load_config(path)
+    path.write_text("precision: {default: 'fixed<16,8>'}\n")
+    assert gnnc.load_config(path).precision_default == "fixed<16, 8>"
+
+
 # -- running ---------------------------------------------------------------------------
 
 
