@@ -11,4 +11,9 @@ def get_all_targets() -> dict[str, Callable[[], type]]:
 
         return VitisTarget
 
-    return {"vitis": vitis}
+    def oneapi():
+        from gnnc.backends.oneapi.target import OneApiTarget
+
+        return OneApiTarget
+
+    return {"vitis": vitis, "oneapi": oneapi}

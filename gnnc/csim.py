@@ -1,9 +1,11 @@
-"""C simulation of a generated Vitis design with g++ and the open ap_types headers.
+"""C simulation of a generated design with g++: Vitis against the open ap_types headers,
+oneAPI against the HLSLibs ac_types headers and the project's SYCL stand-in.
 
-`CSim` writes the firmware and the generated testbench to a cache directory keyed by the
-sha256 of everything that affects the binary (sources, flags, compiler version, header
-directory), compiles it once, and runs it on any number of graphs in one process. The
-text format it exchanges with the testbench is defined in `gnnc.backends.vitis.testbench`.
+`CSim` lays out the firmware and the generated host program (the Vitis testbench, or the
+oneAPI host program) as the backend's project does, in a cache directory keyed by the
+sha256 of everything that affects the binary (backend, sources, flags, compiler version,
+header directory), compiles it once, and runs it on any number of graphs in one process.
+The text format it exchanges with the host program is defined in `gnnc.backends.testbench`.
 """
 
 from __future__ import annotations
@@ -22,14 +24,15 @@ from pathlib import Path
 import numpy as np
 
 from gnnc.backends.ports import Port
-from gnnc.backends.vitis import testbench as tb
+from gnnc.backends import testbench as tb
 from gnnc.errors import CSimError
 
-# -Wno-unknown-pragmas silences `#pragma HLS`: g++ 12 ignores `#pragma GCC diagnostic
-# ignored "-Wunknown-pragmas"` in C++ (GCC bug 53431, fixed in 13), so it must be a flag.
+# -Wno-unknown-pragmas silences `#pragma HLS` and `#pragma unroll`: g++ 12 ignores `#pragma
+# GCC diagnostic ignored "-Wunknown-pragmas"` in C++ (GCC bug 53431, fixed in 13), so it
+# must be a flag.
 CXXFLAGS = ("-std=c++17", "-O1", "-Wall", "-Wextra", "-Wno-unknown-pragmas")
-_SOURCE_EXT = (".cpp", ".cc", ".cxx")
-_KEY_VERSION = 1  # bump when the build layout or testbench protocol changes
+BACKENDS = ("vitis", "oneapi")
+_KEY_VERSION = 2  # bump when the build layout or testbench protocol changes
 _compiler_ids: dict[str, str] = {}
 
 
@@ -51,6 +54,43 @@ def ap_types_dir() -> Path:
     raise CSimError("C simulation needs the open ap_types headers shipped with hls4ml: "
                     "pip install --no-deps hls4ml==1.3.0 (or set GNNC_AP_TYPES_DIR to a "
                     "directory holding ap_fixed.h)")
+
+
+def ac_types_dir() -> Path:
+    """The HLSLibs ac_types headers: `$GNNC_AC_TYPES_DIR`, else the copy in the hls4ml wheel
+    (`templates/catapult/ac_types/include`). Intel's own copy needs clang's _BitInt."""
+    env = os.environ.get("GNNC_AC_TYPES_DIR")
+    if env:
+        d = Path(env).expanduser()
+        if not (d / "ac_fixed.h").is_file():
+            raise CSimError(f"GNNC_AC_TYPES_DIR={env} has no ac_fixed.h")
+        return d
+    spec = importlib.util.find_spec("hls4ml")
+    for loc in (spec.submodule_search_locations or []) if spec else []:
+        d = Path(loc) / "templates" / "catapult" / "ac_types" / "include"
+        if (d / "ac_fixed.h").is_file():
+            return d
+    raise CSimError("oneAPI C simulation needs the open ac_types headers shipped with hls4ml: "
+                    "pip install --no-deps hls4ml==1.3.0 (or set GNNC_AC_TYPES_DIR to a "
+                    "directory holding ac_fixed.h)")
+
+
+def types_dir(backend: str) -> Path:
+    """The arbitrary-precision headers a backend's C simulation compiles against."""
+    return ac_types_dir() if backend == "oneapi" else ap_types_dir()
+
+
+def layout(backend: str, top: str, firmware: Mapping[str, str], ports: Sequence[Port],
+           max_nodes: int, max_edges: int, err: type[CSimError] = CSimError):
+    """The backend's C-simulation layout (files, translation units, include dirs)."""
+    if backend == "vitis":
+        from gnnc.backends.vitis.project import csim_layout
+    elif backend == "oneapi":
+        from gnnc.backends.oneapi.project import csim_layout
+    else:
+        raise CSimError(f"backend {backend!r} has no C simulation; expected one of "
+                        f"{', '.join(BACKENDS)}")
+    return csim_layout(top, firmware, ports, max_nodes, max_edges, err)
 
 
 def default_cache_dir() -> Path:
@@ -80,36 +120,40 @@ class CSim:
     """Build (cached) and run the C simulation of one design."""
 
     def __init__(self, *, top: str, firmware: Mapping[str, str], ports: Sequence[Port],
-                 max_nodes: int, max_edges: int, cache_dir: str | os.PathLike | None = None):
+                 max_nodes: int, max_edges: int, cache_dir: str | os.PathLike | None = None,
+                 backend: str = "vitis"):
         tb.check_ports(ports, CSimError)
         tb.check_exact_outputs(ports, CSimError)
         tb.check_index_types(ports, max_nodes, max_edges, CSimError)
-        for name in firmware:
-            if not name or "/" in name or "\\" in name or name.startswith("."):
-                raise CSimError(f"firmware file name {name!r} must be a plain file name")
-        if f"{top}.h" not in firmware:
-            raise CSimError(f"firmware has no {top}.h, which the testbench includes")
+        self.backend = backend
         self.top = top
         self.firmware = dict(firmware)
         self.ports = list(ports)
         self.max_nodes = max_nodes
         self.max_edges = max_edges
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-        self.testbench = tb.generate_testbench(top, self.ports, max_nodes, max_edges)
+        self.layout = layout(backend, top, self.firmware, self.ports, max_nodes, max_edges)
         self.build_seconds = 0.0
         self.build_log = ""  # compiler warnings of the last real build
         self.binary: Path | None = None
 
+    @property
+    def testbench(self) -> str:
+        """The generated host program (the Vitis testbench, or the oneAPI host)."""
+        return self.layout.files[self.layout.sources[-1]]
+
     def flags(self) -> list[str]:
         # Relative -I: the build directory is renamed after compiling, and the key must not
         # depend on where it was built.
-        return [*CXXFLAGS, "-isystem", str(ap_types_dir()), "-Ifirmware"]
+        return [*CXXFLAGS, "-isystem", str(types_dir(self.backend)),
+                *(f"-I{d}" for d in self.layout.include_dirs)]
 
     def key(self) -> str:
         cxx, ident = _compiler()
-        blob = json.dumps({"v": _KEY_VERSION, "cxx": cxx, "id": ident, "flags": self.flags(),
-                           "top": self.top, "firmware": sorted(self.firmware.items()),
-                           "tb": self.testbench}, sort_keys=True)
+        blob = json.dumps({"v": _KEY_VERSION, "backend": self.backend, "cxx": cxx, "id": ident,
+                           "flags": self.flags(), "top": self.top,
+                           "files": sorted(self.layout.files.items()),
+                           "sources": self.layout.sources}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()
 
     def build(self) -> Path:
@@ -138,14 +182,11 @@ class CSim:
         return binary
 
     def _compile(self, work: Path, key: str) -> None:
-        (work / "firmware").mkdir()
-        (work / "tb").mkdir()
-        for name, text in self.firmware.items():
-            (work / "firmware" / name).write_text(text)
-        tb_src = f"tb/{self.top}_tb.cpp"
-        (work / tb_src).write_text(self.testbench)
-        sources = [f"firmware/{n}" for n in sorted(self.firmware) if n.endswith(_SOURCE_EXT)]
-        sources.append(tb_src)
+        for rel, text in self.layout.files.items():
+            path = work / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        sources = list(self.layout.sources)
         cxx, _ = _compiler()
         flags = self.flags()
 

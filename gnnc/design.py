@@ -64,8 +64,8 @@ class Design:
         )
         self._modules["hls"] = hls
         self.top = emulator.top_function(hls).sym_name.data
-        self._sources = None
-        self._csim = None
+        self._sources: dict[str, Any] = {}  # per backend
+        self._csim: dict[str, Any] = {}
 
     # -- IR ------------------------------------------------------------------ #
 
@@ -98,44 +98,56 @@ class Design:
         stage = "fixed" if fixed else "gnn"
         return _present(emulator.run(self._modules[stage], bound, fixed=fixed))
 
-    def csim(self, *inputs: Any, backend: str = "vitis"):
-        """Compile the generated C++ with g++ (cached) and run it on the inputs."""
+    def csim(self, *inputs: Any, backend: str | None = None):
+        """Compile the generated C++ with g++ (cached) and run it on the inputs.
+
+        backend: "vitis" or "oneapi"; default the config's `backend`."""
         return _present(self.csim_many([inputs], backend=backend)[0])
 
-    def csim_many(self, graphs: list[tuple], backend: str = "vitis") -> list[list[np.ndarray]]:
+    def csim_many(self, graphs: list[tuple], backend: str | None = None) -> list[list[np.ndarray]]:
         """C simulation of several graphs in one process run; one list of outputs per graph."""
         runner = self._csim_runner(backend)
         results = runner.run([self._inputs(g) for g in graphs])
         return [[r[name] for name in self.output_names] for r in results]
 
-    def _csim_runner(self, backend: str):
-        self._check_backend(backend)
-        if self._csim is None:
+    def _csim_runner(self, backend: str | None):
+        backend = self._check_backend(backend)
+        if backend not in self._csim:
             from gnnc.csim import CSim
 
-            src = self.sources()
-            self._csim = CSim(
+            src = self.sources(backend)
+            runner = CSim(
                 top=src.top, firmware=src.files, ports=src.ports,
-                max_nodes=src.max_nodes, max_edges=src.max_edges,
+                max_nodes=src.max_nodes, max_edges=src.max_edges, backend=backend,
             )
-            self._csim.build()
-            self.timings["csim_build_s"] = self._csim.build_seconds
-        return self._csim
+            runner.build()
+            self._csim[backend] = runner
+            self.timings["csim_build_s"] = runner.build_seconds
+            self.timings[f"csim_build_s.{backend}"] = runner.build_seconds
+        return self._csim[backend]
 
     # -- output ------------------------------------------------------------------ #
 
-    def sources(self, backend: str = "vitis"):
-        """The printed firmware files and the top function's ports."""
-        self._check_backend(backend)
-        if self._sources is None:
-            from gnnc.backends.vitis.printer import print_vitis
+    def sources(self, backend: str | None = None):
+        """The printed firmware files and the top function's ports (default: the config's backend)."""
+        backend = self._check_backend(backend)
+        if backend not in self._sources:
+            if backend == "oneapi":
+                from gnnc.backends.oneapi.printer import print_oneapi as print_sources
+            else:
+                from gnnc.backends.vitis.printer import print_vitis as print_sources
 
-            self._sources = print_vitis(self._modules["hls"])
-        return self._sources
+            self._sources[backend] = print_sources(self._modules["hls"])
+        return self._sources[backend]
 
-    def write(self, out_dir: str | Path, backend: str = "vitis", force: bool = False) -> Path:
-        """Write the HLS project (firmware, testbench, build script); refuses to overwrite without force."""
-        from gnnc.backends.vitis.project import write_project
+    def write(self, out_dir: str | Path, backend: str | None = None, force: bool = False) -> Path:
+        """Write the HLS project (firmware, testbench or host program, build scripts); refuses to
+        overwrite without force. backend: "vitis" or "oneapi"; default the config's `backend`."""
+        backend = self._check_backend(backend)
+        if backend == "oneapi":
+            from gnnc.backends.oneapi.project import write_project
+        else:
+            from gnnc.backends.vitis.project import write_project
 
         start = time.perf_counter()
         src = self.sources(backend)
@@ -149,7 +161,8 @@ class Design:
             max_edges=self.max_edges,
             part=self.config.part,
             clock_period_ns=self.config.clock_period_ns,
-            config=self.config.to_dict() | {"graph": {"max_nodes": self.max_nodes, "max_edges": self.max_edges}},
+            config=self.config.to_dict() | {"backend": backend,
+                                            "graph": {"max_nodes": self.max_nodes, "max_edges": self.max_edges}},
             example_inputs=self._example_inputs,
             expected_outputs=dict(zip(self.output_names, expected)),
             force=force,
@@ -157,9 +170,15 @@ class Design:
         self.timings["write_s"] = time.perf_counter() - start
         return path
 
-    def _check_backend(self, backend: str) -> None:
-        if backend != "vitis":
-            raise GnncError(f"backend {backend!r} is not available; this version supports: vitis")
+    def _check_backend(self, backend: str | None) -> str:
+        from gnnc.config import BACKENDS
+
+        if backend is None:
+            return self.config.backend
+        if backend not in BACKENDS:
+            raise GnncError(f"backend {backend!r} is not available; this version supports: "
+                            f"{', '.join(BACKENDS)}")
+        return backend
 
 
 def _graph_size(module: ModuleOp, inputs: dict[str, np.ndarray]) -> tuple[int, int]:

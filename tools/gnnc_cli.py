@@ -2,7 +2,7 @@
 The `gnnc` command: compile a PyTorch Geometric model file into an HLS project.
 
 ```sh
-gnnc compile model.py --config config.yaml -o out/ [--backend vitis] [--force] [--csim]
+gnnc compile model.py --config config.yaml -o out/ [--backend vitis|oneapi] [--force] [--csim]
 gnnc mlir model.py --config config.yaml [--stage gnn|fixed|hls]
 ```
 
@@ -80,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compile", help="write the HLS project for a model")
     common(c)
     c.add_argument("-o", "--output", dest="out_dir", required=True, metavar="OUT_DIR", help="project directory")
-    c.add_argument("--backend", default="vitis", help="HLS backend (default: vitis)")
+    c.add_argument("--backend", choices=("vitis", "oneapi"), default=None,
+                   help="HLS backend (default: the config's backend, else vitis)")
     c.add_argument("--force", action="store_true", help="replace OUT_DIR if it exists")
     c.add_argument(
         "--csim",
@@ -248,6 +249,7 @@ def cmd_compile(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     out = out or sys.stdout
     t0 = time.perf_counter()
     config = gnnc.load_config(args.config)  # config errors before the (slow) model load
+    backend = args.backend or config.backend
     model, example = model_and_example(args.model_py)
     t_load = time.perf_counter() - t0
 
@@ -256,7 +258,7 @@ def cmd_compile(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     t_compile = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    path = Path(design.write(args.out_dir, backend=args.backend, force=args.force))
+    path = Path(design.write(args.out_dir, backend=backend, force=args.force))
     t_write = time.perf_counter() - t2
 
     csim_line, identical = None, True
@@ -264,7 +266,7 @@ def cmd_compile(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     if args.csim:
         t3 = time.perf_counter()
         inputs = _args_of(example)
-        csim_out = _as_list(design.csim(*inputs, backend=args.backend))
+        csim_out = _as_list(design.csim(*inputs, backend=backend))
         emu_out = _as_list(design.emulate(*inputs))
         t_csim = time.perf_counter() - t3
         identical, detail = _compare(csim_out, emu_out, getattr(design, "output_names", []))
@@ -272,7 +274,7 @@ def cmd_compile(args: argparse.Namespace, out: IO[str] | None = None) -> int:
 
     total = time.perf_counter() - t0
     name = type(model).__name__
-    print(f"gnnc {_version()}: compiled {name} from {args.model_py} for {args.backend}", file=out)
+    print(f"gnnc {_version()}: compiled {name} from {args.model_py} for {backend}", file=out)
     print(f"  ops        gnn {_format_counts(_op_counts(design, 'gnn'))}", file=out)
     print(f"             hls {_format_counts(_op_counts(design, 'hls'))}", file=out)
     caps = ""

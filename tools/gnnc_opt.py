@@ -12,7 +12,7 @@ What this driver adds:
 
 * gnnc's dialects (`gnn`, `hls`) take precedence over xDSL dialects of the same
   name (xDSL ships an experimental `hls` dialect); gnnc's passes and the
-  `vitis` target are registered next to xDSL's own. All registration is lazy, so
+  `vitis` and `oneapi` targets are registered next to xDSL's own. All registration is lazy, so
   a pass or dialect whose module cannot be imported only fails when it is used.
 * `--lower-to-hls` prepends the named pipeline `gnnc.passes.lower_to_hls_pipeline`
   (tuned by `--precision`, `--max-nodes`, `--max-edges`) to `-p`.

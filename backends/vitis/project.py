@@ -8,24 +8,35 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import yaml
-
+from gnnc.backends import project as common
 from gnnc.backends.ports import Port
+from gnnc.backends.project import GraphsArg
 from gnnc.backends.vitis import testbench as tb
 from gnnc.errors import GnncError
 
 _PART = re.compile(r"[A-Za-z0-9_.\-]+\Z")
 _SOURCE_EXT = (".cpp", ".cc", ".cxx")
-_MARKER = "gnnc_config.yaml"  # what makes a directory safe to replace with force=True
+_MARKER = common.MARKER
 
-GraphsArg = Mapping[str, np.ndarray] | Sequence[Mapping[str, np.ndarray]] | None
+
+def csim_layout(top: str, firmware: Mapping[str, str], ports: Sequence[Port], max_nodes: int,
+                max_edges: int, err=GnncError):
+    """What the g++ C simulation compiles: firmware/ and the testbench, as in the project."""
+    tb.check_ports(ports, err)
+    for name in firmware:
+        if not name or "/" in name or "\\" in name or name.startswith("."):
+            raise err(f"firmware file name {name!r} must be a plain file name")
+    if f"{top}.h" not in firmware:
+        raise err(f"firmware has no {top}.h, which the testbench includes")
+    files = {f"firmware/{n}": text for n, text in firmware.items()}
+    tb_src = f"tb/{top}_tb.cpp"
+    files[tb_src] = tb.generate_testbench(top, ports, max_nodes, max_edges)
+    sources = [f"firmware/{n}" for n in sorted(firmware) if n.endswith(_SOURCE_EXT)]
+    return common.CSimLayout(files=files, sources=[*sources, tb_src], include_dirs=["firmware"])
 
 
 def write_project(out_dir: str | os.PathLike, *, top: str, firmware: Mapping[str, str],
@@ -39,62 +50,12 @@ def write_project(out_dir: str | os.PathLike, *, top: str, firmware: Mapping[str
     or a list of them; they become tb_data/input.txt and tb_data/expected.txt, which
     `csim_design` runs and checks bit for bit."""
     out = Path(out_dir)
-    if out.exists() or out.is_symlink():
-        if not force:
-            raise GnncError(f"output directory {out} already exists; pass force=True "
-                            "(--force on the command line) to replace it")
-        _check_replaceable(out)
-
+    common.check_destination(out, force)
     files = _render(top=top, firmware=firmware, ports=ports, max_nodes=max_nodes,
                     max_edges=max_edges, part=part, clock_period_ns=clock_period_ns,
                     config=config, example_inputs=example_inputs,
                     expected_outputs=expected_outputs)
-
-    parent = out.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-    try:
-        for rel, text in files.items():
-            path = tmp / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a project is not
-        if out.exists() or out.is_symlink():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent)) / "old"
-            os.rename(out, old)
-            try:
-                os.rename(tmp, out)
-            except BaseException:
-                os.rename(old, out)
-                raise
-            shutil.rmtree(old.parent, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
-
-
-def _check_replaceable(out: Path) -> None:
-    # force replaces a previous gnnc project, never a directory of the user's own files.
-    foreign = out.is_dir() and not out.is_symlink() and not (out / _MARKER).is_file()
-    if foreign and any(out.iterdir()):
-        raise GnncError(f"{out} is not a gnnc project (it has no {_MARKER}); not replacing it "
-                        "even with force=True: remove it yourself or choose another directory")
-
-
-def _as_graphs(arg: GraphsArg, what: str) -> list[Mapping[str, np.ndarray]]:
-    if arg is None:
-        return []
-    if isinstance(arg, Mapping):
-        return [arg]
-    graphs = list(arg)
-    if not all(isinstance(g, Mapping) for g in graphs):
-        raise GnncError(f"{what} must be a dict of arrays by port name, or a list of them")
-    return graphs
+    return common.write_atomically(out, files, force)
 
 
 def _render(*, top, firmware, ports, max_nodes, max_edges, part, clock_period_ns, config,
@@ -118,43 +79,18 @@ def _render(*, top, firmware, ports, max_nodes, max_edges, part, clock_period_ns
 
     files = {f"firmware/{n}": text for n, text in firmware.items()}
     files[f"tb/{top}_tb.cpp"] = tb.generate_testbench(top, ports, max_nodes, max_edges)
-
-    inputs = _as_graphs(example_inputs, "example_inputs")
-    expected = _as_graphs(expected_outputs, "expected_outputs")
-    if expected and not inputs:
-        raise GnncError("expected_outputs given without example_inputs")
-    if inputs:
-        text, counts = tb.format_inputs(ports, inputs, max_nodes, max_edges)
-        files["tb_data/input.txt"] = f"# inputs of {top}: format in tb/{top}_tb.cpp\n" + text
-        if expected:
-            tb.check_exact_outputs(ports)
-            files["tb_data/expected.txt"] = (f"# expected outputs of {top}\n"
-                                             + tb.format_outputs(ports, counts, expected))
+    data, n_graphs, has_expected = common.data_files(
+        top, ports, max_nodes, max_edges, example_inputs, expected_outputs, f"tb/{top}_tb.cpp")
+    files.update(data)
 
     clock = f"{float(clock_period_ns):g}"
-    has_data = bool(inputs)
+    has_data = bool(n_graphs)
     files["build_prj.tcl"] = _tcl(top, sources, part, clock, has_data)
     files["hls_config.cfg"] = _cfg(top, sources, part, clock, has_data)
-    files[_MARKER] = ("# The gnnc config this project was compiled with.\n"
-                      + yaml.safe_dump(_plain(config), sort_keys=False, default_flow_style=False))
+    files[_MARKER] = common.config_file(config)
     files["README.md"] = _readme(top, ports, sources, part, clock, max_nodes, max_edges,
-                                 len(inputs), bool(expected))
+                                 n_graphs, has_expected)
     return files
-
-
-def _plain(value: Any) -> Any:
-    """The config as plain YAML data (numpy scalars, tuples and paths turn up in configs)."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
 
 
 def _tcl(top: str, sources: list[str], part: str, clock: str, has_data: bool) -> str:

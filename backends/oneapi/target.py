@@ -1,0 +1,24 @@
+"""`gnnc-opt -t oneapi`: print the kernel files of an hls module to one stream."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import IO
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.utils.target import Target
+
+from gnnc.backends.oneapi.printer import print_oneapi
+
+
+@dataclass(frozen=True)
+class OneApiTarget(Target):
+    """Each file is preceded by a `// ---- <name> ----` line."""
+
+    name = "oneapi"
+
+    def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
+        sources = print_oneapi(module)
+        for name, text in sources.files.items():
+            output.write(f"// ---- {name} ----\n{text}")
