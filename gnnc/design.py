@@ -13,6 +13,8 @@ from gnnc import emulator, passes
 from gnnc.config import Config, load_config
 from gnnc.dialects import gnn
 from gnnc.errors import GnncError
+from gnnc.estimate import estimate
+from gnnc.partition import Segment, partition, segment_inputs, stitch
 
 STAGES = ("gnn", "fixed", "hls")
 
@@ -82,21 +84,47 @@ class Design:
 
     # -- running ---------------------------------------------------------------- #
 
-    def _inputs(self, inputs: tuple) -> dict[str, np.ndarray]:
-        bound = self._imported.bind(*inputs)
+    def _fits(self, bound: dict[str, np.ndarray]) -> bool:
         n_nodes, n_edges = _graph_size(self._modules["gnn"], bound)
-        if n_nodes > self.max_nodes or n_edges > self.max_edges:
-            raise GnncError(
-                f"graph of {n_nodes} nodes and {n_edges} edges exceeds the design's capacity "
-                f"{self.max_nodes} x {self.max_edges} (config keys graph.max_nodes, graph.max_edges)"
-            )
-        return bound
+        return n_nodes <= self.max_nodes and n_edges <= self.max_edges
+
+    def partition(self, *inputs: Any) -> list[Segment]:
+        """The segments a graph is run in: one when it fits the capacity, else pieces with exact halos."""
+        bound = self._imported.bind(*inputs)
+        if self._fits(bound):
+            n_nodes, n_edges = _graph_size(self._modules["gnn"], bound)
+            everything = Segment(np.arange(n_nodes), np.arange(n_edges))
+            everything.owned = [
+                np.arange(n_nodes if t.kind == "nodes" else n_edges) for t in self._output_types()
+            ]
+            return [everything]
+        return partition(self._modules["fixed"], bound, self.max_nodes, self.max_edges)
+
+    def _output_types(self) -> list[gnn.FeaturesType]:
+        fn = emulator.top_function(self._modules["gnn"])
+        return list(fn.function_type.outputs.data)  # type: ignore[arg-type]
+
+    def _plan(self, bound: dict[str, np.ndarray]) -> list[Segment] | None:
+        """None when the graph fits the design; otherwise the segments it runs in."""
+        return None if self._fits(bound) else partition(self._modules["fixed"], bound, self.max_nodes, self.max_edges)
+
+    def _jobs(self, bound: dict[str, np.ndarray], plan: list[Segment] | None) -> list[dict[str, np.ndarray]]:
+        if plan is None:
+            return [bound]
+        return [segment_inputs(self._modules["fixed"], bound, s) for s in plan]
+
+    def _assemble(self, bound, plan: list[Segment] | None, results: list[list[np.ndarray]]) -> list[np.ndarray]:
+        return results[0] if plan is None else stitch(self._modules["fixed"], bound, plan, results)
 
     def emulate(self, *inputs: Any, fixed: bool = True):
-        """Bit-exact fixed-point outputs (numpy float64), or the float interpretation with fixed=False."""
-        bound = self._inputs(inputs)
-        stage = "fixed" if fixed else "gnn"
-        return _present(emulator.run(self._modules[stage], bound, fixed=fixed))
+        """Bit-exact fixed-point outputs (numpy float64), or the float interpretation with fixed=False.
+
+        Graphs larger than the capacity run in segments (see `partition`), as the hardware would."""
+        module = self._modules["fixed" if fixed else "gnn"]
+        bound = self._imported.bind(*inputs)
+        plan = self._plan(bound)
+        results = [emulator.run(module, job, fixed=fixed) for job in self._jobs(bound, plan)]
+        return _present(self._assemble(bound, plan, results))
 
     def csim(self, *inputs: Any, backend: str | None = None):
         """Compile the generated C++ with g++ (cached) and run it on the inputs.
@@ -105,10 +133,22 @@ class Design:
         return _present(self.csim_many([inputs], backend=backend)[0])
 
     def csim_many(self, graphs: list[tuple], backend: str | None = None) -> list[list[np.ndarray]]:
-        """C simulation of several graphs in one process run; one list of outputs per graph."""
+        """C simulation of several graphs (each split into segments if it exceeds the capacity) in one run."""
         runner = self._csim_runner(backend)
-        results = runner.run([self._inputs(g) for g in graphs])
-        return [[r[name] for name in self.output_names] for r in results]
+        bound = [self._imported.bind(*g) for g in graphs]
+        plans = [self._plan(b) for b in bound]
+        jobs = [job for b, plan in zip(bound, plans) for job in self._jobs(b, plan)]
+        results = [[r[name] for name in self.output_names] for r in runner.run(jobs)]
+        outputs, k = [], 0
+        for b, plan in zip(bound, plans):
+            count = 1 if plan is None else len(plan)
+            outputs.append(self._assemble(b, plan, results[k : k + count]))
+            k += count
+        return outputs
+
+    def estimate(self) -> dict:
+        """Per-op and total dsp, multipliers, latency_cycles, ii (and latency_ns) from the analytic model."""
+        return estimate(self._modules["hls"], self.config.clock_period_ns)
 
     def _csim_runner(self, backend: str | None):
         backend = self._check_backend(backend)

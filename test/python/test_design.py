@@ -70,12 +70,24 @@ def test_yaml_flow_mapping_splitting_a_type_is_explained(tmp_path):
 # -- running ---------------------------------------------------------------------------
 
 
-def test_graph_over_capacity_is_refused(trackml_dir, graphs):
+def test_graph_over_capacity_runs_in_exact_segments(trackml_dir, graphs):
     model = load_tracking_in("add", "source_to_target", 8, trackml_dir)
-    small = gnnc.compile(model, graphs[0], {"graph": {"max_nodes": 60, "max_edges": 100}})
+    small = gnnc.compile(model, graphs[0], {"graph": {"max_nodes": 60, "max_edges": 100}, "precision": "fixed<16,8>"})
+    roomy = gnnc.compile(model, graphs[0], {"graph": CAPACITY, "precision": "fixed<16,8>"})
     too_big = max(graphs, key=lambda g: g.num_edges)
-    with pytest.raises(gnnc.GnncError, match=r"exceeds the design's capacity 60 x 100 \(config keys graph.max_nodes"):
-        small.emulate(too_big)
+    segments = small.partition(too_big)
+    assert len(segments) > 1 and all(n <= 60 and e <= 100 for n, e in (s.size for s in segments))
+    assert len(roomy.partition(too_big)) == 1
+    whole = roomy.emulate(too_big)
+    assert np.array_equal(small.emulate(too_big), whole)
+    assert np.array_equal(small.csim(too_big), whole)
+    np.testing.assert_allclose(small.emulate(too_big, fixed=False), torch_forward(model, too_big)[0], atol=1e-5, rtol=0)
+
+
+def test_estimate_is_part_of_the_design(design):
+    e = design.estimate()
+    assert e["total"]["ii"] == 1 and e["total"]["latency_ns"] == 5 * e["total"]["latency_cycles"]
+    assert e["total"]["dsp"] == sum(op["dsp"] for op in e["ops"].values())
 
 
 def test_capacity_defaults_to_the_example(trackml_dir, graphs):
