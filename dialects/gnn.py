@@ -29,9 +29,12 @@ from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     I64,
     Float32Type,
+    Float64Type,
+    FloatAttr,
     IntAttr,
     IntegerAttr,
     TensorType,
+    UnitAttr,
 )
 from xdsl.dialects.utils import EnumAttribute
 from xdsl.ir import (
@@ -48,13 +51,15 @@ from xdsl.irdl import (
     irdl_attr_definition,
     irdl_op_definition,
     operand_def,
+    opt_operand_def,
     opt_prop_def,
+    opt_result_def,
     prop_def,
     result_def,
     traits_def,
     var_operand_def,
 )
-from xdsl.parser import AttrParser
+from xdsl.parser import AttrParser, Parser
 from xdsl.printer import Printer
 from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
@@ -99,6 +104,14 @@ class ActivationFn(StrEnum):
     RELU = "relu"
     SIGMOID = "sigmoid"
     TANH = "tanh"
+    LEAKY_RELU = "leaky_relu"
+    ELU = "elu"
+
+
+#: Activations whose fixed-point form is a lookup table (table_size, table_min, table_scale).
+TABLE_ACTIVATIONS = (ActivationFn.SIGMOID, ActivationFn.TANH, ActivationFn.ELU)
+#: Activations with a parameter `alpha` (leaky_relu: negative slope; elu: saturation value).
+ALPHA_ACTIVATIONS = (ActivationFn.LEAKY_RELU, ActivationFn.ELU)
 
 
 class EdgeEnd(StrEnum):
@@ -307,6 +320,10 @@ class NodesType(FeaturesType):
     name = "gnn.nodes"
     KIND: ClassVar[str] = "nodes"
 
+    # Re-declared so the generated dataclass compares and hashes them (the base's are not fields).
+    features: IntAttr
+    element_type: Attribute
+
 
 @irdl_attr_definition
 class EdgesType(FeaturesType):
@@ -314,6 +331,9 @@ class EdgesType(FeaturesType):
 
     name = "gnn.edges"
     KIND: ClassVar[str] = "edges"
+
+    features: IntAttr
+    element_type: Attribute
 
 
 @irdl_attr_definition
@@ -524,8 +544,14 @@ class DenseOp(IRDLOperation):
 @irdl_op_definition
 class ActivationOp(IRDLOperation):
     """
-    Elementwise activation. In fixed point, sigmoid and tanh are lookup tables
-    of `table_size` entries covering [table_min, table_min + table_size / table_scale).
+    Elementwise activation.
+
+    * relu: max(x, 0).
+    * leaky_relu: x if x > 0 else alpha * x (`alpha` is the negative slope; fixed point:
+      `alpha_type`, the product is exact and cast once).
+    * elu: x if x >= 0 else alpha * (exp(x) - 1).
+    * sigmoid, tanh, elu in fixed point are lookup tables of `table_size` entries covering
+      [table_min, table_min + table_size / table_scale) (elu: its negative half).
     """
 
     name = "gnn.activation"
@@ -533,6 +559,8 @@ class ActivationOp(IRDLOperation):
     fn = prop_def(ActivationFnAttr)
     input = operand_def(FeaturesType)
     result = result_def(FeaturesType)
+    alpha = opt_prop_def(FloatAttr[Float64Type])
+    alpha_type = opt_prop_def(FixedType)
     table_size = opt_prop_def(IntegerAttr[I64])
     table_min = opt_prop_def(IntegerAttr[I64])
     table_scale = opt_prop_def(IntegerAttr[I64])
@@ -541,12 +569,16 @@ class ActivationOp(IRDLOperation):
     traits = traits_def(Pure())
     assembly_format = "$fn $input attr-dict `:` type($input) `->` type($result)"
 
-    def __init__(self, fn: ActivationFn, input: SSAValue):
-        super().__init__(
-            operands=[input],
-            result_types=[input.type],
-            properties={"fn": ActivationFnAttr(fn)},
-        )
+    def __init__(self, fn: ActivationFn, input: SSAValue, alpha: float | None = None):
+        props: dict[str, Attribute] = {"fn": ActivationFnAttr(fn)}
+        if alpha is not None:
+            props["alpha"] = FloatAttr(float(alpha), Float64Type())
+        super().__init__(operands=[input], result_types=[input.type], properties=props)
+
+    @property
+    def alpha_value(self) -> float:
+        assert self.alpha is not None
+        return self.alpha.value.data
 
     def verify_(self) -> None:
         src = features_of(self.input, self.name, "input")
@@ -555,10 +587,20 @@ class ActivationOp(IRDLOperation):
             raise VerifyException(f"'{self.name}': result must be !gnn.{src.kind} like the input")
         _expect_features(dst, src.num_features, self.name, "result")
         _expect_fixed_or_float_only([src.element_type, dst.element_type], self.name)
+        fn = self.fn.data
+        fixed = isinstance(dst.element_type, FixedType)
+        if fn in ALPHA_ACTIVATIONS and self.alpha is None:
+            raise VerifyException(f"'{self.name}': {fn.value} needs alpha")
+        if fn not in ALPHA_ACTIVATIONS and self.alpha is not None:
+            raise VerifyException(f"'{self.name}': {fn.value} takes no alpha")
+        if self.alpha_type is not None and fn != ActivationFn.LEAKY_RELU:
+            raise VerifyException(f"'{self.name}': alpha_type only applies to leaky_relu")
+        if fixed and fn == ActivationFn.LEAKY_RELU and self.alpha_type is None:
+            raise VerifyException(f"'{self.name}': fixed-point leaky_relu needs alpha_type")
         table = (self.table_size, self.table_min, self.table_scale)
         if any(t is not None for t in table):
-            if self.fn.data == ActivationFn.RELU:
-                raise VerifyException(f"'{self.name}': relu takes no lookup table")
+            if fn not in TABLE_ACTIVATIONS:
+                raise VerifyException(f"'{self.name}': {fn.value} takes no lookup table")
             if any(t is None for t in table):
                 raise VerifyException(
                     f"'{self.name}': table_size, table_min and table_scale go together"
@@ -567,9 +609,9 @@ class ActivationOp(IRDLOperation):
                 raise VerifyException(
                     f"'{self.name}': table_size must be >= 2 and table_scale >= 1"
                 )
-        elif isinstance(dst.element_type, FixedType) and self.fn.data != ActivationFn.RELU:
+        elif fixed and fn in TABLE_ACTIVATIONS:
             raise VerifyException(
-                f"'{self.name}': fixed-point {self.fn.data.value} needs table_size, "
+                f"'{self.name}': fixed-point {fn.value} needs table_size, "
                 "table_min and table_scale"
             )
 
@@ -613,7 +655,12 @@ class ConcatOp(IRDLOperation):
 
 
 class ElementwiseBinaryOp(IRDLOperation):
-    """Base of add/mul: same kind and feature count; computed exactly, then cast to the result type."""
+    """
+    Base of add/sub/mul: operands of one kind; computed exactly, then cast to the result type.
+
+    Feature counts are equal, or one operand has a single feature, which is broadcast
+    over the other's features (torch's `[R, 1] * [R, F]`).
+    """
 
     lhs = operand_def(FeaturesType)
     rhs = operand_def(FeaturesType)
@@ -624,15 +671,28 @@ class ElementwiseBinaryOp(IRDLOperation):
     assembly_format = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)"
 
     def __init__(self, lhs: SSAValue, rhs: SSAValue):
-        super().__init__(operands=[lhs, rhs], result_types=[lhs.type])
+        a, b = lhs.type, rhs.type
+        assert isinstance(a, FeaturesType) and isinstance(b, FeaturesType)
+        out = a if a.num_features >= b.num_features else a.with_features(b.num_features)
+        super().__init__(operands=[lhs, rhs], result_types=[out])
 
     def verify_(self) -> None:
         a = features_of(self.lhs, self.name, "lhs")
         b = features_of(self.rhs, self.name, "rhs")
         dst = features_of(self.result, self.name, "result")
-        for what, t in (("rhs", b), ("result", dst)):
-            if t.kind != a.kind or t.num_features != a.num_features:
-                raise VerifyException(f"'{self.name}': {what} type {t} does not match lhs {a}")
+        if b.kind != a.kind or (
+            b.num_features != a.num_features and 1 not in (a.num_features, b.num_features)
+        ):
+            raise VerifyException(
+                f"'{self.name}': rhs type {b} does not match lhs {a} (one kind; equal feature "
+                "counts, or one operand with 1 feature, broadcast)"
+            )
+        width = max(a.num_features, b.num_features)
+        if dst.kind != a.kind or dst.num_features != width:
+            raise VerifyException(
+                f"'{self.name}': result type {dst} does not match lhs {a} "
+                f"(expected !gnn.{a.kind} with {width} features)"
+            )
         _expect_fixed_or_float_only([a.element_type, b.element_type, dst.element_type], self.name)
 
 
@@ -642,13 +702,404 @@ class AddOp(ElementwiseBinaryOp):
 
 
 @irdl_op_definition
+class SubOp(ElementwiseBinaryOp):
+    """lhs - rhs."""
+
+    name = "gnn.sub"
+
+
+@irdl_op_definition
 class MulOp(ElementwiseBinaryOp):
     name = "gnn.mul"
 
 
+def _vector(attr: DenseIntOrFPElementsAttr | None, n: int, op: str, what: str) -> None:
+    if attr is not None and attr.get_shape() != (n,):
+        raise VerifyException(f"'{op}': {what} shape {list(attr.get_shape())} must be [{n}]")
+
+
+@irdl_op_definition
+class ScaleOp(IRDLOperation):
+    """
+    y[r, f] = x[r, f] * scale[f] + shift[f]: per-feature constants (constant scaling,
+    bias adds, GIN's (1 + eps), BatchNorm not next to a dense). Either may be absent
+    (scale 1, shift 0). Fixed point: `scale_type`, `shift_type`; the product and the sum
+    are exact, then cast once to the result type.
+    """
+
+    name = "gnn.scale"
+
+    input = operand_def(FeaturesType)
+    result = result_def(FeaturesType)
+    scale = opt_prop_def(DenseIntOrFPElementsAttr)
+    shift = opt_prop_def(DenseIntOrFPElementsAttr)
+    scale_type = opt_prop_def(FixedType)
+    shift_type = opt_prop_def(FixedType)
+
+    irdl_options = (ParsePropInAttrDict(),)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(
+        self,
+        input: SSAValue,
+        scale: DenseIntOrFPElementsAttr | None,
+        shift: DenseIntOrFPElementsAttr | None,
+    ):
+        props: dict[str, Attribute] = {}
+        if scale is not None:
+            props["scale"] = scale
+        if shift is not None:
+            props["shift"] = shift
+        super().__init__(operands=[input], result_types=[input.type], properties=props)
+
+    def verify_(self) -> None:
+        src = features_of(self.input, self.name, "input")
+        dst = features_of(self.result, self.name, "result")
+        if src.kind != dst.kind:
+            raise VerifyException(f"'{self.name}': result must be !gnn.{src.kind} like the input")
+        _expect_features(dst, src.num_features, self.name, "result")
+        if self.scale is None and self.shift is None:
+            raise VerifyException(f"'{self.name}': needs scale, shift or both")
+        _vector(self.scale, src.num_features, self.name, "scale")
+        _vector(self.shift, src.num_features, self.name, "shift")
+        _expect_fixed_or_float_only([src.element_type, dst.element_type], self.name)
+        if isinstance(dst.element_type, FixedType):
+            missing = []
+            if self.scale is not None and self.scale_type is None:
+                missing.append("scale_type")
+            if self.shift is not None and self.shift_type is None:
+                missing.append("shift_type")
+            if missing:
+                raise VerifyException(f"'{self.name}': fixed-point scale needs {', '.join(missing)}")
+        for what, t, v in (("scale_type", self.scale_type, self.scale),
+                           ("shift_type", self.shift_type, self.shift)):
+            if t is not None and v is None:
+                raise VerifyException(f"'{self.name}': {what} without {what[:-5]}")
+
+
+@irdl_op_definition
+class BatchNormOp(IRDLOperation):
+    """
+    Eval-mode BatchNorm1d: y = (x - mean) / sqrt(variance + eps) * weight + bias.
+
+    A float-only op: gnn-fold-batchnorm folds it into the dense before it or turns it
+    into a gnn.scale, before gnn-fixed-point.
+    """
+
+    name = "gnn.batch_norm"
+
+    input = operand_def(FeaturesType)
+    result = result_def(FeaturesType)
+    mean = prop_def(DenseIntOrFPElementsAttr)
+    variance = prop_def(DenseIntOrFPElementsAttr)
+    weight = opt_prop_def(DenseIntOrFPElementsAttr)
+    bias = opt_prop_def(DenseIntOrFPElementsAttr)
+    eps = prop_def(FloatAttr[Float64Type])
+
+    irdl_options = (ParsePropInAttrDict(),)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(
+        self,
+        input: SSAValue,
+        mean: DenseIntOrFPElementsAttr,
+        variance: DenseIntOrFPElementsAttr,
+        weight: DenseIntOrFPElementsAttr | None,
+        bias: DenseIntOrFPElementsAttr | None,
+        eps: float,
+    ):
+        props: dict[str, Attribute] = {
+            "mean": mean, "variance": variance, "eps": FloatAttr(float(eps), Float64Type()),
+        }
+        if weight is not None:
+            props["weight"] = weight
+        if bias is not None:
+            props["bias"] = bias
+        super().__init__(operands=[input], result_types=[input.type], properties=props)
+
+    def verify_(self) -> None:
+        src = features_of(self.input, self.name, "input")
+        dst = features_of(self.result, self.name, "result")
+        if dst != src:
+            raise VerifyException(f"'{self.name}': result type {dst} must equal the input type {src}")
+        if not _is_float(src.element_type):
+            raise VerifyException(
+                f"'{self.name}': batch_norm is a float op; run gnn-fold-batchnorm before gnn-fixed-point"
+            )
+        n = src.num_features
+        for what in ("mean", "variance", "weight", "bias"):
+            _vector(getattr(self, what), n, self.name, what)
+        if self.eps.value.data < 0:
+            raise VerifyException(f"'{self.name}': eps must be non-negative")
+
+
+@irdl_op_definition
+class DegreeNormOp(IRDLOperation):
+    """
+    GCN's normalisation, one value per node: d^-1/2 (0 where d = 0), where d counts the
+    edges whose `end` is the node. With `add_self_loops`, edges from a node to itself are
+    not counted and one is added (PyG's add_remaining_self_loops: every node gets exactly
+    one self loop, which gnn models as a root term so the edge list never changes).
+
+    Fixed point: a table indexed by the integer d, computed once and emitted as constants.
+    """
+
+    name = "gnn.degree_norm"
+
+    end = prop_def(EdgeEndAttr)
+    edge_index = operand_def(EdgeIndexType)
+    result = result_def(NodesType)
+    add_self_loops = opt_prop_def(UnitAttr)
+
+    irdl_options = (ParsePropInAttrDict(),)
+    traits = traits_def(Pure())
+    assembly_format = "$end $edge_index attr-dict `:` type($result)"
+
+    def __init__(self, end: EdgeEnd, edge_index: SSAValue, add_self_loops: bool,
+                 element_type: Attribute | None = None):
+        props: dict[str, Attribute] = {"end": EdgeEndAttr(end)}
+        if add_self_loops:
+            props["add_self_loops"] = UnitAttr()
+        super().__init__(
+            operands=[edge_index], result_types=[NodesType(1, element_type)], properties=props
+        )
+
+    def verify_(self) -> None:
+        dst = features_of(self.result, self.name, "result")
+        _expect_features(dst, 1, self.name, "result")
+
+
+@irdl_op_definition
+class LoopMaskOp(IRDLOperation):
+    """One value per edge: 0 for a self loop (source == target), 1 for any other edge."""
+
+    name = "gnn.loop_mask"
+
+    edge_index = operand_def(EdgeIndexType)
+    result = result_def(EdgesType)
+
+    irdl_options = (ParsePropInAttrDict(),)
+    traits = traits_def(Pure())
+    assembly_format = "$edge_index attr-dict `:` type($result)"
+
+    def __init__(self, edge_index: SSAValue, element_type: Attribute | None = None):
+        super().__init__(operands=[edge_index], result_types=[EdgesType(1, element_type)])
+
+    def verify_(self) -> None:
+        dst = features_of(self.result, self.name, "result")
+        _expect_features(dst, 1, self.name, "result")
+
+
+@irdl_op_definition
+class RepeatOp(IRDLOperation):
+    """
+    out[r, f] = input[r, f // times]: every feature repeated `times` times in place
+    (torch.repeat_interleave(x, times, dim=1)); GAT spreads each head's attention weight
+    over that head's channels with it. A copy: the element type is kept.
+    """
+
+    name = "gnn.repeat"
+
+    input = operand_def(FeaturesType)
+    result = result_def(FeaturesType)
+    times = prop_def(IntegerAttr[I64])
+
+    irdl_options = (ParsePropInAttrDict(),)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue, times: int):
+        t = input.type
+        assert isinstance(t, FeaturesType)
+        super().__init__(
+            operands=[input],
+            result_types=[t.with_features(t.num_features * times)],
+            properties={"times": IntegerAttr(times, 64)},
+        )
+
+    def verify_(self) -> None:
+        src = features_of(self.input, self.name, "input")
+        dst = features_of(self.result, self.name, "result")
+        times = self.times.value.data
+        if times < 1:
+            raise VerifyException(f"'{self.name}': times must be >= 1, got {times}")
+        if src.kind != dst.kind:
+            raise VerifyException(f"'{self.name}': result must be !gnn.{src.kind} like the input")
+        _expect_features(dst, src.num_features * times, self.name, "result")
+        if src.element_type != dst.element_type:
+            raise VerifyException(
+                f"'{self.name}': result element type {dst.element_type} differs from input "
+                f"{src.element_type} (a repeat copies values)"
+            )
+
+
+_SOFTMAX_FIXED_PROPS = (
+    "exp_type", "accum_type", "recip_type", "exp_table_size", "exp_table_min",
+    "exp_table_scale", "recip_table_size", "recip_table_scale", "newton_steps",
+)
+
+
+@irdl_op_definition
+class EdgeSoftmaxOp(IRDLOperation):
+    """
+    Softmax of edge logits over the edges that share a node at `end` (PyG's
+    utils.softmax(logits, edge_index[end]); one softmax per feature, i.e. per head):
+
+        alpha[e] = exp(logits[e] - m[n]) / sum over e' at n of exp(logits[e'] - m[n]),
+
+    m[n] the largest logit at n. With a `root` operand (one logit per node), every node
+    also has its self loop as a root term: it takes part in m and in the sum, its weight
+    is the second result, and edges from a node to itself get weight 0 (PyG's
+    remove_self_loops + add_self_loops, without changing the edge list).
+
+    Fixed point: exp is a table over [exp_table_min, exp_table_min + size / scale) in
+    `exp_type`, indexed by the exact difference logits - m; the sum is exact in
+    `accum_type`; 1/sum starts from a table (`recip_table_size` entries of
+    1/max(center, 1) over [0, size / scale)) in `recip_type` and takes `newton_steps`
+    steps r <- r * (2 - sum * r), each exact and then cast to `recip_type`; the weights are
+    exp * r, cast to the result types.
+    """
+
+    name = "gnn.edge_softmax"
+
+    end = prop_def(EdgeEndAttr)
+    logits = operand_def(EdgesType)
+    edge_index = operand_def(EdgeIndexType)
+    root = opt_operand_def(NodesType)
+    result = result_def(EdgesType)
+    root_result = opt_result_def(NodesType)
+    exp_type = opt_prop_def(FixedType)
+    accum_type = opt_prop_def(FixedType)
+    recip_type = opt_prop_def(FixedType)
+    exp_table_size = opt_prop_def(IntegerAttr[I64])
+    exp_table_min = opt_prop_def(IntegerAttr[I64])
+    exp_table_scale = opt_prop_def(IntegerAttr[I64])
+    recip_table_size = opt_prop_def(IntegerAttr[I64])
+    recip_table_scale = opt_prop_def(IntegerAttr[I64])
+    newton_steps = opt_prop_def(IntegerAttr[I64])
+
+    irdl_options = (ParsePropInAttrDict(),)
+    traits = traits_def(Pure())
+
+    def __init__(self, end: EdgeEnd, logits: SSAValue, edge_index: SSAValue, root: SSAValue | None = None):
+        super().__init__(
+            operands=[logits, edge_index, [root] if root is not None else []],
+            result_types=[logits.type, [root.type] if root is not None else []],
+            properties={"end": EdgeEndAttr(end)},
+        )
+
+    def verify_(self) -> None:
+        src = features_of(self.logits, self.name, "logits")
+        dst = features_of(self.result, self.name, "result")
+        _expect_features(dst, src.num_features, self.name, "result")
+        types = [src.element_type, dst.element_type]
+        if (self.root is None) != (self.root_result is None):
+            raise VerifyException(f"'{self.name}': a root operand and a root result go together")
+        if self.root is not None and self.root_result is not None:
+            r = features_of(self.root, self.name, "root")
+            rr = features_of(self.root_result, self.name, "root result")
+            _expect_features(r, src.num_features, self.name, "root")
+            _expect_features(rr, src.num_features, self.name, "root result")
+            if r.element_type != src.element_type:
+                raise VerifyException(f"'{self.name}': root and logits must have one element type")
+            types += [rr.element_type]
+        _expect_fixed_or_float_only(types, self.name)
+        present = [p for p in _SOFTMAX_FIXED_PROPS if self.properties.get(p) is not None]
+        if isinstance(dst.element_type, FixedType):
+            missing = [p for p in _SOFTMAX_FIXED_PROPS if p not in present]
+            if missing:
+                raise VerifyException(f"'{self.name}': fixed-point edge_softmax needs {', '.join(missing)}")
+            sizes = (self.exp_table_size, self.exp_table_scale, self.recip_table_size, self.recip_table_scale)
+            if any(a.value.data < 1 for a in sizes):  # type: ignore[union-attr]
+                raise VerifyException(f"'{self.name}': table sizes and scales must be positive")
+            if self.newton_steps.value.data < 0:  # type: ignore[union-attr]
+                raise VerifyException(f"'{self.name}': newton_steps must be >= 0")
+        elif present:
+            raise VerifyException(
+                f"'{self.name}': {', '.join(present)} only apply to fixed-point edge_softmax"
+            )
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(f" {self.end.data.value} ")
+        printer.print_ssa_value(self.logits)
+        printer.print_string(", ")
+        printer.print_ssa_value(self.edge_index)
+        if self.root is not None:
+            printer.print_string(" root ")
+            printer.print_ssa_value(self.root)
+        attrs = {k: v for k, v in self.properties.items() if k != "end"} | dict(self.attributes)
+        if attrs:
+            printer.print_string(" ")
+            printer.print_attr_dict(attrs)
+        printer.print_string(" : ")
+        printer.print_attribute(self.logits.type)
+        if self.root is not None:
+            printer.print_string(", ")
+            printer.print_attribute(self.root.type)
+        printer.print_string(" -> ")
+        printer.print_attribute(self.result.type)
+        if self.root_result is not None:
+            printer.print_string(", ")
+            printer.print_attribute(self.root_result.type)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> EdgeSoftmaxOp:
+        start = parser.pos
+        word = parser.parse_identifier(" (src or dst)")
+        if word not in ("src", "dst"):
+            parser.raise_error(f"expected src or dst, got '{word}'", start, parser.pos)
+        logits = parser.parse_unresolved_operand()
+        parser.parse_punctuation(",")
+        edge_index = parser.parse_unresolved_operand()
+        root = None
+        if parser.parse_optional_keyword("root") is not None:
+            root = parser.parse_unresolved_operand()
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        logits_t = parser.parse_type()
+        root_t = None
+        if root is not None:
+            parser.parse_punctuation(",")
+            root_t = parser.parse_type()
+        parser.parse_punctuation("->")
+        result_t = parser.parse_type()
+        root_result_t = None
+        if parser.parse_optional_punctuation(",") is not None:
+            root_result_t = parser.parse_type()
+        operands = [parser.resolve_operand(logits, logits_t), parser.resolve_operand(edge_index, EdgeIndexType())]
+        root_operands = []
+        if root is not None and root_t is not None:
+            root_operands.append(parser.resolve_operand(root, root_t))
+        props = {k: v for k, v in attrs.items() if k in cls.get_irdl_definition().properties}
+        props["end"] = EdgeEndAttr(EdgeEnd(word))
+        return cls.create(
+            operands=[*operands, *root_operands],
+            result_types=[result_t, *([root_result_t] if root_result_t is not None else [])],
+            properties=props,
+            attributes={k: v for k, v in attrs.items() if k not in props},
+        )
+
+
 Gnn = Dialect(
     "gnn",
-    [GatherOp, ScatterOp, DenseOp, ActivationOp, ConcatOp, AddOp, MulOp],
+    [
+        GatherOp,
+        ScatterOp,
+        DenseOp,
+        ActivationOp,
+        ConcatOp,
+        AddOp,
+        SubOp,
+        MulOp,
+        ScaleOp,
+        BatchNormOp,
+        DegreeNormOp,
+        LoopMaskOp,
+        RepeatOp,
+        EdgeSoftmaxOp,
+    ],
     [
         FixedType,
         NodesType,

@@ -24,6 +24,9 @@ from gnnc.fixed import (
     quantize,
     raw_range,
     reciprocal_values,
+    rsqrt_degree_floats,
+    rsqrt_degree_values,
+    softmax_recip_values,
     table_index,
     table_values,
     to_float,
@@ -108,7 +111,12 @@ class _Interpreter:
             impl = _IMPLS.get(type(op))
             if impl is None:
                 raise GnncError(f"the emulator cannot run '{op.name}'")
-            self.env[op.results[0]] = impl(self, op)
+            value = impl(self, op)
+            if len(op.results) == 1:
+                self.env[op.results[0]] = value
+            else:  # several results: the impl returns one array per result
+                for res, v in zip(op.results, value, strict=True):
+                    self.env[res] = v
         raise GnncError("function has no func.return")
 
     def _output(self, v: SSAValue) -> np.ndarray:
@@ -206,15 +214,93 @@ def _activation(it: _Interpreter, op: gnn.ActivationOp) -> np.ndarray:
     if not it.fixed:
         if fn == gnn.ActivationFn.RELU:
             return np.maximum(x, 0.0)
+        if fn == gnn.ActivationFn.LEAKY_RELU:
+            return np.where(x > 0, x, op.alpha_value * x)
+        if fn == gnn.ActivationFn.ELU:
+            return np.where(x > 0, x, op.alpha_value * np.expm1(np.minimum(x, 0.0)))
         if fn == gnn.ActivationFn.SIGMOID:
             return 1.0 / (1.0 + np.exp(-x))
         return np.tanh(x)
     in_t, out_t = _fixed(op.input), _fixed(op.result)
     if fn == gnn.ActivationFn.RELU:
         return cast(np.maximum(x, 0), in_t.f, out_t)
+    if fn == gnn.ActivationFn.LEAKY_RELU:
+        # x > 0 ? x : alpha * x, the product exact, each branch cast once.
+        a_t = op.alpha_type
+        assert a_t is not None
+        a = int(quantize(op.alpha_value, a_t))
+        wide = x.astype(int_dtype(in_t.w + a_t.w + 1))
+        return np.where(x > 0, cast(x, in_t.f, out_t), cast(wide * a, in_t.f + a_t.f, out_t))
     size, lo, scale = op.table_size.value.data, op.table_min.value.data, op.table_scale.value.data  # type: ignore[union-attr]
-    table = table_values(fn.value, size, lo, scale, out_t)
-    return table[table_index(x, in_t.f, size, lo, scale)]
+    alpha = op.alpha_value if op.alpha is not None else 1.0
+    table = table_values(fn.value, size, lo, scale, out_t, alpha)
+    looked_up = table[table_index(x, in_t.f, size, lo, scale)]
+    if fn == gnn.ActivationFn.ELU:  # the table covers the negative half only
+        return np.where(x < 0, looked_up, cast(x, in_t.f, out_t))
+    return looked_up
+
+
+def _scale(it: _Interpreter, op: gnn.ScaleOp) -> np.ndarray:
+    x = it.get(op.input)
+    scale = _dense_values(op.scale) if op.scale is not None else None
+    shift = _dense_values(op.shift) if op.shift is not None else None
+    if not it.fixed:
+        y = x * scale if scale is not None else x
+        return y + shift if shift is not None else y
+    in_t, out_t = _fixed(op.input), _fixed(op.result)
+    frac, width = in_t.f, in_t.w
+    if scale is not None:
+        s_t = op.scale_type
+        assert s_t is not None
+        width += s_t.w
+        x = x.astype(int_dtype(width + 1)) * quantize(scale, s_t).astype(int_dtype(width + 1))
+        frac += s_t.f
+    if shift is not None:
+        b_t = op.shift_type
+        assert b_t is not None
+        f = max(frac, b_t.f)
+        dtype = int_dtype(width + abs(f - frac) + b_t.w + 2)
+        x = x.astype(dtype) * (1 << (f - frac)) + quantize(shift, b_t).astype(dtype) * (1 << (f - b_t.f))
+        frac = f
+    return cast(x, frac, out_t)
+
+
+def _batch_norm(it: _Interpreter, op: gnn.BatchNormOp) -> np.ndarray:
+    if it.fixed:
+        raise GnncError("'gnn.batch_norm' has no fixed-point form: run gnn-fold-batchnorm first")
+    x = it.get(op.input)
+    scale = 1.0 / np.sqrt(_dense_values(op.variance) + op.eps.value.data)
+    if op.weight is not None:
+        scale = scale * _dense_values(op.weight)
+    y = (x - _dense_values(op.mean)) * scale
+    return y + _dense_values(op.bias) if op.bias is not None else y
+
+
+def _degree_counts(it: _Interpreter, end: gnn.EdgeEndAttr, skip_loops: bool) -> np.ndarray:
+    assert it.edge_index is not None and it.num_nodes is not None
+    index = it.rows(end)
+    if skip_loops:
+        index = index[it.edge_index[0] != it.edge_index[1]]
+    return np.bincount(index, minlength=it.num_nodes)[: it.num_nodes]
+
+
+def _degree_norm(it: _Interpreter, op: gnn.DegreeNormOp) -> np.ndarray:
+    loops = op.add_self_loops is not None
+    deg = _degree_counts(it, op.end, loops)
+    top = int(deg.max(initial=0))
+    if it.fixed:
+        table = rsqrt_degree_values(top, int(loops), _fixed(op.result))
+    else:
+        table = rsqrt_degree_floats(top, int(loops))
+    return table[deg][:, None]
+
+
+def _loop_mask(it: _Interpreter, op: gnn.LoopMaskOp) -> np.ndarray:
+    assert it.edge_index is not None
+    mask = it.edge_index[0] != it.edge_index[1]
+    if it.fixed:
+        return quantize(mask.astype(np.float64), _fixed(op.result))[:, None]
+    return mask.astype(np.float64)[:, None]
 
 
 def _concat(it: _Interpreter, op: gnn.ConcatOp) -> np.ndarray:
@@ -226,6 +312,8 @@ def _concat(it: _Interpreter, op: gnn.ConcatOp) -> np.ndarray:
 
 
 def _binary(combine: Callable[[np.ndarray, np.ndarray], np.ndarray], product: bool):
+    """add/sub/mul: exact, then one cast. numpy broadcasts a 1-feature operand like the IR."""
+
     def impl(it: _Interpreter, op: gnn.ElementwiseBinaryOp) -> np.ndarray:
         a, b = it.get(op.lhs), it.get(op.rhs)
         if not it.fixed:
@@ -236,9 +324,70 @@ def _binary(combine: Callable[[np.ndarray, np.ndarray], np.ndarray], product: bo
         if product:
             return cast(a * b, ta.f + tb.f, out_t)
         f = max(ta.f, tb.f)
-        return cast(_align(a, ta.f, f) + _align(b, tb.f, f), f, out_t)
+        return cast(combine(_align(a, ta.f, f), _align(b, tb.f, f)), f, out_t)
 
     return impl
+
+
+def _repeat(it: _Interpreter, op: gnn.RepeatOp) -> np.ndarray:
+    return np.repeat(it.get(op.input), op.times.value.data, axis=1)
+
+
+def _edge_softmax(it: _Interpreter, op: gnn.EdgeSoftmaxOp):
+    logits, index = it.get(op.logits), it.rows(op.end)
+    assert it.edge_index is not None and it.num_nodes is not None
+    n, heads = it.num_nodes, logits.shape[1]
+    root = it.get(op.root) if op.root is not None else None
+    # With a root term, self loops in edge_index are replaced by it.
+    keep = np.ones(len(index), dtype=bool) if root is None else it.edge_index[0] != it.edge_index[1]
+    if not it.fixed:
+        m = np.full((n, heads), -np.inf)
+        np.maximum.at(m, index[keep], logits[keep])
+        if root is not None:
+            m = np.maximum(m, root)
+        x = np.zeros_like(logits)
+        x[keep] = np.exp(logits[keep] - m[index[keep]])
+        total = np.zeros((n, heads))
+        np.add.at(total, index, x)
+        x_root = np.exp(root - m) if root is not None else None
+        if x_root is not None:
+            total = total + x_root
+        inv = np.divide(1.0, total, out=np.zeros_like(total), where=total > 0)
+        alpha = x * inv[index]
+        return alpha if x_root is None else (alpha, x_root * inv)
+    in_t = _fixed(op.logits)
+    exp_t, acc_t, rec_t = op.exp_type, op.accum_type, op.recip_type
+    assert exp_t is not None and acc_t is not None and rec_t is not None
+    size, lo, scale = (a.value.data for a in (op.exp_table_size, op.exp_table_min, op.exp_table_scale))  # type: ignore[union-attr]
+    exp_table = table_values("exp", size, lo, scale, exp_t)
+    m = np.full((n, heads), raw_range(in_t)[0], dtype=np.int64)
+    np.maximum.at(m, index[keep], logits[keep])
+    if root is not None:
+        m = np.maximum(m, root)
+
+    def exp(values: np.ndarray, top: np.ndarray) -> np.ndarray:  # exact difference, table lookup
+        return exp_table[table_index(values.astype(np.int64) - top, in_t.f, size, lo, scale)]
+
+    x = np.where(keep[:, None], exp(logits, m[index]), 0)
+    total = np.zeros((n, heads), dtype=int_dtype(acc_t.w))
+    np.add.at(total, index, cast(x, exp_t.f, acc_t))
+    x_root = exp(root, m) if root is not None else None
+    if x_root is not None:
+        total = total + cast(x_root, exp_t.f, acc_t)
+    total = cast(total, acc_t.f, acc_t)
+    r_size, r_scale = op.recip_table_size.value.data, op.recip_table_scale.value.data  # type: ignore[union-attr]
+    r = softmax_recip_values(r_size, r_scale, rec_t)[table_index(total, acc_t.f, r_size, 0, r_scale)]
+    wide = int_dtype(acc_t.w + 2 * rec_t.w + 4)
+    for _ in range(op.newton_steps.value.data):  # type: ignore[union-attr]
+        p = total.astype(wide) * r.astype(wide)  # exact, acc_t.f + rec_t.f fractional bits
+        u = (2 << (acc_t.f + rec_t.f)) - p  # 2 - sum * r, exact
+        r = cast(r.astype(wide) * u, rec_t.f + acc_t.f + rec_t.f, rec_t)
+    prod = int_dtype(exp_t.w + rec_t.w + 1)
+    alpha = cast(x.astype(prod) * r[index].astype(prod), exp_t.f + rec_t.f, _fixed(op.result))
+    if x_root is None:
+        return alpha
+    assert op.root_result is not None
+    return alpha, cast(x_root.astype(prod) * r.astype(prod), exp_t.f + rec_t.f, _fixed(op.root_result))
 
 
 def _dense_values(attr: builtin.DenseIntOrFPElementsAttr) -> np.ndarray:
@@ -252,5 +401,12 @@ _IMPLS: dict[type[Operation], Callable[[_Interpreter, Operation], np.ndarray]] =
     gnn.ActivationOp: _activation,
     gnn.ConcatOp: _concat,
     gnn.AddOp: _binary(np.add, product=False),
+    gnn.SubOp: _binary(np.subtract, product=False),
     gnn.MulOp: _binary(np.multiply, product=True),
+    gnn.ScaleOp: _scale,
+    gnn.BatchNormOp: _batch_norm,
+    gnn.DegreeNormOp: _degree_norm,
+    gnn.LoopMaskOp: _loop_mask,
+    gnn.RepeatOp: _repeat,
+    gnn.EdgeSoftmaxOp: _edge_softmax,
 }

@@ -150,19 +150,24 @@ def exact_product_type(a: FixedType, b: FixedType) -> FixedType:
 
 
 # --------------------------------------------------------------------------- #
-# Lookup tables (sigmoid, tanh, 1/deg)
+# Lookup tables (sigmoid, tanh, elu, 1/deg, deg^-1/2)
 # --------------------------------------------------------------------------- #
 
 _TABLE_FUNCTIONS = {
-    "sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v)),
-    "tanh": np.tanh,
+    "sigmoid": lambda v, alpha: 1.0 / (1.0 + np.exp(-v)),
+    "tanh": lambda v, alpha: np.tanh(v),
+    "elu": lambda v, alpha: np.where(v > 0, v, alpha * np.expm1(np.minimum(v, 0.0))),
+    "exp": lambda v, alpha: np.exp(v),
 }
 
 
-def table_values(fn: str, size: int, lo: int, scale: int, t: FixedType) -> np.ndarray:
-    """Raw entries of a function table: entry i holds fn at the midpoint of its input interval."""
+def table_values(fn: str, size: int, lo: int, scale: int, t: FixedType, alpha: float = 1.0) -> np.ndarray:
+    """
+    Raw entries of a function table: entry i holds fn at the midpoint of its input interval.
+    `alpha` is the parameter of elu (ignored by sigmoid and tanh).
+    """
     centers = lo + (np.arange(size, dtype=np.float64) + 0.5) / scale
-    return quantize(_TABLE_FUNCTIONS[fn](centers), t)
+    return quantize(_TABLE_FUNCTIONS[fn](centers, alpha), t)
 
 
 def table_index(raw: np.ndarray, frac: int, size: int, lo: int, scale: int) -> np.ndarray:
@@ -180,6 +185,27 @@ def reciprocal_values(max_degree: int, t: FixedType) -> np.ndarray:
     d = np.arange(max_degree + 1, dtype=np.float64)
     recip = np.divide(1.0, d, out=np.zeros_like(d), where=d > 0)
     return quantize(recip, t)
+
+
+def softmax_recip_values(size: int, scale: int, t: FixedType) -> np.ndarray:
+    """
+    Raw entries of edge_softmax's first guess of 1/sum: 1/max(center, 1) at the midpoint
+    of each interval of [0, size / scale). A sum with at least one term is about 1 or more,
+    so clamping below 1 keeps every guess where Newton's iteration converges.
+    """
+    centers = (np.arange(size, dtype=np.float64) + 0.5) / scale
+    return quantize(1.0 / np.maximum(centers, 1.0), t)
+
+
+def rsqrt_degree_floats(max_count: int, offset: int) -> np.ndarray:
+    """(count + offset)^-1/2 for count = 0..max_count, with 0 where the base is 0 (PyG's inf -> 0)."""
+    d = np.arange(max_count + 1, dtype=np.float64) + offset
+    return np.divide(1.0, np.sqrt(d), out=np.zeros_like(d), where=d > 0)
+
+
+def rsqrt_degree_values(max_count: int, offset: int, t: FixedType) -> np.ndarray:
+    """Raw entries of gnn.degree_norm's table, indexed by the integer edge count."""
+    return quantize(rsqrt_degree_floats(max_count, offset), t)
 
 
 # --------------------------------------------------------------------------- #

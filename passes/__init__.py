@@ -8,6 +8,21 @@ from xdsl.passes import ModulePass
 def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """Lazy factories, as in xdsl.transforms.get_all_passes."""
 
+    def fold_batchnorm():
+        from gnnc.passes.gnn_fold_batchnorm import GnnFoldBatchNormPass
+
+        return GnnFoldBatchNormPass
+
+    def canonicalize():
+        from gnnc.passes.gnn_canonicalize import GnnCanonicalizePass
+
+        return GnnCanonicalizePass
+
+    def gnn_cse():
+        from gnnc.passes.gnn_cse import GnnCsePass
+
+        return GnnCsePass
+
     def fixed_point():
         from gnnc.passes.gnn_fixed_point import GnnFixedPointPass
 
@@ -29,11 +44,19 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
         return HlsPartitionArraysPass
 
     return {
+        "gnn-fold-batchnorm": fold_batchnorm,
+        "gnn-canonicalize": canonicalize,
+        "gnn-cse": gnn_cse,
         "gnn-fixed-point": fixed_point,
         "convert-gnn-to-hls": convert_to_hls,
         "hls-parallelize": parallelize,
         "hls-partition-arrays": partition,
     }
+
+
+#: The clean-ups `gnnc.compile` (through gnnc.frontend.import_model) runs on every imported
+#: model: BatchNorm folded, constants folded into denses, duplicates merged, dead ops removed.
+CANONICALIZE_PIPELINE = "gnn-fold-batchnorm,gnn-canonicalize,gnn-cse,dce"
 
 
 def lower_to_hls_pipeline(

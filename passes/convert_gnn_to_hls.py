@@ -39,6 +39,9 @@ from gnnc.fixed import (
     quantize,
     raw_range,
     reciprocal_values,
+    exact_sum_type,
+    rsqrt_degree_values,
+    softmax_recip_values,
     table_values,
 )
 
@@ -322,22 +325,33 @@ def _lower_dense(lw: _Lowering, op: gnn.DenseOp) -> None:
 
 
 def _elementwise(lw: _Lowering, op: Operation, kind: str, body: Callable[[Builder, list[SSAValue]], SSAValue]) -> None:
-    """out[r][f] = body(inputs[r][f]) over real rows."""
+    """out[r][f] = body(inputs[r][f]) over real rows; an input with one feature is read at [r][0]."""
     name = lw.op_name(op, kind)
     res = op.results[0]
     out = lw.alloca(lw._array_type(res.type), name)
-    srcs = [lw.arrays[v] for v in op.operands]
     nf = res.type.num_features  # type: ignore[attr-defined]
+    srcs = [(lw.arrays[v], v.type.num_features == 1 and nf > 1) for v in op.operands]  # type: ignore[attr-defined]
 
     def rows(b: Builder, r: SSAValue) -> None:
         def feats(b: Builder, f: SSAValue) -> None:
-            vals = [b.insert(hls.LoadOp(s, [r, f])).result for s in srcs]
+            vals = []
+            for src, broadcast in srcs:
+                col = _const(b, 0, IndexType()) if broadcast else f
+                vals.append(b.insert(hls.LoadOp(src, [r, col])).result)
             b.insert(hls.StoreOp(body(b, vals), out, [r, f]))
 
         lw.loop(b, nf, f"{name}_f", None, feats)
 
     lw.rows_loop(res.type, name, rows)
     lw.arrays[res] = out
+
+
+def _negate(b: Builder, v: SSAValue) -> SSAValue:
+    """-v exactly: v times the constant -1 (a fixed<2, 2>), in the exact product type."""
+    t = v.type
+    assert isinstance(t, gnn.FixedType)
+    minus_one = gnn.FixedType(2, 2)
+    return b.insert(hls.MulOp(v, _const(b, -1, minus_one), exact_product_type(t, minus_one))).result
 
 
 def _lower_activation(lw: _Lowering, op: gnn.ActivationOp) -> None:
@@ -350,22 +364,149 @@ def _lower_activation(lw: _Lowering, op: gnn.ActivationOp) -> None:
 
         _elementwise(lw, op, "relu", relu)
         return
+    if fn == gnn.ActivationFn.LEAKY_RELU:
+        a_t = op.alpha_type
+        assert a_t is not None
+        alpha = int(quantize(op.alpha_value, a_t))
+
+        def leaky(b: Builder, v: list[SSAValue]) -> SSAValue:
+            neg = b.insert(hls.MulOp(v[0], _const(b, alpha, a_t), out_t)).result
+            pos = b.insert(hls.CastOp(v[0], out_t)).result
+            return b.insert(hls.SelectOp(v[0], pos, neg)).result
+
+        _elementwise(lw, op, "leaky_relu", leaky)
+        return
     size, lo, scale = (a.value.data for a in (op.table_size, op.table_min, op.table_scale))  # type: ignore[union-attr]
-    table = lw.rom(f"{fn.value}_table", table_values(fn.value, size, lo, scale, out_t), out_t)
+    alpha = op.alpha_value if op.alpha is not None else 1.0
+    table = lw.rom(f"{fn.value}_table", table_values(fn.value, size, lo, scale, out_t, alpha), out_t)
 
     def lookup(b: Builder, v: list[SSAValue]) -> SSAValue:
         idx = b.insert(hls.TableIndexOp(v[0], size, lo, scale)).result
-        return b.insert(hls.LoadOp(table, [idx])).result
+        looked_up = b.insert(hls.LoadOp(table, [idx])).result
+        if fn != gnn.ActivationFn.ELU:
+            return looked_up
+        # elu: x < 0 ? table[x] : x; the table covers the negative half only.
+        pos = b.insert(hls.CastOp(v[0], out_t)).result
+        return b.insert(hls.SelectOp(_negate(b, v[0]), looked_up, pos)).result
 
     _elementwise(lw, op, fn.value, lookup)
 
 
-def _lower_binary(hls_op: type[hls.AddOp] | type[hls.MulOp], kind: str):
+def _lower_binary(kind: str):
     def lower(lw: _Lowering, op: gnn.ElementwiseBinaryOp) -> None:
         out_t = _elem(op.result)
-        _elementwise(lw, op, kind, lambda b, v: b.insert(hls_op(v[0], v[1], out_t)).result)
+
+        def body(b: Builder, v: list[SSAValue]) -> SSAValue:
+            if kind == "mul":
+                return b.insert(hls.MulOp(v[0], v[1], out_t)).result
+            rhs = _negate(b, v[1]) if kind == "sub" else v[1]
+            return b.insert(hls.AddOp(v[0], rhs, out_t)).result
+
+        _elementwise(lw, op, kind, body)
 
     return lower
+
+
+def _lower_scale(lw: _Lowering, op: gnn.ScaleOp) -> None:
+    name = lw.op_name(op, "scale")
+    out_t = _elem(op.result)
+    nf = op.result.type.num_features  # type: ignore[attr-defined]
+    roms = {}
+    for what, attr, t in (("scale", op.scale, op.scale_type), ("shift", op.shift, op.shift_type)):
+        if attr is not None:
+            assert t is not None
+            values = np.array(attr.get_values(), dtype=np.float64)
+            roms[what] = (lw.rom(f"{name}_{what}", quantize(values, t), t), t)
+
+    def body(b: Builder, v: list[SSAValue]) -> SSAValue:
+        f = v[1]
+        y = v[0]
+        if "scale" in roms:
+            rom, t = roms["scale"]
+            s = b.insert(hls.LoadOp(rom, [f])).result
+            # exact product (cast to the result only when there is no shift)
+            prod_t = exact_product_type(_elem(op.input), t) if "shift" in roms else out_t
+            y = b.insert(hls.MulOp(y, s, prod_t)).result
+        if "shift" in roms:
+            rom, _ = roms["shift"]
+            c = b.insert(hls.LoadOp(rom, [f])).result
+            y = b.insert(hls.AddOp(y, c, out_t)).result
+        return y
+
+    out = lw.alloca(lw._array_type(op.result.type), name)
+    x = lw.arrays[op.input]
+
+    def rows(b: Builder, r: SSAValue) -> None:
+        def feats(b: Builder, f: SSAValue) -> None:
+            v = b.insert(hls.LoadOp(x, [r, f])).result
+            b.insert(hls.StoreOp(body(b, [v, f]), out, [r, f]))
+
+        lw.loop(b, nf, f"{name}_f", None, feats)
+
+    lw.rows_loop(op.result.type, name, rows)
+    lw.arrays[op.result] = out
+
+
+def _square_of_difference(lw: _Lowering, b: Builder, e: SSAValue) -> SSAValue:
+    """(src - dst)^2 of edge e, an index: > 0 exactly when e is not a self loop."""
+    src = lw.edge_end(b, gnn.EdgeEndAttr(gnn.EdgeEnd.SRC), e)
+    dst = lw.edge_end(b, gnn.EdgeEndAttr(gnn.EdgeEnd.DST), e)
+    idx = IndexType()
+    neg = b.insert(hls.MulOp(dst, _const(b, -1, idx), idx)).result
+    diff = b.insert(hls.AddOp(src, neg, idx)).result
+    return b.insert(hls.MulOp(diff, diff, idx)).result
+
+
+def _unless_self_loop(lw: _Lowering, b: Builder, e: SSAValue, true_raw: int, false_raw: int, t: Attribute) -> SSAValue:
+    """(src != dst) ? true_raw : false_raw for edge e: constants of type t."""
+    square = _square_of_difference(lw, b, e)
+    return b.insert(hls.SelectOp(square, _const(b, true_raw, t), _const(b, false_raw, t))).result
+
+
+def _lower_degree_norm(lw: _Lowering, op: gnn.DegreeNormOp) -> None:
+    name = lw.op_name(op, "degree_norm")
+    out_t = _elem(op.result)
+    loops = op.add_self_loops is not None
+    n_cap, e_cap = lw.opts.max_nodes, lw.opts.max_edges
+    count_t = IntegerType(index_bits(e_cap), Signedness.UNSIGNED)
+    count = lw.alloca(MemRefType(count_t, [n_cap]), f"{name}_count")
+    table = lw.rom(f"{name}_table", rsqrt_degree_values(e_cap, int(loops), out_t), out_t)
+
+    def init(b: Builder, n: SSAValue) -> None:
+        b.insert(hls.StoreOp(_const(b, 0, count_t), count, [n]))
+
+    lw.loop(lw.top_builder, n_cap, f"{name}_init", None, init)
+
+    def edges(b: Builder, e: SSAValue) -> None:
+        node = lw.edge_end(b, op.end, e)
+        c = b.insert(hls.LoadOp(count, [node])).result
+        step = _unless_self_loop(lw, b, e, 1, 0, count_t) if loops else _const(b, 1, count_t)
+        b.insert(hls.StoreOp(b.insert(hls.AddOp(c, step, count_t)).result, count, [node]))
+
+    lw.loop(lw.top_builder, e_cap, f"{name}_edges", lw.n_edges, edges)
+    out = lw.alloca(lw._array_type(op.result.type), name)
+
+    def finish(b: Builder, n: SSAValue) -> None:
+        c = b.insert(hls.LoadOp(count, [n])).result
+        v = b.insert(hls.LoadOp(table, [b.insert(hls.IndexCastOp(c, IndexType())).result])).result
+        b.insert(hls.StoreOp(v, out, [n, _const(b, 0, IndexType())]))
+
+    lw.loop(lw.top_builder, n_cap, f"{name}_nodes", lw.n_nodes, finish)
+    lw.arrays[op.result] = out
+
+
+def _lower_loop_mask(lw: _Lowering, op: gnn.LoopMaskOp) -> None:
+    name = lw.op_name(op, "loop_mask")
+    out_t = _elem(op.result)
+    one = int(quantize(1.0, out_t))
+    out = lw.alloca(lw._array_type(op.result.type), name)
+
+    def edges(b: Builder, e: SSAValue) -> None:
+        v = _unless_self_loop(lw, b, e, one, 0, out_t)
+        b.insert(hls.StoreOp(v, out, [e, _const(b, 0, IndexType())]))
+
+    lw.rows_loop(op.result.type, name, edges)
+    lw.arrays[op.result] = out
 
 
 def _lower_concat(lw: _Lowering, op: gnn.ConcatOp) -> None:
@@ -473,12 +614,167 @@ def _lower_scatter(lw: _Lowering, op: gnn.ScatterOp) -> None:
     lw.arrays[op.result] = out
 
 
+def _lower_repeat(lw: _Lowering, op: gnn.RepeatOp) -> None:
+    """out[r][f * times + k] = x[r][f]: the column index is computed (index arithmetic)."""
+    name = lw.op_name(op, "repeat")
+    times = op.times.value.data
+    nf = op.input.type.num_features  # type: ignore[attr-defined]
+    x = lw.arrays[op.input]
+    out = lw.alloca(lw._array_type(op.result.type), name)
+
+    def rows(b: Builder, r: SSAValue) -> None:
+        def feats(b: Builder, f: SSAValue) -> None:
+            v = b.insert(hls.LoadOp(x, [r, f])).result
+            base = b.insert(hls.MulOp(f, _const(b, times, IndexType()), IndexType())).result
+
+            def copies(b: Builder, k: SSAValue) -> None:
+                col = b.insert(hls.AddOp(base, k, IndexType())).result
+                b.insert(hls.StoreOp(v, out, [r, col]))
+
+            lw.loop(b, times, f"{name}_k", None, copies)
+
+        lw.loop(b, nf, f"{name}_f", None, feats)
+
+    lw.rows_loop(op.result.type, name, rows)
+    lw.arrays[op.result] = out
+
+
+def _lower_edge_softmax(lw: _Lowering, op: gnn.EdgeSoftmaxOp) -> None:
+    """
+    Five loops: max per node (the root logit, or the type's minimum, to start), exp per
+    edge and its exact sum per node, 1/sum per node (table, Newton steps; the root term
+    added first), the edge weights, and the root weights.
+    """
+    name = lw.op_name(op, "edge_softmax")
+    in_t = _elem(op.logits)
+    exp_t, acc_t, rec_t = op.exp_type, op.accum_type, op.recip_type
+    assert exp_t is not None and acc_t is not None and rec_t is not None
+    out_t = _elem(op.result)
+    heads = op.logits.type.num_features  # type: ignore[attr-defined]
+    n_cap, e_cap = lw.opts.max_nodes, lw.opts.max_edges
+    logits = lw.arrays[op.logits]
+    root = lw.arrays[op.root] if op.root is not None else None
+    size, lo, scale = (a.value.data for a in (op.exp_table_size, op.exp_table_min, op.exp_table_scale))  # type: ignore[union-attr]
+    r_size, r_scale = op.recip_table_size.value.data, op.recip_table_scale.value.data  # type: ignore[union-attr]
+    exp_table = lw.rom(f"{name}_exp", table_values("exp", size, lo, scale, exp_t), exp_t)
+    recip_table = lw.rom(f"{name}_recip", softmax_recip_values(r_size, r_scale, rec_t), rec_t)
+    top = lw.alloca(MemRefType(in_t, [n_cap, heads]), f"{name}_max")
+    total = lw.alloca(MemRefType(acc_t, [n_cap, heads]), f"{name}_sum")
+    inverse = lw.alloca(MemRefType(rec_t, [n_cap, heads]), f"{name}_inv")
+    ex = lw.alloca(MemRefType(exp_t, [e_cap, heads]), f"{name}_exp_e")
+    lowest = raw_range(in_t)[0]
+    minus_one = gnn.FixedType(2, 2)
+    diff_t = exact_sum_type([in_t, exact_product_type(in_t, minus_one)])
+
+    def heads_loop(b: Builder, label: str, body: Callable[[Builder, SSAValue], None]) -> None:
+        lw.loop(b, heads, f"{name}_{label}_h", None, body)
+
+    def exp_of(b: Builder, v: SSAValue, m: SSAValue) -> SSAValue:
+        d = b.insert(hls.AddOp(v, _negate(b, m), diff_t)).result
+        i = b.insert(hls.TableIndexOp(d, size, lo, scale)).result
+        return b.insert(hls.LoadOp(exp_table, [i])).result
+
+    def init(b: Builder, n: SSAValue) -> None:
+        def h_body(b: Builder, h: SSAValue) -> None:
+            start = b.insert(hls.LoadOp(root, [n, h])).result if root is not None else _const(b, lowest, in_t)
+            b.insert(hls.StoreOp(start, top, [n, h]))
+            b.insert(hls.StoreOp(_const(b, 0, acc_t), total, [n, h]))
+
+        heads_loop(b, "init", h_body)
+
+    lw.loop(lw.top_builder, n_cap, f"{name}_init", lw.n_nodes, init)
+
+    def maxima(b: Builder, e: SSAValue) -> None:
+        node = lw.edge_end(b, op.end, e)
+
+        def h_body(b: Builder, h: SSAValue) -> None:
+            v = b.insert(hls.LoadOp(logits, [e, h])).result
+            if root is not None:  # self loops are the root term's
+                v = b.insert(hls.SelectOp(_square_of_difference(lw, b, e), v, _const(b, lowest, in_t))).result
+            m = b.insert(hls.LoadOp(top, [node, h])).result
+            b.insert(hls.StoreOp(b.insert(hls.MaxOp(m, v, in_t)).result, top, [node, h]))
+
+        heads_loop(b, "max", h_body)
+
+    lw.loop(lw.top_builder, e_cap, f"{name}_max", lw.n_edges, maxima)
+
+    def exps(b: Builder, e: SSAValue) -> None:
+        node = lw.edge_end(b, op.end, e)
+
+        def h_body(b: Builder, h: SSAValue) -> None:
+            v = b.insert(hls.LoadOp(logits, [e, h])).result
+            m = b.insert(hls.LoadOp(top, [node, h])).result
+            x = exp_of(b, v, m)
+            if root is not None:
+                x = b.insert(hls.SelectOp(_square_of_difference(lw, b, e), x, _const(b, 0, exp_t))).result
+            b.insert(hls.StoreOp(x, ex, [e, h]))
+            s = b.insert(hls.LoadOp(total, [node, h])).result
+            b.insert(hls.StoreOp(b.insert(hls.AddOp(s, x, acc_t)).result, total, [node, h]))
+
+        heads_loop(b, "exp", h_body)
+
+    lw.loop(lw.top_builder, e_cap, f"{name}_exp", lw.n_edges, exps)
+
+    root_out = None
+    if op.root_result is not None:
+        root_out = lw.alloca(lw._array_type(op.root_result.type), f"{name}_root")
+    root_out_t = _elem(op.root_result) if op.root_result is not None else None
+    prod_t = exact_product_type(acc_t, rec_t)
+    two_t = gnn.FixedType(3, 3)
+    u_t = exact_sum_type([two_t, exact_product_type(prod_t, minus_one)])
+
+    def inverses(b: Builder, n: SSAValue) -> None:
+        def h_body(b: Builder, h: SSAValue) -> None:
+            s = b.insert(hls.LoadOp(total, [n, h])).result
+            x_root = None
+            if root is not None:
+                v = b.insert(hls.LoadOp(root, [n, h])).result
+                m = b.insert(hls.LoadOp(top, [n, h])).result
+                x_root = exp_of(b, v, m)
+                s = b.insert(hls.AddOp(s, x_root, acc_t)).result
+            i = b.insert(hls.TableIndexOp(s, r_size, 0, r_scale)).result
+            r = b.insert(hls.LoadOp(recip_table, [i])).result
+            for _ in range(op.newton_steps.value.data):  # type: ignore[union-attr]
+                p = b.insert(hls.MulOp(s, r, prod_t)).result
+                u = b.insert(hls.AddOp(_const(b, 2, two_t), _negate(b, p), u_t)).result
+                r = b.insert(hls.MulOp(r, u, rec_t)).result
+            b.insert(hls.StoreOp(r, inverse, [n, h]))
+            if root_out is not None and x_root is not None and root_out_t is not None:
+                b.insert(hls.StoreOp(b.insert(hls.MulOp(x_root, r, root_out_t)).result, root_out, [n, h]))
+
+        heads_loop(b, "inv", h_body)
+
+    lw.loop(lw.top_builder, n_cap, f"{name}_inv", lw.n_nodes, inverses)
+    out = lw.alloca(lw._array_type(op.result.type), name)
+
+    def weights(b: Builder, e: SSAValue) -> None:
+        node = lw.edge_end(b, op.end, e)
+
+        def h_body(b: Builder, h: SSAValue) -> None:
+            x = b.insert(hls.LoadOp(ex, [e, h])).result
+            r = b.insert(hls.LoadOp(inverse, [node, h])).result
+            b.insert(hls.StoreOp(b.insert(hls.MulOp(x, r, out_t)).result, out, [e, h]))
+
+        heads_loop(b, "weight", h_body)
+
+    lw.loop(lw.top_builder, e_cap, f"{name}_weight", lw.n_edges, weights)
+    lw.arrays[op.result] = out
+    if op.root_result is not None:
+        lw.arrays[op.root_result] = root_out
+
+
 _LOWERINGS: dict[type[Operation], Callable[[_Lowering, Operation], None]] = {
     gnn.GatherOp: _lower_gather,
     gnn.DenseOp: _lower_dense,
     gnn.ActivationOp: _lower_activation,
     gnn.ConcatOp: _lower_concat,
     gnn.ScatterOp: _lower_scatter,
-    gnn.AddOp: _lower_binary(hls.AddOp, "add"),
-    gnn.MulOp: _lower_binary(hls.MulOp, "mul"),
+    gnn.AddOp: _lower_binary("add"),
+    gnn.SubOp: _lower_binary("sub"),
+    gnn.MulOp: _lower_binary("mul"),
+    gnn.ScaleOp: _lower_scale,
+    gnn.DegreeNormOp: _lower_degree_norm,
+    gnn.LoopMaskOp: _lower_loop_mask,
+    gnn.RepeatOp: _lower_repeat,
+    gnn.EdgeSoftmaxOp: _lower_edge_softmax,
 }

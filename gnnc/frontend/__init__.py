@@ -86,17 +86,28 @@ def _eval_mode(model: nn.Module) -> Iterator[None]:
             module.training = flag
 
 
-def import_model(model: nn.Module, example: Any, name: str | None = None) -> ImportedModel:
+def import_model(
+    model: nn.Module, example: Any, name: str | None = None, canonicalize: bool = True
+) -> ImportedModel:
     """
     Capture `model` on `example` (a PyG Data, or a tuple of forward arguments)
     and import it as gnn IR. The IR is valid for graphs of any size. `name` is
     the function's symbol (default: the model class name in snake case).
+
+    With `canonicalize` (the default, and what gnnc.compile uses) the IR goes through
+    gnnc.passes.CANONICALIZE_PIPELINE: BatchNorm folded, constant scalings folded into
+    denses, duplicate ops merged, dead ops removed. Without it, the IR is exactly what
+    the importer emitted (gnn.batch_norm included, which gnn-fixed-point refuses).
 
     Raises gnnc.errors.UnsupportedModelError for anything gnnc cannot compile.
     """
     with _eval_mode(model):
         captured = capture(model, example)
     result = import_captured(captured, name)
+    if canonicalize:
+        from gnnc import passes
+
+        passes.apply(result.module, passes.CANONICALIZE_PIPELINE)
     return ImportedModel(
         module=result.module,
         input_names=[i.name for i in result.inputs],

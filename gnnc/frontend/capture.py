@@ -51,6 +51,24 @@ from gnnc.frontend import ops  # noqa: F401  (registers torch.ops.gnn.scatter)
 #: paths in the exported graph start with it and are stripped by the importer.
 WRAPPED = "model"
 
+#: The end of every "unsupported" message: what gnnc can compile.
+SUPPORTED = (
+    "gnnc supports: MessagePassing layers (aggr 'add'/'sum'/'mean'/'max'/'min', either flow, any "
+    "x_i / x_j / edge arguments); GCNConv, GATConv, SAGEConv, GINConv, EdgeConv, GraphConv; "
+    "gathers (x[edge_index[k]], index_select); scatters (torch_geometric.utils.scatter with "
+    "dim_size, index_add_ / scatter_add_ / scatter_reduce_ into zeros with one row per node); "
+    "torch_geometric.utils.softmax with num_nodes; nn.Linear / F.linear; BatchNorm in eval mode; "
+    "relu, leaky_relu, elu, sigmoid, tanh; torch.cat along the feature axis; + - * of two node "
+    "(or two edge) matrices, one of them possibly [rows, 1]; + - * / by constants; "
+    "repeat_interleave along the feature axis"
+)
+
+
+def unsupported(message: str) -> UnsupportedModelError:
+    """An UnsupportedModelError whose message ends with what gnnc supports."""
+    return UnsupportedModelError(f"{message}\n{SUPPORTED}")
+
+
 # Kinds of graph inputs.
 NODES, EDGES, EDGE_INDEX, OTHER = "nodes", "edges", "edge_index", "other"
 
@@ -274,13 +292,20 @@ def _layer(mp: MessagePassing, path: str) -> str:
     return f"module '{path}' ({cls})" if path else f"{cls} (the model itself)"
 
 
+def _refuse(mp: MessagePassing, path: str, reason: str) -> UnsupportedModelError:
+    """An error naming the layer and, when the model is being traced, the user's line calling it."""
+    located = user_frame(traceback.extract_stack(sys._getframe(1)))
+    at = f"\n  at {describe_frame(located)}" if located else ""
+    return unsupported(f"{_layer(mp, path)}: {reason}{at}")
+
+
 def _aggregation(mp: MessagePassing, path: str) -> str | None:
     """The gnn reduce of a layer's default aggregate, or None if aggregate is overridden."""
     if type(mp).aggregate is not MessagePassing.aggregate:
         return None
     reduce = _AGGREGATIONS.get(type(mp.aggr_module))
     if reduce is None:
-        raise UnsupportedModelError(
+        raise unsupported(
             f"{_layer(mp, path)}: aggregation {mp.aggr!r} is not supported; "
             "supported: 'add'/'sum', 'mean', 'max', 'min'"
         )
@@ -295,16 +320,16 @@ def _check_layer(mp: MessagePassing, path: str) -> None:
         mp._edge_update_forward_pre_hooks, mp._edge_update_forward_hooks,
     )
     if any(len(h) for h in hooks):
-        raise UnsupportedModelError(
+        raise unsupported(
             f"{_layer(mp, path)}: propagate/message/aggregate hooks are not supported"
         )
     if mp.explain:
-        raise UnsupportedModelError(
+        raise unsupported(
             f"{_layer(mp, path)}: explain=True is not supported "
             "(it masks messages with learned edge weights)"
         )
     if mp.node_dim not in (0, -2):
-        raise UnsupportedModelError(
+        raise unsupported(
             f"{_layer(mp, path)}: node_dim={mp.node_dim} is not supported "
             "(node features must be [N, F])"
         )
@@ -354,19 +379,17 @@ def _call(mp: MessagePassing, fn: str, coll: dict[str, Any], path: str, *first: 
         if value is inspect.Parameter.empty:
             value = param.default
         if value is inspect.Parameter.empty:
-            raise UnsupportedModelError(
-                f"{_layer(mp, path)}: {fn}() needs argument {name!r}, "
-                "which was not passed to propagate"
-            )
+            raise _refuse(mp, path, f"{fn}() needs argument {name!r}, which was not passed to propagate")
         kwargs[name] = value
     return getattr(mp, fn)(*first, **kwargs)
 
 
 def _check_edge_index(mp: MessagePassing, path: str, edge_index: Any) -> Tensor:
     if not isinstance(edge_index, Tensor) or edge_index.layout != torch.strided:
-        raise UnsupportedModelError(
-            f"{_layer(mp, path)}: edge_index must be a dense [2, E] "
-            "integer tensor (SparseTensor / torch.sparse adjacency is not supported)"
+        raise _refuse(
+            mp, path,
+            "edge_index must be a dense [2, E] integer tensor (SparseTensor / torch.sparse "
+            "adjacency is not supported)",
         )
     return edge_index
 
@@ -382,14 +405,142 @@ def _make_propagate(mp: MessagePassing, path: str) -> Callable[..., Tensor]:
             out = _call(mp, "aggregate", coll, path, out)
         else:
             if coll["dim_size"] is None:
-                raise UnsupportedModelError(
-                    f"{_layer(mp, path)}: cannot tell the number of target "
-                    "nodes; pass size=(N, N) to propagate or use an x_i / x_j argument"
+                raise _refuse(
+                    mp, path,
+                    "cannot tell the number of target nodes; pass size=(N, N) to propagate or "
+                    "use an x_i / x_j argument",
                 )
             out = torch.ops.gnn.scatter(out, coll["index"], 0, coll["dim_size"], reduce)
         return _call(mp, "update", coll, path, out)
 
     return propagate
+
+
+def _make_gcn_forward(conv: MessagePassing, path: str) -> Callable[..., Tensor]:
+    """
+    GCNConv.forward with gcn_norm spelled in gnn ops and the self loops as a root term:
+
+        out_i = sum over edges j -> i, j != i, of dinv_j dinv_i h_j  +  dinv_i^2 h_i  (+ bias)
+
+    with h = lin(x), dinv = (in-degree without self loops + 1)^-1/2. That is what PyG
+    computes after add_remaining_self_loops, but the edge list never changes size.
+    """
+    from torch_geometric.nn import GCNConv
+
+    def forward(x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
+        if not conv.normalize:
+            return GCNConv.forward(conv, x, edge_index, edge_weight)
+        edge_index = _check_edge_index(conv, path, edge_index)
+        if not isinstance(x, Tensor):
+            raise _refuse(conv, path, "GCNConv takes one node feature matrix")
+        if edge_weight is not None:
+            raise _refuse(
+                conv, path,
+                "GCNConv(normalize=True) with an edge_weight is not supported (its degree is a "
+                "sum of weights, not an edge count); normalise the weights before inference and "
+                "build the layer with normalize=False",
+            )
+        if conv.cached:
+            raise _refuse(
+                conv, path,
+                "GCNConv(cached=True) reuses the first graph's normalisation for every later "
+                "graph, while a gnnc design normalises each graph; build the layer with cached=False",
+            )
+        end = 1 if conv.flow == "source_to_target" else 0
+        loops = bool(conv.add_self_loops)
+        dinv = torch.ops.gnn.degree_norm(edge_index, x.size(0), end, loops)
+        weight = dinv[edge_index[0]] * dinv[edge_index[1]]
+        if loops:  # self loops already in edge_index are replaced by the root term
+            weight = weight * torch.ops.gnn.loop_mask(edge_index)
+        h = conv.lin(x)
+        out = conv.propagate(edge_index, x=h, edge_weight=weight)
+        if loops:
+            out = out + (dinv * dinv) * h
+        if conv.bias is not None:
+            out = out + conv.bias
+        return out
+
+    return forward
+
+
+def _head_matrix(att: Tensor) -> Tensor:
+    """att [1, H, C] as the [H, H*C] weight of `(x.view(-1, H, C) * att).sum(-1)`."""
+    _, heads, channels = att.shape
+    eye = torch.eye(heads, dtype=att.dtype, device=att.device).unsqueeze(-1)
+    return (eye * att).reshape(heads, heads * channels)
+
+
+def _make_gat_forward(conv: MessagePassing, path: str) -> Callable[..., Tensor]:
+    """
+    GATConv.forward on [rows, features] matrices only, with the self loops as a root term:
+
+        h = lin(x) [N, H*C];  a_src, a_dst = per-head dot products with att_src, att_dst
+        logit_e = leaky_relu(a_src[j] + a_dst[i] (+ edge term)),  logit_n = leaky_relu(a_src + a_dst)[n]
+        alpha, alpha_n = edge softmax at i, self loop n as the root term (loops in edge_index dropped)
+        out_i = sum over e of alpha_e h_j + alpha_i h_i  (per head), then concat or mean, res, bias.
+
+    That is PyG's remove_self_loops + add_self_loops + softmax, without changing the edge list.
+    """
+
+    def forward(x: Tensor, edge_index: Tensor, edge_attr: Tensor | None = None,
+                size: Any = None, return_attention_weights: Any = None) -> Tensor:
+        edge_index = _check_edge_index(conv, path, edge_index)
+        if not isinstance(x, Tensor):
+            raise _refuse(conv, path, "GATConv on bipartite (x_src, x_dst) input is not supported")
+        if size is not None or return_attention_weights is not None:
+            raise _refuse(conv, path, "GATConv with size= or return_attention_weights= is not supported")
+        if edge_attr is not None and conv.lin_edge is not None and conv.add_self_loops:
+            raise _refuse(
+                conv, path,
+                "GATConv(edge_dim=..., add_self_loops=True) is not supported (the self loops' "
+                f"edge features are filled with {conv.fill_value!r}); build it with "
+                "add_self_loops=False and add the loops to edge_index and edge_attr before inference",
+            )
+        heads, channels = conv.heads, conv.out_channels
+        n = x.size(0)
+        i, j = (1, 0) if conv.flow == "source_to_target" else (0, 1)
+        res = conv.res(x) if conv.res is not None else None
+        if conv.lin is not None:
+            h_src = h_dst = conv.lin(x)
+        else:
+            h_src, h_dst = conv.lin_src(x), conv.lin_dst(x)
+        a_src = torch.nn.functional.linear(h_src, _head_matrix(conv.att_src))
+        a_dst = torch.nn.functional.linear(h_dst, _head_matrix(conv.att_dst))
+        logits = a_src[edge_index[j]] + a_dst[edge_index[i]]
+        if edge_attr is not None and conv.lin_edge is not None:
+            edge_h = conv.lin_edge(edge_attr)
+            logits = logits + torch.nn.functional.linear(edge_h, _head_matrix(conv.att_edge))
+        logits = torch.nn.functional.leaky_relu(logits, conv.negative_slope)
+        if conv.add_self_loops:
+            root = torch.nn.functional.leaky_relu(a_src + a_dst, conv.negative_slope)
+            alpha, alpha_root = torch.ops.gnn.edge_softmax_root(logits, edge_index, i, n, root)
+        else:
+            alpha, alpha_root = torch.ops.gnn.edge_softmax(logits, edge_index[i], n), None
+        messages = alpha.repeat_interleave(channels, dim=1) * h_src[edge_index[j]]
+        out = torch.ops.gnn.scatter(messages, edge_index[i], 0, n, "sum")
+        if alpha_root is not None:
+            out = out + alpha_root.repeat_interleave(channels, dim=1) * h_src
+        if not conv.concat:  # mean over the heads
+            mean = torch.eye(channels, dtype=out.dtype, device=out.device).repeat(1, heads) / heads
+            out = torch.nn.functional.linear(out, mean)
+        if res is not None:
+            out = out + res
+        if conv.bias is not None:
+            out = out + conv.bias
+        return out
+
+    return forward
+
+
+def _special_forward(module: MessagePassing, path: str) -> Callable[..., Tensor] | None:
+    """A capture-friendly forward for stock layers whose own one changes the edge list."""
+    from torch_geometric.nn import GATConv, GCNConv
+
+    if isinstance(module, GCNConv) and type(module).forward is GCNConv.forward:
+        return _make_gcn_forward(module, path)
+    if isinstance(module, GATConv) and type(module).forward is GATConv.forward:
+        return _make_gat_forward(module, path)
+    return None
 
 
 def _make_edge_updater(mp: MessagePassing, path: str) -> Callable[..., Tensor]:
@@ -403,7 +554,7 @@ def _make_edge_updater(mp: MessagePassing, path: str) -> Callable[..., Tensor]:
 
 
 # --------------------------------------------------------------------------- #
-# PyG utilities: scatter -> gnn::scatter; the ones gnn has no op for are refused
+# PyG utilities: scatter, softmax -> gnn ops; the ones that change the edge list are refused
 # --------------------------------------------------------------------------- #
 
 
@@ -421,14 +572,14 @@ def _make_scatter(names: ModuleNames) -> Callable[..., Tensor]:
         if dim_size is None:
             # PyG would use index.max() + 1: data dependent, and not N when the
             # last nodes receive no edge.
-            raise UnsupportedModelError(
+            raise unsupported(
                 "torch_geometric.utils.scatter without dim_size is not supported: the output "
                 f"size would depend on the edge values; pass dim_size=x.size(0){_caller(names)}"
             )
         try:
             ops.canonical_reduce(reduce)
         except ValueError as err:
-            raise UnsupportedModelError(f"torch_geometric.utils.scatter: {err}{_caller(names)}") from None
+            raise unsupported(f"torch_geometric.utils.scatter: {err}{_caller(names)}") from None
         return torch.ops.gnn.scatter(src, index, dim, dim_size, reduce)
 
     return scatter
@@ -444,16 +595,38 @@ _REFUSED = {
         "(and build the layer with add_self_loops=False)",
     ("torch_geometric.utils.loop", "remove_self_loops"):
         "removes edges at run time; remove them from edge_index before inference",
-    ("torch_geometric.utils._softmax", "softmax"):
-        "edge softmax (attention, e.g. GATConv) has no gnn op yet",
     ("torch_geometric.nn.conv.gcn_conv", "gcn_norm"):
-        "GCN normalisation (deg^-1/2 edge weights, self loops) has no gnn op yet",
+        "it adds self loops at run time; GCNConv itself is supported (gnnc rewrites its "
+        "normalisation with the self loops as a root term), a direct call or a subclass "
+        "that overrides forward is not",
 }
+
+
+def _make_softmax(names: ModuleNames) -> Callable[..., Tensor]:
+    def softmax(src: Tensor, index: Tensor | None = None, ptr: Tensor | None = None,
+                num_nodes: int | None = None, dim: int = 0) -> Tensor:
+        if index is None or ptr is not None:
+            raise unsupported(
+                f"torch_geometric.utils.softmax with ptr is not supported; pass index{_caller(names)}"
+            )
+        if num_nodes is None:
+            raise unsupported(
+                "torch_geometric.utils.softmax without num_nodes is not supported: the size would "
+                f"depend on the edge values; pass num_nodes=x.size(0){_caller(names)}"
+            )
+        if dim not in (0, -2) or src.dim() != 2:
+            raise unsupported(
+                "torch_geometric.utils.softmax: only [E, H] logits softmaxed along dim 0 are "
+                f"supported (a 1-D src can be viewed as [E, 1]){_caller(names)}"
+            )
+        return torch.ops.gnn.edge_softmax(src, index, num_nodes)
+
+    return softmax
 
 
 def _make_refusal(qualname: str, reason: str, names: ModuleNames) -> Callable[..., Any]:
     def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise UnsupportedModelError(f"{qualname} is not supported: {reason}{_caller(names)}")
+        raise unsupported(f"{qualname} is not supported: {reason}{_caller(names)}")
 
     return refuse
 
@@ -462,12 +635,16 @@ def _replacements(names: ModuleNames) -> dict[Any, Any]:
     import importlib
 
     from torch_geometric.utils import _scatter as pyg_scatter
+    from torch_geometric.utils import _softmax as pyg_softmax
 
-    mapping: dict[Any, Any] = {pyg_scatter.scatter: _make_scatter(names)}
+    mapping: dict[Any, Any] = {
+        pyg_scatter.scatter: _make_scatter(names),
+        pyg_softmax.softmax: _make_softmax(names),
+    }
     for (module_name, fn), reason in _REFUSED.items():
         original = getattr(importlib.import_module(module_name), fn, None)
         if original is not None:
-            public = module_name.replace(".loop", "").replace("._softmax", "")
+            public = module_name.replace(".loop", "")
             mapping[original] = _make_refusal(f"{public}.{fn}", reason, names)
     return mapping
 
@@ -554,6 +731,9 @@ def patched(model: nn.Module) -> Iterator[ModuleNames]:
                 # An instance attribute wins over PyG's generated class attribute.
                 module.__dict__["propagate"] = _make_propagate(module, path)
                 module.__dict__["edge_updater"] = _make_edge_updater(module, path)
+                forward = _special_forward(module, path)
+                if forward is not None:
+                    module.__dict__["forward"] = forward
         with _rebind_globals(_replacements(names)), _source_anchors(model):
             yield names
     finally:
@@ -628,7 +808,7 @@ def _export_error(err: Exception, names: ModuleNames) -> UnsupportedModelError:
     elif "Constraints violated" in str(err) or "specialized" in str(err):
         hint = "\n  the model only works for one graph size; gnnc needs any N and E"
     module = names.describe(_frames_of_traceback(err.__traceback__))
-    return UnsupportedModelError(
+    return unsupported(
         f"could not capture the model: {type(err).__name__}: {first}\n  in {module}{at}{hint}"
     )
 

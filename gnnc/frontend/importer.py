@@ -44,6 +44,7 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from gnnc.dialects import gnn
 from gnnc.errors import GnncError, UnsupportedModelError
 from gnnc.frontend.capture import (
+    SUPPORTED,
     EDGE_INDEX,
     EDGES,
     NODES,
@@ -53,17 +54,6 @@ from gnnc.frontend.capture import (
     describe_frame,
     user_frame,
 )
-
-SUPPORTED = (
-    "gnnc supports: gathers (x[edge_index[k]], x.index_select(0, edge_index[k]), the x_i / x_j "
-    "arguments of MessagePassing.message); scatters (MessagePassing aggregation "
-    "'add'/'sum'/'mean'/'max'/'min', torch_geometric.utils.scatter with dim_size, "
-    "index_add_ / scatter_add_ / scatter_reduce_ into zeros with one row per node); "
-    "nn.Linear / F.linear; BatchNorm in eval mode (folded); relu, sigmoid, tanh; "
-    "torch.cat along the feature axis; "
-    "+ and * of two node (or two edge) matrices of the same shape"
-)
-
 
 # --------------------------------------------------------------------------- #
 # Abstract values
@@ -137,7 +127,8 @@ def _kind(value: Any) -> str:
     """How a value is described in messages."""
     t = _features(value)
     if t is not None:
-        return f"a {t.kind[:-1]} matrix with {t.num_features} features"
+        article = "an" if t.kind == "edges" else "a"
+        return f"{article} {t.kind[:-1]} matrix with {t.num_features} features"
     if isinstance(value, EdgeIndexVal):
         return "edge_index"
     if isinstance(value, RowVal):
@@ -273,8 +264,24 @@ class _Importer:
             "aten::concatenate": self._cat,
             "aten::add": self._add,
             "aten::add_": self._add,
+            "aten::sub": self._sub,
+            "aten::sub_": self._sub,
+            "aten::rsub": self._rsub,
             "aten::mul": self._mul,
             "aten::mul_": self._mul,
+            "aten::div": self._div,
+            "aten::div_": self._div,
+            "aten::neg": self._neg,
+            "aten::neg_": self._neg,
+            "aten::leaky_relu": self._leaky_relu,
+            "aten::leaky_relu_": self._leaky_relu,
+            "aten::elu": self._elu,
+            "aten::elu_": self._elu,
+            "gnn::degree_norm": self._degree_norm,
+            "gnn::loop_mask": self._loop_mask,
+            "gnn::edge_softmax": self._edge_softmax,
+            "gnn::edge_softmax_root": self._edge_softmax_root,
+            "aten::repeat_interleave": self._repeat_interleave,
             "aten::dropout": self._dropout,
             "aten::feature_dropout": self._dropout,
             "aten::to": self._to,
@@ -311,7 +318,10 @@ class _Importer:
         try:
             result = self._dispatch(node, name, args, kwargs)
         except _Unsupported as err:
-            raise self._error(node, str(err)) from None
+            reason = str(err)
+            if not reason.startswith("unsupported operation"):
+                reason = f"{_pretty_op(node.target)}: {reason}"
+            raise self._error(node, reason) from None
         # In-place ops: later readers of the mutated tensor must see the new value.
         if name.endswith("_") and node.args and isinstance(node.args[0], fx.Node):
             self.env[node.args[0]] = result
@@ -367,8 +377,10 @@ class _Importer:
         return obj.detach()
 
     def _user_input(self, node: fx.Node, inp: GraphInput) -> Any:
-        if not node.users and inp.kind != EDGE_INDEX:
-            return None  # e.g. data.y: not read by the model, so not an input of the design
+        if inp.kind != EDGE_INDEX and all(_op_name(u.target) == "aten::sym_size" for u in node.users):
+            # e.g. data.y: not read by the model, so not an input of the design. (Export may
+            # still read N off it: every tensor with N rows shares one size symbol.)
+            return None
         val = node.meta["val"]
         if not inp.name.isidentifier():
             raise UnsupportedModelError(f"input name {inp.name!r} is not a valid C identifier")
@@ -651,27 +663,21 @@ class _Importer:
 
     def _batch_norm(self, node: fx.Node, x: Any, weight: Any, bias: Any, mean: Any, var: Any,
                     training: bool, momentum: float, eps: float, *args: Any) -> SSAValue:
-        """Eval-mode BatchNorm is x * scale + shift: folded into the dense before it, or a diagonal dense."""
+        """Eval-mode BatchNorm: a gnn.batch_norm, which gnn-fold-batchnorm folds away."""
         t = self._feature(x, "the input of batch_norm")
         if training or not (isinstance(mean, ConstVal) and isinstance(var, ConstVal)):
             raise _Unsupported("batch_norm with batch statistics (training mode or track_running_stats=False)")
-        ones = torch.ones(t.type.num_features, dtype=torch.float64)
-        gamma = weight.tensor.double() if isinstance(weight, ConstVal) else ones
-        beta = bias.tensor.double() if isinstance(bias, ConstVal) else 0 * ones
-        scale = gamma / torch.sqrt(var.tensor.double() + eps)
-        shift = beta - mean.tensor.double() * scale
-        producer = t.owner
-        source = node.args[0]
-        if isinstance(producer, gnn.DenseOp) and isinstance(source, fx.Node) and len(source.users) == 1:
-            # Only this BatchNorm reads the dense result: fold into its weight and bias.
-            w = torch.tensor(producer.weight.get_values(), dtype=torch.float64).view(scale.numel(), -1)
-            b = (torch.tensor(producer.bias.get_values(), dtype=torch.float64)
-                 if producer.bias is not None else 0 * ones)
-            producer.weight = _dense_attr(w * scale[:, None])
-            producer.bias = _dense_attr(b * scale + shift)
-            self._check_shape(node, t)
-            return t
-        return self._emit(node, gnn.DenseOp(t, _dense_attr(torch.diag(scale)), _dense_attr(shift)))
+        n = t.type.num_features
+        vectors = []
+        for what, v in (("weight", weight), ("bias", bias), ("running_mean", mean), ("running_var", var)):
+            if v is None:
+                vectors.append(None)
+            elif isinstance(v, ConstVal) and v.tensor.numel() == n:
+                vectors.append(_dense_attr(v.tensor.reshape(n)))
+            else:
+                raise _Unsupported(f"batch_norm whose {what} is {_kind(v)}, not a constant of {n} values")
+        w, b, m, v = vectors
+        return self._emit(node, gnn.BatchNormOp(t, m, v, w, b, float(eps)))
 
     def _activation(self, node: fx.Node, fn: gnn.ActivationFn, x: Any) -> SSAValue:
         return self._emit(node, gnn.ActivationOp(fn, self._feature(x, f"the input of {fn.value}")))
@@ -689,25 +695,171 @@ class _Importer:
             return values[0]
         return self._emit(node, gnn.ConcatOp(values))
 
-    def _binary(self, node: fx.Node, op: type[gnn.ElementwiseBinaryOp], a: Any, b: Any) -> SSAValue:
-        sym = "+" if op is gnn.AddOp else "*"
+    def _constant_vector(self, value: Any, features: int) -> torch.Tensor | None:
+        """A constant broadcast over the features of a [rows, F] matrix, as a float64 [F]; else None."""
+        if isinstance(value, bool) or not isinstance(value, (int, float, ConstVal)):
+            return None
+        t = value.tensor if isinstance(value, ConstVal) else torch.tensor(float(value))
+        t = t.detach().to(torch.float64)
+        if t.numel() == 1 and t.dim() <= 2:
+            return t.reshape(1).expand(features).clone()
+        if t.numel() == features and t.dim() in (1, 2) and t.shape[-1] == features:
+            return t.reshape(features)
+        return None
+
+    def _scale(self, node: fx.Node, x: SSAValue, scale: torch.Tensor | None,
+               shift: torch.Tensor | None) -> SSAValue:
+        return self._emit(node, gnn.ScaleOp(
+            x,
+            _dense_attr(scale) if scale is not None else None,
+            _dense_attr(shift) if shift is not None else None,
+        ))
+
+    def _arith(self, node: fx.Node, kind: str, a: Any, b: Any) -> SSAValue:
+        """a (+ - * /) b: two matrices (gnn.add/sub/mul), or a matrix and a constant (gnn.scale)."""
+        sym = {"add": "+", "sub": "-", "mul": "*", "div": "/"}[kind]
         ta, tb = _features(a), _features(b)
-        if ta is None or tb is None:
+        if ta is not None and tb is not None:
+            if kind == "div":
+                raise _Unsupported(
+                    f"{_kind(a)} / {_kind(b)}: division by a matrix is not supported (only by constants)"
+                )
+            if ta.kind != tb.kind or (
+                ta.num_features != tb.num_features and 1 not in (ta.num_features, tb.num_features)
+            ):
+                raise _Unsupported(
+                    f"{_kind(a)} {sym} {_kind(b)}: operands must both be node (or both edge) "
+                    "matrices with equal feature counts, or one of them with a single feature"
+                )
+            op = {"add": gnn.AddOp, "sub": gnn.SubOp, "mul": gnn.MulOp}[kind]
+            return self._emit(node, op(a, b))
+        matrix, other, matrix_first = (a, b, True) if ta is not None else (b, a, False)
+        t = ta or tb
+        c = self._constant_vector(other, t.num_features) if t is not None else None
+        if t is None or c is None:
             raise _Unsupported(
-                f"{_kind(a)} {sym} {_kind(b)}: only two node (or two edge) matrices of the same "
-                "shape can be combined (no constants or scalars)"
+                f"{_kind(a)} {sym} {_kind(b)}: supported are two node (or two edge) matrices, or "
+                "a matrix and a constant (a number, or a vector of one value per feature)"
             )
-        if ta.kind != tb.kind or ta.num_features != tb.num_features:
-            raise _Unsupported(f"{_kind(a)} {sym} {_kind(b)}: shapes differ (no broadcasting)")
-        return self._emit(node, op(a, b))
+        if kind == "add":
+            return self._scale(node, matrix, None, c)
+        if kind == "sub":
+            if matrix_first:
+                return self._scale(node, matrix, None, -c)
+            return self._scale(node, matrix, -torch.ones_like(c), c)
+        if kind == "mul":
+            return self._scale(node, matrix, c, None)
+        if not matrix_first:
+            raise _Unsupported(f"{_kind(a)} / {_kind(b)}: division by a matrix is not supported")
+        if bool((c == 0).any()):
+            raise _Unsupported("division by zero")
+        return self._scale(node, matrix, 1.0 / c, None)
+
+    def _alpha(self, node: fx.Node, b: Any, alpha: Any) -> Any:
+        """`b * alpha` for add/sub(a, b, alpha=...)."""
+        if alpha == 1:
+            return b
+        if not isinstance(alpha, (int, float)) or isinstance(alpha, bool):
+            raise _Unsupported(f"add/sub with alpha={alpha!r}")
+        if _features(b) is not None:
+            return self._emit(node, gnn.ScaleOp(
+                b, _dense_attr(torch.full((b.type.num_features,), float(alpha))), None
+            ))
+        if isinstance(b, ConstVal):
+            return ConstVal(b.tensor * alpha)
+        if isinstance(b, (int, float)):
+            return b * alpha
+        return b
 
     def _add(self, node: fx.Node, a: Any, b: Any, alpha: Any = 1) -> SSAValue:
-        if alpha != 1:
-            raise _Unsupported(f"add with alpha={alpha}")
-        return self._binary(node, gnn.AddOp, a, b)
+        return self._arith(node, "add", a, self._alpha(node, b, alpha))
+
+    def _sub(self, node: fx.Node, a: Any, b: Any, alpha: Any = 1) -> SSAValue:
+        return self._arith(node, "sub", a, self._alpha(node, b, alpha))
+
+    def _rsub(self, node: fx.Node, a: Any, b: Any, alpha: Any = 1) -> SSAValue:
+        """torch.rsub(a, b) = b - alpha * a."""
+        return self._arith(node, "sub", b, self._alpha(node, a, alpha))
 
     def _mul(self, node: fx.Node, a: Any, b: Any) -> SSAValue:
-        return self._binary(node, gnn.MulOp, a, b)
+        return self._arith(node, "mul", a, b)
+
+    def _div(self, node: fx.Node, a: Any, b: Any, rounding_mode: Any = None) -> SSAValue:
+        if rounding_mode is not None:
+            raise _Unsupported(f"division with rounding_mode={rounding_mode!r}")
+        return self._arith(node, "div", a, b)
+
+    def _neg(self, node: fx.Node, x: Any) -> SSAValue:
+        t = self._feature(x, "the input of neg")
+        return self._scale(node, x, -torch.ones(t.type.num_features, dtype=torch.float64), None)
+
+    def _leaky_relu(self, node: fx.Node, x: Any, negative_slope: Any = 0.01) -> SSAValue:
+        x = self._feature(x, "the input of leaky_relu")
+        if not isinstance(negative_slope, (int, float)):
+            raise _Unsupported(f"leaky_relu with a slope of {_kind(negative_slope)}")
+        return self._emit(node, gnn.ActivationOp(gnn.ActivationFn.LEAKY_RELU, x, float(negative_slope)))
+
+    def _elu(self, node: fx.Node, x: Any, alpha: Any = 1.0, scale: Any = 1.0,
+             input_scale: Any = 1.0) -> SSAValue:
+        x = self._feature(x, "the input of elu")
+        if scale != 1 or input_scale != 1:
+            raise _Unsupported(f"elu with scale={scale}, input_scale={input_scale} (SELU/CELU)")
+        if not isinstance(alpha, (int, float)):
+            raise _Unsupported(f"elu with alpha {_kind(alpha)}")
+        return self._emit(node, gnn.ActivationOp(gnn.ActivationFn.ELU, x, float(alpha)))
+
+    # --------------------------------------------------- GCN normalisation
+
+    def _degree_norm(self, node: fx.Node, edge_index: Any, num_nodes: Any, end: int,
+                     add_self_loops: bool) -> SSAValue:
+        if not isinstance(edge_index, EdgeIndexVal):
+            raise _Unsupported(f"degree normalisation of {_kind(edge_index)}")
+        if self.n_nodes is None or _expr(num_nodes) != self.n_nodes:
+            raise _Unsupported("degree normalisation for a node count other than the graph's")
+        e = gnn.EdgeEnd.SRC if end == 0 else gnn.EdgeEnd.DST
+        return self._emit(node, gnn.DegreeNormOp(e, edge_index.value, bool(add_self_loops)))
+
+    def _edge_softmax(self, node: fx.Node, src: Any, index: Any, num_nodes: Any) -> SSAValue:
+        t = _features(src)
+        if t is None or t.kind != "edges":
+            raise _Unsupported(f"softmax of {_kind(src)}: only edge matrices [E, H] are supported")
+        if not isinstance(index, RowVal):
+            raise _Unsupported(f"softmax grouped by {_kind(index)}: only edge_index[0] / [1] is supported")
+        if self.n_nodes is None or _expr(num_nodes) != self.n_nodes:
+            raise _Unsupported("softmax with num_nodes other than the graph's node count")
+        return self._emit(node, gnn.EdgeSoftmaxOp(index.end, src, index.edge_index.value))
+
+    def _edge_softmax_root(self, node: fx.Node, src: Any, edge_index: Any, end: int,
+                           num_nodes: Any, root: Any) -> tuple[SSAValue, SSAValue]:
+        t, tr = _features(src), _features(root)
+        if t is None or t.kind != "edges" or tr is None or tr.kind != "nodes":
+            raise _Unsupported(f"softmax of {_kind(src)} with root {_kind(root)}")
+        if not isinstance(edge_index, EdgeIndexVal):
+            raise _Unsupported(f"softmax over {_kind(edge_index)}")
+        if self.n_nodes is None or _expr(num_nodes) != self.n_nodes:
+            raise _Unsupported("softmax with num_nodes other than the graph's node count")
+        e = gnn.EdgeEnd.SRC if end == 0 else gnn.EdgeEnd.DST
+        op = gnn.EdgeSoftmaxOp(e, src, edge_index.value, root)
+        path, _ = _module_path(node)
+        if path:
+            op.attributes["gnn.path"] = StringAttr(path)
+        self.block.add_op(op)
+        assert op.root_result is not None
+        return op.result, op.root_result
+
+    def _repeat_interleave(self, node: fx.Node, x: Any, repeats: Any = None, dim: Any = None,
+                           *args: Any, **kwargs: Any) -> SSAValue:
+        t = self._feature(x, "the input of repeat_interleave")
+        if not isinstance(repeats, int) or dim not in (1, -1):
+            raise _Unsupported(
+                "repeat_interleave other than of a constant count along the feature axis (dim=1)"
+            )
+        return self._emit(node, gnn.RepeatOp(t, repeats))
+
+    def _loop_mask(self, node: fx.Node, edge_index: Any) -> SSAValue:
+        if not isinstance(edge_index, EdgeIndexVal):
+            raise _Unsupported(f"self-loop mask of {_kind(edge_index)}")
+        return self._emit(node, gnn.LoopMaskOp(edge_index.value))
 
     # ------------------------------------------------------------ no-op ops
 

@@ -34,7 +34,8 @@ func.func @main(%x: !gnn.nodes<3, f32>, %ei: !gnn.edge_index) -> !gnn.nodes<3, f
 }
 """
 
-BAD_VERIFY = GOOD.replace("-> !gnn.edges<3, f32>\n", "-> !gnn.edges<4, f32>\n", 1)
+# The gather's result (and so the scatter's operand) has 4 features: the gather does not verify.
+BAD_VERIFY = GOOD.replace("!gnn.edges<3, f32>", "!gnn.edges<4, f32>")
 BAD_PARSE = GOOD.replace("!gnn.nodes<3, f32>,", "!gnn.nodes<3, !gnn.fixed<8, 2, banana>>,", 1)
 
 

@@ -4,7 +4,7 @@
 
 // RUN: not gnnc-opt %s -p no-such-pass 2>&1 | filecheck %s --check-prefix=PASS
 // PASS-NOT:  Traceback
-// PASS:      {{^}}gnnc-opt: error: unknown pass 'no-such-pass' (gnnc passes: gnn-fixed-point, {{.*}}; see gnnc-opt --help for all)
+// PASS:      {{^}}gnnc-opt: error: unknown pass 'no-such-pass' (gnnc passes: gnn-fold-batchnorm, gnn-canonicalize, gnn-cse, gnn-fixed-point, {{.*}}; see gnnc-opt --help for all)
 // PASS-NOT:  {{.}}
 
 // RUN: not gnnc-opt %s -p cse,canonicalise 2>&1 | filecheck %s --check-prefix=TYPO

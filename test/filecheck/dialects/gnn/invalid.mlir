@@ -382,7 +382,7 @@ func.func @f(%x: !gnn.edges<2, f32>) {
   func.return
 }
 
-// CHECK: Expected `relu`, `sigmoid`, or `tanh`.
+// CHECK: Expected `relu`, `sigmoid`, `tanh`, `leaky_relu`, or `elu`.
 
 // -----
 
@@ -459,3 +459,297 @@ func.func @f(%a: !gnn.nodes<2, f32>, %b: !gnn.nodes<2, !gnn.fixed<16, 6>>) {
 }
 
 // CHECK: {{^}}'gnn.add': mixes float and fixed-point element types
+
+// -----
+
+// --- broadcasting add / sub / mul ------------------------------------------------
+
+func.func @f(%a: !gnn.nodes<1, f32>, %b: !gnn.nodes<3, f32>) {
+  %y = gnn.mul %a, %b : !gnn.nodes<1, f32>, !gnn.nodes<3, f32> -> !gnn.nodes<1, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.mul': result type !gnn.nodes<1, f32> does not match lhs !gnn.nodes<1, f32> (expected !gnn.nodes with 3 features)
+
+// -----
+
+func.func @f(%a: !gnn.edges<2, f32>, %b: !gnn.nodes<1, f32>) {
+  %y = gnn.sub %a, %b : !gnn.edges<2, f32>, !gnn.nodes<1, f32> -> !gnn.edges<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.sub': rhs type !gnn.nodes<1, f32> does not match lhs !gnn.edges<2, f32> (one kind; equal feature counts, or one operand with 1 feature, broadcast)
+
+// -----
+
+// --- leaky_relu / elu ------------------------------------------------------------
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.activation leaky_relu %x : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': leaky_relu needs alpha
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.activation relu %x {alpha = 1.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': relu takes no alpha
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>) {
+  %y = gnn.activation leaky_relu %x {alpha = 1.000000e-01 : f64} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': fixed-point leaky_relu needs alpha_type
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>) {
+  %y = gnn.activation elu %x {alpha = 1.0 : f64, alpha_type = !gnn.fixed<16, 8>, table_size = 8 : i64, table_min = -8 : i64, table_scale = 1 : i64} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': alpha_type only applies to leaky_relu
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>) {
+  %y = gnn.activation elu %x {alpha = 1.0 : f64} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': fixed-point elu needs table_size, table_min and table_scale
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.activation leaky_relu %x {alpha = 0.1 : f64, table_size = 8 : i64, table_min = -8 : i64, table_scale = 1 : i64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': leaky_relu takes no lookup table
+
+// -----
+
+// --- gnn.scale -------------------------------------------------------------------
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.scale %x : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.scale': needs scale, shift or both
+
+// -----
+
+func.func @f(%x: !gnn.nodes<3, f32>) {
+  %y = gnn.scale %x {scale = dense<[1.0, 2.0]> : tensor<2xf32>} : !gnn.nodes<3, f32> -> !gnn.nodes<3, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.scale': scale shape [2] must be [3]
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.scale %x {shift = dense<[1.0, 2.0]> : tensor<2xf32>} : !gnn.nodes<2, f32> -> !gnn.edges<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.scale': result must be !gnn.nodes like the input
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>) {
+  %y = gnn.scale %x {scale = dense<[1.0, 2.0]> : tensor<2xf32>, shift = dense<[1.0, 2.0]> : tensor<2xf32>, shift_type = !gnn.fixed<16, 8>} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.scale': fixed-point scale needs scale_type
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>) {
+  %y = gnn.scale %x {shift = dense<[1.0, 2.0]> : tensor<2xf32>, shift_type = !gnn.fixed<16, 8>, scale_type = !gnn.fixed<16, 8>} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.scale': scale_type without scale
+
+// -----
+
+// --- gnn.batch_norm --------------------------------------------------------------
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>) {
+  %y = gnn.batch_norm %x {mean = dense<[0.0, 0.0]> : tensor<2xf32>, variance = dense<[1.0, 1.0]> : tensor<2xf32>, eps = 1.0e-05 : f64} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.batch_norm': batch_norm is a float op; run gnn-fold-batchnorm before gnn-fixed-point
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.batch_norm %x {mean = dense<[0.0, 0.0]> : tensor<2xf32>, variance = dense<[1.0, 1.0, 1.0]> : tensor<3xf32>, eps = 1.0e-05 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.batch_norm': variance shape [3] must be [2]
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.batch_norm %x {mean = dense<[0.0, 0.0]> : tensor<2xf32>, variance = dense<[1.0, 1.0]> : tensor<2xf32>, eps = -1.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.batch_norm': eps must be non-negative
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.batch_norm %x {mean = dense<[0.0, 0.0]> : tensor<2xf32>, variance = dense<[1.0, 1.0]> : tensor<2xf32>, eps = 1.0e-05 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f64>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.batch_norm': result type !gnn.nodes<2, f64> must equal the input type !gnn.nodes<2, f32>
+
+// -----
+
+// --- gnn.degree_norm / gnn.loop_mask ---------------------------------------------
+
+func.func @f(%ei: !gnn.edge_index) {
+  %y = gnn.degree_norm dst %ei : !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.degree_norm': result must have 1 features, got 2
+
+// -----
+
+func.func @f(%ei: !gnn.edge_index) {
+  %y = "gnn.degree_norm"(%ei) <{end = #gnn<edge_end dst>}> : (!gnn.edge_index) -> !gnn.edges<1, f32>
+  func.return
+}
+
+// CHECK: {{^}}result 'result' at position 0 does not verify:
+// CHECK-NEXT: !gnn.edges<1, f32> should be of base attribute gnn.nodes
+
+// -----
+
+func.func @f(%ei: !gnn.edge_index) {
+  %y = gnn.loop_mask %ei : !gnn.edges<3, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.loop_mask': result must have 1 features, got 3
+
+// -----
+
+// --- gnn.repeat ------------------------------------------------------------------
+
+func.func @f(%x: !gnn.edges<2, f32>) {
+  %y = gnn.repeat %x {times = 0 : i64} : !gnn.edges<2, f32> -> !gnn.edges<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.repeat': times must be >= 1, got 0
+
+// -----
+
+func.func @f(%x: !gnn.edges<2, f32>) {
+  %y = gnn.repeat %x {times = 3 : i64} : !gnn.edges<2, f32> -> !gnn.edges<4, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.repeat': result must have 6 features, got 4
+
+// -----
+
+func.func @f(%x: !gnn.edges<2, !gnn.fixed<16, 8>>) {
+  %y = gnn.repeat %x {times = 2 : i64} : !gnn.edges<2, !gnn.fixed<16, 8>> -> !gnn.edges<4, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.repeat': result element type !gnn.fixed<16, 6> differs from input !gnn.fixed<16, 8> (a repeat copies values)
+
+// -----
+
+// --- gnn.edge_softmax ------------------------------------------------------------
+
+func.func @f(%l: !gnn.edges<2, f32>, %ei: !gnn.edge_index) {
+  %y = gnn.edge_softmax middle %l, %ei : !gnn.edges<2, f32> -> !gnn.edges<2, f32>
+  func.return
+}
+
+// CHECK: expected src or dst, got 'middle'
+
+// -----
+
+func.func @f(%l: !gnn.edges<2, f32>, %ei: !gnn.edge_index) {
+  %y = gnn.edge_softmax dst %l, %ei : !gnn.edges<2, f32> -> !gnn.edges<3, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.edge_softmax': result must have 2 features, got 3
+
+// -----
+
+func.func @f(%l: !gnn.edges<2, f32>, %ei: !gnn.edge_index) {
+  %y, %z = "gnn.edge_softmax"(%l, %ei) <{end = #gnn<edge_end dst>}> : (!gnn.edges<2, f32>, !gnn.edge_index) -> (!gnn.edges<2, f32>, !gnn.nodes<2, f32>)
+  func.return
+}
+
+// CHECK: {{^}}'gnn.edge_softmax': a root operand and a root result go together
+
+// -----
+
+func.func @f(%l: !gnn.edges<2, f32>, %ei: !gnn.edge_index, %r: !gnn.nodes<1, f32>) {
+  %y, %z = gnn.edge_softmax dst %l, %ei root %r : !gnn.edges<2, f32>, !gnn.nodes<1, f32> -> !gnn.edges<2, f32>, !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.edge_softmax': root must have 2 features, got 1
+
+// -----
+
+func.func @f(%l: !gnn.edges<2, f32>, %ei: !gnn.edge_index, %r: !gnn.nodes<2, f64>) {
+  %y, %z = gnn.edge_softmax dst %l, %ei root %r : !gnn.edges<2, f32>, !gnn.nodes<2, f64> -> !gnn.edges<2, f32>, !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.edge_softmax': root and logits must have one element type
+
+// -----
+
+func.func @f(%l: !gnn.edges<2, !gnn.fixed<16, 8>>, %ei: !gnn.edge_index) {
+  %y = gnn.edge_softmax dst %l, %ei {exp_type = !gnn.fixed<12, 1, unsigned>} : !gnn.edges<2, !gnn.fixed<16, 8>> -> !gnn.edges<2, !gnn.fixed<16, 8>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.edge_softmax': fixed-point edge_softmax needs accum_type, recip_type, exp_table_size, exp_table_min, exp_table_scale, recip_table_size, recip_table_scale, newton_steps
+
+// -----
+
+func.func @f(%l: !gnn.edges<2, !gnn.fixed<16, 8>>, %ei: !gnn.edge_index) {
+  %y = gnn.edge_softmax dst %l, %ei {exp_type = !gnn.fixed<12, 1, unsigned>, accum_type = !gnn.fixed<18, 7, unsigned>, recip_type = !gnn.fixed<12, 1, unsigned>, exp_table_size = 1024 : i64, exp_table_min = -8 : i64, exp_table_scale = 128 : i64, recip_table_size = 1024 : i64, recip_table_scale = 0 : i64, newton_steps = 2 : i64} : !gnn.edges<2, !gnn.fixed<16, 8>> -> !gnn.edges<2, !gnn.fixed<16, 8>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.edge_softmax': table sizes and scales must be positive
+
+// -----
+
+func.func @f(%l: !gnn.edges<2, f32>, %ei: !gnn.edge_index) {
+  %y = gnn.edge_softmax dst %l, %ei {newton_steps = 2 : i64} : !gnn.edges<2, f32> -> !gnn.edges<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.edge_softmax': newton_steps only apply to fixed-point edge_softmax

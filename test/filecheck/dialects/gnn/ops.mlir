@@ -169,3 +169,74 @@ func.func @generic(%x: !gnn.nodes<2, f32>, %ei: !gnn.edge_index) -> !gnn.nodes<2
 // CHECK-NEXT:   %n = gnn.scatter mean src %r, %ei : !gnn.edges<2, f32> -> !gnn.nodes<2, f32>
 // CHECK-NEXT:   func.return %n : !gnn.nodes<2, f32>
 // CHECK-NEXT: }
+
+// --- Ops added for the frontend's breadth (issue 3) -------------------------------
+
+func.func @breadth_float(%x: !gnn.nodes<3, f32>, %ei: !gnn.edge_index, %w: !gnn.nodes<1, f32>) -> (!gnn.nodes<3, f32>, !gnn.edges<2, f32>, !gnn.nodes<2, f32>) {
+  %d = gnn.sub %x, %x : !gnn.nodes<3, f32>, !gnn.nodes<3, f32> -> !gnn.nodes<3, f32>
+  %b = gnn.mul %w, %d : !gnn.nodes<1, f32>, !gnn.nodes<3, f32> -> !gnn.nodes<3, f32>
+  %c = gnn.add %b, %w : !gnn.nodes<3, f32>, !gnn.nodes<1, f32> -> !gnn.nodes<3, f32>
+  %s = gnn.scale %c {scale = dense<[1.0, 2.0, -0.5]> : tensor<3xf32>, shift = dense<[0.0, 1.0, 0.25]> : tensor<3xf32>} : !gnn.nodes<3, f32> -> !gnn.nodes<3, f32>
+  %t = gnn.scale %s {shift = dense<[1.0, 1.0, 1.0]> : tensor<3xf32>} : !gnn.nodes<3, f32> -> !gnn.nodes<3, f32>
+  %n = gnn.batch_norm %t {mean = dense<[0.0, 1.0, 2.0]> : tensor<3xf32>, variance = dense<[1.0, 2.0, 4.0]> : tensor<3xf32>, weight = dense<[1.0, 1.0, 2.0]> : tensor<3xf32>, eps = 1.000000e-05 : f64} : !gnn.nodes<3, f32> -> !gnn.nodes<3, f32>
+  %l = gnn.activation leaky_relu %n {alpha = 1.000000e-01 : f64} : !gnn.nodes<3, f32> -> !gnn.nodes<3, f32>
+  %u = gnn.activation elu %l {alpha = 1.000000e+00 : f64} : !gnn.nodes<3, f32> -> !gnn.nodes<3, f32>
+  %dn = gnn.degree_norm dst %ei {add_self_loops} : !gnn.nodes<1, f32>
+  %dn2 = gnn.degree_norm src %ei : !gnn.nodes<1, f32>
+  %lm = gnn.loop_mask %ei : !gnn.edges<1, f32>
+  %g = gnn.gather src %dn, %ei : !gnn.nodes<1, f32> -> !gnn.edges<1, f32>
+  %lg = gnn.mul %g, %lm : !gnn.edges<1, f32>, !gnn.edges<1, f32> -> !gnn.edges<1, f32>
+  %r = gnn.repeat %lg {times = 2 : i64} : !gnn.edges<1, f32> -> !gnn.edges<2, f32>
+  %a = gnn.edge_softmax dst %r, %ei : !gnn.edges<2, f32> -> !gnn.edges<2, f32>
+  %root = gnn.concat %dn, %dn2 : !gnn.nodes<1, f32>, !gnn.nodes<1, f32> -> !gnn.nodes<2, f32>
+  %e, %self = gnn.edge_softmax src %a, %ei root %root {gnn.path = "conv"} : !gnn.edges<2, f32>, !gnn.nodes<2, f32> -> !gnn.edges<2, f32>, !gnn.nodes<2, f32>
+  func.return %u, %e, %self : !gnn.nodes<3, f32>, !gnn.edges<2, f32>, !gnn.nodes<2, f32>
+}
+
+// CHECK:      func.func @breadth_float(%x: !gnn.nodes<3, f32>, %ei: !gnn.edge_index, %w: !gnn.nodes<1, f32>) -> (!gnn.nodes<3, f32>, !gnn.edges<2, f32>, !gnn.nodes<2, f32>) {
+// CHECK-NEXT:   %d = gnn.sub %x, %x : !gnn.nodes<3, f32>, !gnn.nodes<3, f32> -> !gnn.nodes<3, f32>
+// CHECK-NEXT:   %b = gnn.mul %w, %d : !gnn.nodes<1, f32>, !gnn.nodes<3, f32> -> !gnn.nodes<3, f32>
+// CHECK-NEXT:   %c = gnn.add %b, %w : !gnn.nodes<3, f32>, !gnn.nodes<1, f32> -> !gnn.nodes<3, f32>
+// CHECK-NEXT:   %s = gnn.scale %c {scale = dense<[1.000000e+00, 2.000000e+00, -5.000000e-01]> : tensor<3xf32>, shift = dense<[0.000000e+00, 1.000000e+00, 2.500000e-01]> : tensor<3xf32>} : !gnn.nodes<3, f32> -> !gnn.nodes<3, f32>
+// CHECK-NEXT:   %t = gnn.scale %s {shift = dense<1.000000e+00> : tensor<3xf32>} : !gnn.nodes<3, f32> -> !gnn.nodes<3, f32>
+// CHECK-NEXT:   %n = gnn.batch_norm %t {mean = dense<[0.000000e+00, 1.000000e+00, 2.000000e+00]> : tensor<3xf32>, variance = dense<[1.000000e+00, 2.000000e+00, 4.000000e+00]> : tensor<3xf32>, weight = dense<[1.000000e+00, 1.000000e+00, 2.000000e+00]> : tensor<3xf32>, eps = 1.000000e-05 : f64} : !gnn.nodes<3, f32> -> !gnn.nodes<3, f32>
+// CHECK-NEXT:   %l = gnn.activation leaky_relu %n {alpha = 1.000000e-01 : f64} : !gnn.nodes<3, f32> -> !gnn.nodes<3, f32>
+// CHECK-NEXT:   %u = gnn.activation elu %l {alpha = 1.000000e+00 : f64} : !gnn.nodes<3, f32> -> !gnn.nodes<3, f32>
+// CHECK-NEXT:   %dn = gnn.degree_norm dst %ei {add_self_loops} : !gnn.nodes<1, f32>
+// CHECK-NEXT:   %dn2 = gnn.degree_norm src %ei : !gnn.nodes<1, f32>
+// CHECK-NEXT:   %lm = gnn.loop_mask %ei : !gnn.edges<1, f32>
+// CHECK-NEXT:   %g = gnn.gather src %dn, %ei : !gnn.nodes<1, f32> -> !gnn.edges<1, f32>
+// CHECK-NEXT:   %lg = gnn.mul %g, %lm : !gnn.edges<1, f32>, !gnn.edges<1, f32> -> !gnn.edges<1, f32>
+// CHECK-NEXT:   %r = gnn.repeat %lg {times = 2 : i64} : !gnn.edges<1, f32> -> !gnn.edges<2, f32>
+// CHECK-NEXT:   %a = gnn.edge_softmax dst %r, %ei : !gnn.edges<2, f32> -> !gnn.edges<2, f32>
+// CHECK-NEXT:   %root = gnn.concat %dn, %dn2 : !gnn.nodes<1, f32>, !gnn.nodes<1, f32> -> !gnn.nodes<2, f32>
+// CHECK-NEXT:   %e, %self = gnn.edge_softmax src %a, %ei root %root {gnn.path = "conv"} : !gnn.edges<2, f32>, !gnn.nodes<2, f32> -> !gnn.edges<2, f32>, !gnn.nodes<2, f32>
+// CHECK-NEXT:   func.return %u, %e, %self : !gnn.nodes<3, f32>, !gnn.edges<2, f32>, !gnn.nodes<2, f32>
+// CHECK-NEXT: }
+
+func.func @breadth_fixed(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>, %ei: !gnn.edge_index) -> (!gnn.nodes<2, !gnn.fixed<16, 8>>, !gnn.edges<2, !gnn.fixed<12, 1, unsigned, rnd>>) {
+  %s = gnn.scale %x {scale = dense<[0.5, 2.0]> : tensor<2xf32>, shift = dense<[1.0, -1.0]> : tensor<2xf32>, scale_type = !gnn.fixed<16, 8>, shift_type = !gnn.fixed<8, 4>} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  %l = gnn.activation leaky_relu %s {alpha = 2.000000e-01 : f64, alpha_type = !gnn.fixed<16, 8>} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  %u = gnn.activation elu %l {alpha = 1.000000e+00 : f64, table_size = 1024 : i64, table_min = -8 : i64, table_scale = 128 : i64} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  %dn = gnn.degree_norm dst %ei {add_self_loops} : !gnn.nodes<1, !gnn.fixed<12, 1, unsigned, rnd>>
+  %lm = gnn.loop_mask %ei : !gnn.edges<1, !gnn.fixed<1, 1, unsigned>>
+  %y = gnn.sub %u, %x : !gnn.nodes<2, !gnn.fixed<16, 8>>, !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  %g = gnn.gather dst %y, %ei : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.edges<2, !gnn.fixed<16, 8>>
+  %m = gnn.mul %lm, %g : !gnn.edges<1, !gnn.fixed<1, 1, unsigned>>, !gnn.edges<2, !gnn.fixed<16, 8>> -> !gnn.edges<2, !gnn.fixed<16, 8>>
+  %a, %r = gnn.edge_softmax dst %m, %ei root %y {exp_type = !gnn.fixed<12, 1, unsigned, rnd>, accum_type = !gnn.fixed<18, 7, unsigned>, recip_type = !gnn.fixed<12, 1, unsigned, rnd>, exp_table_size = 1024 : i64, exp_table_min = -8 : i64, exp_table_scale = 128 : i64, recip_table_size = 1024 : i64, recip_table_scale = 16 : i64, newton_steps = 2 : i64} : !gnn.edges<2, !gnn.fixed<16, 8>>, !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.edges<2, !gnn.fixed<12, 1, unsigned, rnd>>, !gnn.nodes<2, !gnn.fixed<12, 1, unsigned, rnd>>
+  func.return %y, %a : !gnn.nodes<2, !gnn.fixed<16, 8>>, !gnn.edges<2, !gnn.fixed<12, 1, unsigned, rnd>>
+}
+
+// CHECK:      func.func @breadth_fixed(
+// CHECK-NEXT:   %s = gnn.scale %x {scale = dense<[5.000000e-01, 2.000000e+00]> : tensor<2xf32>, shift = dense<[1.000000e+00, -1.000000e+00]> : tensor<2xf32>, scale_type = !gnn.fixed<16, 8>, shift_type = !gnn.fixed<8, 4>} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+// CHECK-NEXT:   %l = gnn.activation leaky_relu %s {alpha = 2.000000e-01 : f64, alpha_type = !gnn.fixed<16, 8>}
+// CHECK-NEXT:   %u = gnn.activation elu %l {alpha = 1.000000e+00 : f64, table_size = 1024 : i64, table_min = -8 : i64, table_scale = 128 : i64}
+// CHECK-NEXT:   %dn = gnn.degree_norm dst %ei {add_self_loops} : !gnn.nodes<1, !gnn.fixed<12, 1, unsigned, rnd>>
+// CHECK-NEXT:   %lm = gnn.loop_mask %ei : !gnn.edges<1, !gnn.fixed<1, 1, unsigned>>
+// CHECK-NEXT:   %y = gnn.sub %u, %x
+// CHECK-NEXT:   %g = gnn.gather dst %y, %ei
+// CHECK-NEXT:   %m = gnn.mul %lm, %g : !gnn.edges<1, !gnn.fixed<1, 1, unsigned>>, !gnn.edges<2, !gnn.fixed<16, 8>> -> !gnn.edges<2, !gnn.fixed<16, 8>>
+// CHECK-NEXT:   %a, %r = gnn.edge_softmax dst %m, %ei root %y {exp_type = !gnn.fixed<12, 1, unsigned, rnd>, accum_type = !gnn.fixed<18, 7, unsigned>, recip_type = !gnn.fixed<12, 1, unsigned, rnd>, exp_table_size = 1024 : i64, exp_table_min = -8 : i64, exp_table_scale = 128 : i64, recip_table_size = 1024 : i64, recip_table_scale = 16 : i64, newton_steps = 2 : i64} : !gnn.edges<2, !gnn.fixed<16, 8>>, !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.edges<2, !gnn.fixed<12, 1, unsigned, rnd>>, !gnn.nodes<2, !gnn.fixed<12, 1, unsigned, rnd>>
+
+// GENERIC: "gnn.degree_norm"(%ei) <{end = #gnn<edge_end dst>, add_self_loops}> : (!gnn.edge_index) -> !gnn.nodes<1, f32>
+// GENERIC: "gnn.edge_softmax"(%a, %ei, %root) <{end = #gnn<edge_end src>}> {gnn.path = "conv"} : (!gnn.edges<2, f32>, !gnn.edge_index, !gnn.nodes<2, f32>) -> (!gnn.edges<2, f32>, !gnn.nodes<2, f32>)

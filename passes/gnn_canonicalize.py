@@ -1,0 +1,95 @@
+"""gnn-canonicalize: algebraic clean-ups of the float gnn IR that make the lowering simpler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from xdsl.context import Context
+from xdsl.dialects import builtin
+from xdsl.ir import Operation, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.rewriter import Rewriter
+
+from gnnc.dialects.gnn import ConcatOp, DenseOp, FeaturesType, FixedType, ScaleOp
+from gnnc.errors import GnncError
+from gnnc.passes._util import dense_attr, dense_values, single_use
+
+
+@dataclass(frozen=True)
+class GnnCanonicalizePass(ModulePass):
+    """
+    Rewrites to a fixed point, on the float IR (before gnn-fixed-point, where folding
+    constants would change what is rounded):
+
+    * `gnn.scale` of a `gnn.dense` that nothing else reads: folded into the weights and
+      bias (a bias add after a linear layer, a constant factor, a BatchNorm turned scale);
+    * `gnn.scale` of a `gnn.scale` that nothing else reads: one scale;
+    * `gnn.scale` by 1 with no shift (or shift 0): removed;
+    * `gnn.concat` of a single value: removed.
+    """
+
+    name = "gnn-canonicalize"
+
+    def apply(self, ctx: Context, op: builtin.ModuleOp) -> None:
+        _check_float(op)
+        changed = True
+        while changed:
+            changed = False
+            for o in list(op.walk()):
+                if o.parent is None:  # erased by an earlier rewrite in this sweep
+                    continue
+                if isinstance(o, ScaleOp):
+                    changed |= _scale(o)
+                elif isinstance(o, ConcatOp) and len(o.inputs) == 1:
+                    _replace(o, o.inputs[0])
+                    changed = True
+
+
+def _check_float(module: builtin.ModuleOp) -> None:
+    for o in module.walk():
+        for v in (*o.results, *(a for r in o.regions for b in r.blocks for a in b.args)):
+            if isinstance(v.type, FeaturesType) and isinstance(v.type.element_type, FixedType):
+                raise GnncError(
+                    "gnn-canonicalize works on the float gnn IR: run it before gnn-fixed-point"
+                )
+
+
+def _vectors(op: ScaleOp, n: int) -> tuple[np.ndarray, np.ndarray]:
+    scale = dense_values(op.scale) if op.scale is not None else np.ones(n)
+    shift = dense_values(op.shift) if op.shift is not None else np.zeros(n)
+    return scale, shift
+
+
+def _scale(op: ScaleOp) -> bool:
+    x = op.input
+    n = x.type.num_features  # type: ignore[attr-defined]
+    scale, shift = _vectors(op, n)
+    if np.all(scale == 1) and not np.any(shift):
+        _replace(op, x)
+        return True
+    producer = x.owner
+    if isinstance(producer, DenseOp) and single_use(x):
+        w = dense_values(producer.weight)
+        producer.weight = dense_attr(w * scale[:, None])
+        if producer.bias is not None or np.any(shift):
+            b = dense_values(producer.bias) if producer.bias is not None else np.zeros(n)
+            producer.bias = dense_attr(b * scale + shift)
+        _replace(op, x)
+        return True
+    if isinstance(producer, ScaleOp) and single_use(x):
+        inner_scale, inner_shift = _vectors(producer, n)
+        merged_scale = inner_scale * scale
+        merged_shift = inner_shift * scale + shift
+        producer.scale = dense_attr(merged_scale) if np.any(merged_scale != 1) else None
+        producer.shift = dense_attr(merged_shift) if np.any(merged_shift) else None
+        if producer.scale is None and producer.shift is None:
+            producer.shift = dense_attr(merged_shift)  # y = x: removed on the next sweep
+        _replace(op, x)
+        return True
+    return False
+
+
+def _replace(op: Operation, value: SSAValue) -> None:
+    op.results[0].replace_all_uses_with(value)
+    Rewriter.erase_op(op)

@@ -1,0 +1,684 @@
+"""
+The frontend matrix (issue 3): every layer, spelling and surrounding op gnnc supports.
+
+For each case the model is captured once on a 10-node example graph and then checked on
+graphs of other sizes (5 to 12 nodes, with a self loop and a node without edges):
+
+* float: the gnn IR interpreted in float (`design.emulate(fixed=False)`) is within 1e-5
+  of torch;
+* csim: the generated C++ (one g++ build per case, all graphs in one csim_many run)
+  equals the fixed-point emulator bit for bit.
+
+docs/frontend.md shows the matrix with its pass/fail counts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import gnnc
+from gnnc.emulator import run
+from gnnc.frontend import import_model, torch_forward  # isort: skip  (imports PyG quietly)
+
+from torch_geometric.data import Data  # isort: skip  # noqa: E402
+from torch_geometric.nn import (  # isort: skip  # noqa: E402
+    EdgeConv,
+    GATConv,
+    GCNConv,
+    GINConv,
+    GraphConv,
+    MessagePassing,
+    SAGEConv,
+)
+from torch_geometric.utils import scatter as pyg_scatter  # isort: skip  # noqa: E402
+from torch_geometric.utils import softmax as pyg_softmax  # isort: skip  # noqa: E402
+
+NODE_F, EDGE_F = 3, 2
+CAPACITY = {"max_nodes": 12, "max_edges": 40}
+CONFIG = {"graph": CAPACITY, "precision": "fixed<16,8>"}
+TOLERANCE = 1e-5
+EXAMPLE = (10, 30, 0)  # nodes, edges, seed: the capture graph
+CHECKS = [(7, 15, 1), (12, 40, 2), (5, 9, 3)]  # other sizes, up to the capacity
+
+
+def random_graph(n: int, e: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """x [n, 3], edge_index [2, e], edge_attr [e, 2]; edge 0 is a self loop, node n-1 has no edge."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, NODE_F, generator=g)
+    edge_index = torch.randint(0, n - 1, (2, e), generator=g)
+    edge_index[:, 0] = 1
+    edge_attr = torch.randn(e, EDGE_F, generator=g)
+    return x, edge_index, edge_attr
+
+
+# --------------------------------------------------------------------------- #
+# MessagePassing subclasses
+# --------------------------------------------------------------------------- #
+
+
+class EdgeMLPConv(MessagePassing):
+    """message(x_i, x_j, edge_attr) through an MLP; update(aggr_out, x) through a Linear."""
+
+    def __init__(self, aggr: str = "add", flow: str = "source_to_target", f_in: int = NODE_F, f_out: int = 4):
+        super().__init__(aggr=aggr, flow=flow)
+        self.mlp = nn.Sequential(nn.Linear(2 * f_in + EDGE_F, 8), nn.ReLU(), nn.Linear(8, f_out))
+        self.out = nn.Linear(f_in + f_out, f_out)
+
+    def forward(self, x, edge_index, edge_attr):
+        return self.propagate(edge_index, x=x, edge_attr=edge_attr)
+
+    def message(self, x_i, x_j, edge_attr):
+        return self.mlp(torch.cat([x_i, x_j, edge_attr], dim=1))
+
+    def update(self, aggr_out, x):
+        return self.out(torch.cat([x, aggr_out], dim=1))
+
+
+class EdgeOnlyConv(MessagePassing):
+    """message(x_j, edge_attr): no x_i."""
+
+    def __init__(self):
+        super().__init__(aggr="add")
+        self.lin = nn.Linear(NODE_F + EDGE_F, 4)
+
+    def forward(self, x, edge_index, edge_attr):
+        return self.propagate(edge_index, x=x, edge_attr=edge_attr)
+
+    def message(self, x_j, edge_attr):
+        return self.lin(torch.cat([x_j, edge_attr], dim=-1))
+
+
+class TargetOnlyConv(MessagePassing):
+    """message(x_i, h_j): the target's own features and a second node tensor of the source."""
+
+    def __init__(self):
+        super().__init__(aggr="mean")
+
+    def forward(self, x, h, edge_index):
+        return self.propagate(edge_index, x=x, h=h)
+
+    def message(self, x_i, h_j):
+        return x_i * h_j
+
+
+class MixedArgs(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = EdgeOnlyConv()
+        self.lin = nn.Linear(NODE_F, 4)
+        self.b = TargetOnlyConv()
+
+    def forward(self, x, edge_index, edge_attr):
+        h = self.a(x, edge_index, edge_attr)
+        return self.b(self.lin(x), h, edge_index)
+
+
+class RootUpdateConv(MessagePassing):
+    """update(aggr_out, x, root): extra arguments of update."""
+
+    def __init__(self):
+        super().__init__(aggr="max")
+        self.msg = nn.Linear(NODE_F, 4)
+        self.root = nn.Linear(NODE_F, 4)
+        self.skip = nn.Linear(NODE_F, 4, bias=False)
+
+    def forward(self, x, edge_index):
+        return self.propagate(edge_index, x=x, root=x * 2.0)
+
+    def message(self, x_j):
+        return self.msg(x_j)
+
+    def update(self, aggr_out, x, root):
+        return torch.relu(aggr_out) + self.root(root) + self.skip(x)
+
+
+class SharedRounds(nn.Module):
+    """One layer applied three times (shared weights), with residual connections."""
+
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Linear(NODE_F, 4)
+        self.conv = EdgeMLPConv(f_in=4, f_out=4)
+
+    def forward(self, x, edge_index, edge_attr):
+        h = self.enc(x)
+        for _ in range(3):
+            h = h + self.conv(h, edge_index, edge_attr)
+        return h
+
+
+class TwoHopConv(MessagePassing):
+    """propagate called twice in one forward."""
+
+    def __init__(self):
+        super().__init__(aggr="add")
+        self.lin = nn.Linear(NODE_F, 4)
+
+    def forward(self, x, edge_index):
+        h = self.propagate(edge_index, x=self.lin(x))
+        return self.propagate(edge_index, x=torch.tanh(h))
+
+
+class SeparateRounds(nn.Module):
+    """Two layers with their own weights (ModuleList), and a layer that propagates twice."""
+
+    def __init__(self):
+        super().__init__()
+        self.convs = nn.ModuleList([EdgeMLPConv(f_in=NODE_F, f_out=4), EdgeMLPConv(f_in=4, f_out=4)])
+        self.hop = TwoHopConv()
+
+    def forward(self, x, edge_index, edge_attr):
+        h = x
+        for conv in self.convs:
+            h = torch.relu(conv(h, edge_index, edge_attr))
+        return torch.cat([h, self.hop(x, edge_index)], dim=1)
+
+
+class DataModel(nn.Module):
+    """forward(data): a PyG Data object, with a field the model never reads (y)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = EdgeMLPConv(aggr="mean")
+
+    def forward(self, data):
+        return torch.sigmoid(self.conv(data.x, data.edge_index, data.edge_attr))
+
+
+def _aggr(aggr: str) -> Callable[[], nn.Module]:
+    return lambda: EdgeMLPConv(aggr=aggr)
+
+
+# --------------------------------------------------------------------------- #
+# Stock layers
+# --------------------------------------------------------------------------- #
+
+
+class Stock(nn.Module):
+    """A stock layer on (x, edge_index), then ReLU and a Linear."""
+
+    def __init__(self, conv: nn.Module, width: int = 4):
+        super().__init__()
+        self.conv = conv
+        self.head = nn.Linear(width, 2)
+
+    def forward(self, x, edge_index):
+        return self.head(torch.relu(self.conv(x, edge_index)))
+
+
+class TwoGCN(nn.Module):
+    """Two GCN layers: their normalisations are one after gnn-cse."""
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        self.conv1 = GCNConv(NODE_F, 8, **kwargs)
+        self.conv2 = GCNConv(8, 4, **kwargs)
+
+    def forward(self, x, edge_index):
+        return self.conv2(torch.relu(self.conv1(x, edge_index)), edge_index)
+
+
+def _gin(train_eps: bool) -> nn.Module:
+    mlp = nn.Sequential(nn.Linear(NODE_F, 8), nn.ReLU(), nn.Linear(8, 4))
+    conv = GINConv(mlp, eps=0.25, train_eps=train_eps)
+    if train_eps:
+        with torch.no_grad():
+            conv.eps.fill_(-0.375)
+    return Stock(conv)
+
+
+class GATEdges(nn.Module):
+    """GATConv with edge features (edge_dim), without self loops, two heads, then ELU."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = GATConv(NODE_F, 4, heads=2, edge_dim=EDGE_F, add_self_loops=False)
+
+    def forward(self, x, edge_index, edge_attr):
+        return F.elu(self.conv(x, edge_index, edge_attr))
+
+
+class AttentionConv(MessagePassing):
+    """A hand-written attention layer: utils.softmax of per-edge logits inside message."""
+
+    def __init__(self):
+        super().__init__(aggr="add")
+        self.lin = nn.Linear(NODE_F, 4)
+        self.att = nn.Linear(2 * 4, 1)
+
+    def forward(self, x, edge_index):
+        return self.propagate(edge_index, x=self.lin(x))
+
+    def message(self, x_i, x_j, index, size_i):
+        alpha = pyg_softmax(self.att(torch.cat([x_i, x_j], dim=1)), index, num_nodes=size_i)
+        return alpha * x_j
+
+
+def _edge_conv(aggr: str) -> nn.Module:
+    return Stock(EdgeConv(nn.Sequential(nn.Linear(2 * NODE_F, 8), nn.ReLU(), nn.Linear(8, 4)), aggr=aggr))
+
+
+# --------------------------------------------------------------------------- #
+# Plain torch
+# --------------------------------------------------------------------------- #
+
+
+class PlainIndexAdd(nn.Module):
+    """x[edge_index[k]], x.index_select, torch.index_select, torch.zeros(...).index_add_."""
+
+    def __init__(self):
+        super().__init__()
+        self.edge = nn.Linear(3 * NODE_F, 4)
+        self.node = nn.Linear(NODE_F + 4, 4)
+
+    def forward(self, x, edge_index):
+        src, dst = edge_index
+        m = self.edge(torch.cat([x[edge_index[1]], x.index_select(0, src), torch.index_select(x, 0, dst)], 1))
+        aggr = torch.zeros(x.size(0), 4).index_add_(0, dst, m)
+        return self.node(torch.cat([x, aggr], dim=1))
+
+
+class PlainScatterAdd(nn.Module):
+    """new_zeros(...).scatter_add_ with an index expanded to the message shape."""
+
+    def __init__(self):
+        super().__init__()
+        self.edge = nn.Linear(2 * NODE_F, 4)
+
+    def forward(self, x, edge_index):
+        m = self.edge(torch.cat([x[edge_index[0]], x[edge_index[1]]], dim=1))
+        index = edge_index[1].unsqueeze(-1).expand(-1, 4)
+        return x.new_zeros((x.size(0), 4)).scatter_add_(0, index, m)
+
+
+class PlainScatterReduce(nn.Module):
+    """torch.zeros(...).scatter_reduce_(..., include_self=False) with amax/amin/sum/mean."""
+
+    def __init__(self, reduce: str):
+        super().__init__()
+        self.reduce = reduce
+        self.edge = nn.Linear(2 * NODE_F, 4)
+
+    def forward(self, x, edge_index):
+        m = self.edge(torch.cat([x[edge_index[0]], x[edge_index[1]]], dim=1))
+        index = edge_index[1].view(-1, 1).expand_as(m)
+        return torch.zeros(x.size(0), 4).scatter_reduce_(0, index, m, reduce=self.reduce, include_self=False)
+
+
+class UtilsScatter(nn.Module):
+    """torch_geometric.utils.scatter with every reduction, dim_size given."""
+
+    def __init__(self):
+        super().__init__()
+        self.edge = nn.Linear(2 * NODE_F + EDGE_F, 4)
+
+    def forward(self, x, edge_index, edge_attr):
+        src, dst = edge_index
+        m = self.edge(torch.cat([x[src], x[dst], edge_attr], dim=1))
+        n = x.size(0)
+        return torch.cat(
+            [pyg_scatter(m, dst, 0, n, reduce) for reduce in ("sum", "mean", "max", "min")]
+            + [pyg_scatter(m, src, dim=0, dim_size=n, reduce="add")],
+            dim=1,
+        )
+
+
+# --------------------------------------------------------------------------- #
+# Around the layers
+# --------------------------------------------------------------------------- #
+
+
+class Activations(nn.Module):
+    """nn.Sequential with every supported activation, as modules and as functions."""
+
+    def __init__(self):
+        super().__init__()
+        self.seq = nn.Sequential(
+            nn.Linear(NODE_F, 8), nn.LeakyReLU(0.1), nn.Linear(8, 8), nn.ELU(),
+            nn.Linear(8, 8), nn.Sigmoid(), nn.Linear(8, 8), nn.Tanh(), nn.Linear(8, 8), nn.ReLU(),
+        )
+        self.lin = nn.Linear(8, 4)
+
+    def forward(self, x, edge_index):
+        h = self.seq(x)
+        h = F.elu(self.lin(h), alpha=0.5) + F.leaky_relu(self.lin(h))
+        return h[edge_index[0]]
+
+
+class BatchNorms(nn.Module):
+    """BatchNorm1d after a Linear (folded), after a ReLU (a scale), after SAGEConv's add (folded into both)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(NODE_F, 8)
+        self.bn1 = nn.BatchNorm1d(8)
+        self.bn2 = nn.BatchNorm1d(8, affine=False)
+        self.sage = SAGEConv(8, 4)
+        self.bn3 = nn.BatchNorm1d(4)
+        g = torch.Generator().manual_seed(7)
+        for bn in (self.bn1, self.bn2, self.bn3):
+            bn.running_mean.uniform_(-1, 1, generator=g)
+            bn.running_var.uniform_(0.5, 2, generator=g)
+            if bn.affine:
+                bn.weight.data.uniform_(0.5, 2, generator=g)
+                bn.bias.data.uniform_(-1, 1, generator=g)
+
+    def forward(self, x, edge_index):
+        h = self.bn2(torch.relu(self.bn1(self.lin(x))))
+        return self.bn3(self.sage(h, edge_index))
+
+
+class Arithmetic(nn.Module):
+    """Residual adds, torch.cat, elementwise mul, constant scaling, subtraction, negation, division."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(NODE_F, 4)
+        self.b = nn.Linear(NODE_F, 4)
+        self.gate = nn.Linear(NODE_F, 1)
+        self.weight = nn.Parameter(torch.tensor([0.5, -1.0, 2.0, 0.25]))
+        self.conv = EdgeOnlyConv()
+
+    def forward(self, x, edge_index, edge_attr):
+        a, b = self.a(x), self.b(x)
+        h = a + self.conv(x, edge_index, edge_attr)  # residual
+        h = h * b - a  # elementwise mul, subtraction
+        h = 0.5 * h + h / 4 - 1.0  # constant scaling, division by a constant, a constant shift
+        h = (1 - h) * self.weight + torch.add(h, b, alpha=2)  # rsub, per-feature scale, alpha
+        g = torch.sigmoid(self.gate(x))
+        return torch.cat([-h, g * b, b - g], dim=1)  # neg, broadcast mul and sub of [N, 1]
+
+
+# --------------------------------------------------------------------------- #
+# The matrix
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    group: str
+    item: str
+    build: Callable[[], nn.Module]
+    inputs: str = "x,ei"  # which of x, ei, ea the model takes, in order; "data" for a Data object
+    ops: dict[str, int] = field(default_factory=dict)  # expected gnn op counts (subset)
+
+    def args(self, n: int, e: int, seed: int) -> tuple:
+        x, ei, ea = random_graph(n, e, seed)
+        if self.inputs == "data":
+            return (Data(x=x, edge_index=ei, edge_attr=ea, y=torch.zeros(n)),)
+        return tuple({"x": x, "ei": ei, "ea": ea}[k] for k in self.inputs.split(","))
+
+
+MP, STOCK, PLAIN, AROUND = "MessagePassing", "stock layers", "plain torch", "around the layers"
+
+CASES = [
+    Case("mp-flow-source-to-target", MP, "flow source_to_target; message(x_i, x_j, edge_attr); aggr add",
+         lambda: EdgeMLPConv("add", "source_to_target"), "x,ei,ea", {"scatter": 1, "gather": 2}),
+    Case("mp-flow-target-to-source", MP, "flow target_to_source",
+         lambda: EdgeMLPConv("add", "target_to_source"), "x,ei,ea"),
+    Case("mp-aggr-sum", MP, "aggr 'sum'", _aggr("sum"), "x,ei,ea"),
+    Case("mp-aggr-mean", MP, "aggr 'mean'", _aggr("mean"), "x,ei,ea"),
+    Case("mp-aggr-max", MP, "aggr 'max'", _aggr("max"), "x,ei,ea"),
+    Case("mp-aggr-min", MP, "aggr 'min'", _aggr("min"), "x,ei,ea"),
+    Case("mp-message-args", MP, "message(x_j, edge_attr); message(x_i, h_j) with a second node tensor",
+         MixedArgs, "x,ei,ea"),
+    Case("mp-update-args", MP, "update(aggr_out, x, root) with extra arguments", RootUpdateConv),
+    Case("mp-rounds-shared", MP, "one layer called 3 times (shared weights), residual",
+         SharedRounds, "x,ei,ea", {"scatter": 3}),
+    Case("mp-rounds-separate", MP, "ModuleList of layers (separate weights); propagate twice in one forward",
+         SeparateRounds, "x,ei,ea", {"scatter": 4}),
+    Case("mp-data-object", MP, "forward(data) with a Data object", DataModel, "data"),
+    Case("mp-utils-softmax", MP, "attention in message with torch_geometric.utils.softmax",
+         AttentionConv, ops={"edge_softmax": 1}),
+    Case("gcn", STOCK, "GCNConv (self loops as a root term, deg^-1/2 table)",
+         lambda: Stock(GCNConv(NODE_F, 4)), ops={"degree_norm": 1, "loop_mask": 1, "scatter": 1}),
+    Case("gcn-two-layers", STOCK, "two GCNConv layers share one normalisation (gnn-cse)",
+         TwoGCN, ops={"degree_norm": 1, "loop_mask": 1, "scatter": 2}),
+    Case("gcn-no-self-loops", STOCK, "GCNConv(add_self_loops=False)",
+         lambda: Stock(GCNConv(NODE_F, 4, add_self_loops=False)), ops={"degree_norm": 1, "loop_mask": 0}),
+    Case("gcn-no-normalize", STOCK, "GCNConv(normalize=False)",
+         lambda: Stock(GCNConv(NODE_F, 4, normalize=False)), ops={"degree_norm": 0}),
+    Case("sage-mean", STOCK, "SAGEConv(aggr='mean')", lambda: Stock(SAGEConv(NODE_F, 4))),
+    Case("sage-max", STOCK, "SAGEConv(aggr='max')", lambda: Stock(SAGEConv(NODE_F, 4, aggr="max"))),
+    Case("gin-eps", STOCK, "GINConv(eps=0.25)", lambda: _gin(False), ops={"scale": 1}),
+    Case("gin-train-eps", STOCK, "GINConv(train_eps=True)", lambda: _gin(True), ops={"scale": 1}),
+    Case("edgeconv-max", STOCK, "EdgeConv(aggr='max')", lambda: _edge_conv("max"), ops={"sub": 1}),
+    Case("edgeconv-mean", STOCK, "EdgeConv(aggr='mean')", lambda: _edge_conv("mean"), ops={"sub": 1}),
+    Case("graphconv-add", STOCK, "GraphConv(aggr='add')", lambda: Stock(GraphConv(NODE_F, 4, aggr="add"))),
+    Case("graphconv-mean", STOCK, "GraphConv(aggr='mean')", lambda: Stock(GraphConv(NODE_F, 4, aggr="mean"))),
+    Case("gat", STOCK, "GATConv (one head; edge softmax with the self loop as a root term)",
+         lambda: Stock(GATConv(NODE_F, 4)), ops={"edge_softmax": 1, "repeat": 2}),
+    Case("gat-heads", STOCK, "GATConv(heads=3, concat=True)",
+         lambda: Stock(GATConv(NODE_F, 2, heads=3), width=6), ops={"edge_softmax": 1}),
+    Case("gat-heads-mean", STOCK, "GATConv(heads=2, concat=False)",
+         lambda: Stock(GATConv(NODE_F, 4, heads=2, concat=False)), ops={"edge_softmax": 1}),
+    Case("gat-edge-dim", STOCK, "GATConv(edge_dim=2, add_self_loops=False, heads=2)",
+         GATEdges, "x,ei,ea", {"edge_softmax": 1}),
+    Case("plain-index-add", PLAIN, "x[edge_index[k]], index_select (method and torch.), zeros().index_add_",
+         PlainIndexAdd, ops={"gather": 2, "scatter": 1}),  # x[dst] and index_select(x, 0, dst): one (gnn-cse)
+    Case("plain-scatter-add", PLAIN, "new_zeros().scatter_add_", PlainScatterAdd, ops={"scatter": 1}),
+    Case("plain-scatter-reduce-amax", PLAIN, "scatter_reduce_('amax', include_self=False)",
+         lambda: PlainScatterReduce("amax")),
+    Case("plain-scatter-reduce-amin", PLAIN, "scatter_reduce_('amin', include_self=False)",
+         lambda: PlainScatterReduce("amin")),
+    Case("plain-scatter-reduce-sum", PLAIN, "scatter_reduce_('sum', include_self=False)",
+         lambda: PlainScatterReduce("sum")),
+    Case("plain-scatter-reduce-mean", PLAIN, "scatter_reduce_('mean', include_self=False)",
+         lambda: PlainScatterReduce("mean")),
+    Case("plain-utils-scatter", PLAIN, "torch_geometric.utils.scatter sum/add/mean/max/min",
+         UtilsScatter, "x,ei,ea", {"scatter": 5}),
+    Case("activations", AROUND, "nn.Sequential, Linear, ReLU, LeakyReLU, ELU, Sigmoid, Tanh (modules, F.*)",
+         Activations, ops={"activation": 7}),
+    Case("batchnorm", AROUND, "BatchNorm1d folded after Linear, after ReLU, after SAGEConv",
+         BatchNorms, ops={"batch_norm": 0, "scale": 1}),
+    Case("arithmetic", AROUND, "residual add, cat, mul, constant scaling, sub, neg, division by a constant",
+         Arithmetic, "x,ei,ea", {"sub": 2}),
+]
+
+
+def _histogram(module) -> Counter:
+    hist: Counter = Counter()
+    for op in module.walk():
+        if op.name.startswith("gnn."):
+            hist[op.name[len("gnn."):]] += 1
+    return hist
+
+
+@pytest.fixture(scope="module", params=CASES, ids=lambda c: c.id)
+def compiled(request):
+    """(case, model, design): each case captured and compiled once."""
+    case: Case = request.param
+    torch.manual_seed(0)
+    model = case.build().eval()
+    design = gnnc.compile(model, case.args(*EXAMPLE), CONFIG)
+    return case, model, design
+
+
+def _outputs(value) -> list[np.ndarray]:
+    return list(value) if isinstance(value, tuple) else [value]
+
+
+def test_float_matches_torch(compiled):
+    case, model, design = compiled
+    for n, e, seed in CHECKS:
+        args = case.args(n, e, seed)
+        expected = torch_forward(model, *args)
+        actual = _outputs(design.emulate(*args, fixed=False))
+        assert [a.shape for a in actual] == [x.shape for x in expected]
+        error = max(float(np.abs(a - x).max()) for a, x in zip(actual, expected))
+        assert error <= TOLERANCE, f"{case.id} on {n}x{e}: {error}"
+
+
+def test_expected_ops(compiled):
+    case, _, design = compiled
+    hist = _histogram(design.module("gnn"))
+    assert {k: hist[k] for k in case.ops} == case.ops, hist
+
+
+def test_csim_matches_emulator(compiled):
+    case, _, design = compiled
+    graphs = [case.args(n, e, seed) for n, e, seed in CHECKS]
+    simulated = design.csim_many(graphs)
+    for args, sim in zip(graphs, simulated):
+        emulated = _outputs(design.emulate(*args))
+        assert len(sim) == len(emulated)
+        for s, x in zip(sim, emulated):
+            np.testing.assert_array_equal(s, x)
+
+
+# --------------------------------------------------------------------------- #
+# Models that would compute something else if captured naively
+# --------------------------------------------------------------------------- #
+
+
+class SageTuple(nn.Module):
+    """SAGEConv called with (x, x): PyG tests isinstance(x, Tensor) and reads x[1]."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = SAGEConv(NODE_F, 4)
+
+    def forward(self, x, edge_index):
+        return self.conv(x, edge_index) + self.conv((x, x), edge_index)
+
+
+class TorchIndexSelect(nn.Module):
+    """torch.index_select, which PyG 2.8 replaces by a Python wrapper (for HashTensor)."""
+
+    def forward(self, x, edge_index):
+        return torch.index_select(x, 0, edge_index[0]) - torch.index_select(x, -2, edge_index[1])
+
+
+def _float_error(model: nn.Module) -> float:
+    imported = import_model(model, random_graph(*EXAMPLE)[:2])
+    errors = []
+    for n, e, seed in CHECKS:
+        args = random_graph(n, e, seed)[:2]
+        expected = torch_forward(model, *args)
+        errors.append(max(float(np.abs(a - x).max()) for a, x in zip(run(imported.module, imported.bind(*args)), expected)))
+    return max(errors)
+
+
+def test_pitfall_isinstance_in_sage_conv():
+    """Under torch.fx, isinstance(Proxy, Tensor) is False and SAGEConv silently uses row 1 of x."""
+    assert _float_error(SageTuple().eval()) <= TOLERANCE
+
+
+def test_pitfall_torch_index_select_wrapper():
+    """Under torch.fx, PyG's torch.index_select wrapper fails; export must still see a gather."""
+    model = TorchIndexSelect().eval()
+    hist = _histogram(import_model(model, random_graph(*EXAMPLE)[:2]).module)
+    assert hist == Counter({"gather": 2, "sub": 1})
+    assert _float_error(model) <= TOLERANCE
+
+
+def test_pitfall_gcn_improved_without_edge_weight():
+    """PyG ignores improved=True when edge_weight is None (the self loops get weight 1); so do we."""
+    torch.manual_seed(0)
+    assert _float_error(Stock(GCNConv(NODE_F, 4, improved=True)).eval()) <= TOLERANCE
+
+
+def test_pitfall_self_loops_in_edge_index():
+    """GCN and GAT replace self loops already in edge_index (several per node here) by one."""
+    torch.manual_seed(0)
+    for conv in (GCNConv(NODE_F, 4), GATConv(NODE_F, 4, heads=2)):
+        model = Stock(conv, width=conv.out_channels * getattr(conv, "heads", 1)).eval()
+        imported = import_model(model, random_graph(*EXAMPLE)[:2])
+        x, edge_index, _ = random_graph(6, 12, 4)
+        edge_index[:, :4] = torch.tensor([[2, 2, 2, 3], [2, 2, 2, 3]])
+        actual = run(imported.module, imported.bind(x, edge_index))[0]
+        np.testing.assert_allclose(actual, torch_forward(model, x, edge_index)[0], atol=TOLERANCE)
+
+
+# --------------------------------------------------------------------------- #
+# Unsupported models: the op or module, the user's line, the supported list
+# --------------------------------------------------------------------------- #
+
+
+class Gelu(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(NODE_F, 4)
+
+    def forward(self, x, edge_index):
+        return F.gelu(self.lin(x))[edge_index[0]]
+
+
+class NodeRow(nn.Module):
+    def forward(self, x, edge_index):
+        return x[1] * x  # one node's row broadcast over all nodes: not a graph operation
+
+
+class GcnEdgeWeight(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = GCNConv(NODE_F, 4)
+
+    def forward(self, x, edge_index, edge_attr):
+        return self.conv(x, edge_index, edge_attr)
+
+
+class GatEdgeDimLoops(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = GATConv(NODE_F, 4, edge_dim=EDGE_F)
+
+    def forward(self, x, edge_index, edge_attr):
+        return self.conv(x, edge_index, edge_attr)
+
+
+class SoftmaxWithoutSize(MessagePassing):
+    def __init__(self):
+        super().__init__(aggr="add")
+
+    def forward(self, x, edge_index):
+        return self.propagate(edge_index, x=x)
+
+    def message(self, x_j, index):
+        return pyg_softmax(x_j, index) * x_j
+
+
+class IncludeSelf(nn.Module):
+    def forward(self, x, edge_index):
+        m = x[edge_index[0]]
+        return torch.zeros(x.size(0), NODE_F).scatter_reduce_(0, edge_index[1].view(-1, 1).expand_as(m), m, "amax")
+
+
+UNSUPPORTED = [
+    ("gelu", Gelu, "x,ei", ["torch.gelu", "Gelu.forward", "F.gelu(self.lin(x))"]),
+    ("node-row", NodeRow, "x,ei", ["torch.select", "selecting one column or row", "return x[1] * x"]),
+    ("sage-normalize", lambda: Stock(SAGEConv(NODE_F, 4, normalize=True)), "x,ei",
+     ["torch.linalg_vector_norm", "module 'conv' (SAGEConv)", "F.normalize"]),
+    ("sage-lstm", lambda: Stock(SAGEConv(NODE_F, 4, aggr="lstm")), "x,ei",
+     ["module 'conv' (SAGEConv)", "aggregation 'lstm' is not supported"]),
+    ("gcn-cached", lambda: Stock(GCNConv(NODE_F, 4, cached=True)), "x,ei",
+     ["module 'conv' (GCNConv)", "cached=True", "self.conv(x, edge_index)"]),
+    ("gcn-edge-weight", GcnEdgeWeight, "x,ei,ea", ["module 'conv' (GCNConv)", "with an edge_weight"]),
+    ("gat-edge-dim-self-loops", GatEdgeDimLoops, "x,ei,ea",
+     ["module 'conv' (GATConv)", "add_self_loops=True) is not supported"]),
+    ("softmax-without-num-nodes", SoftmaxWithoutSize, "x,ei",
+     ["softmax without num_nodes", "pyg_softmax(x_j, index) * x_j"]),
+    ("scatter-reduce-include-self", IncludeSelf, "x,ei",
+     ["torch.scatter_reduce", "include_self=True", "IncludeSelf.forward"]),
+]
+
+
+@pytest.mark.parametrize("build, inputs, expected", [u[1:] for u in UNSUPPORTED], ids=[u[0] for u in UNSUPPORTED])
+def test_unsupported_is_refused_at_compile(build, inputs, expected):
+    case = Case("unsupported", "", "", build, inputs)
+    with pytest.raises(gnnc.UnsupportedModelError) as info:
+        gnnc.compile(build(), case.args(*EXAMPLE), CONFIG)
+    message = str(info.value)
+    for text in expected:
+        assert text in message, message
+    assert "gnnc supports:" in message and "GATConv" in message
+    assert info.value.__cause__ is None and "Traceback" not in message
