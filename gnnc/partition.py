@@ -78,28 +78,27 @@ class _Graph:
         return out
 
     def closure(self, seeds: dict[SSAValue, set[int]]) -> _Rows:
-        """Input node and edge rows that the seed rows of the given values depend on."""
+        """Input node and edge rows that the seed rows of the given values depend on.
+
+        The seed rows themselves belong to the segment too: a node or edge whose output row
+        a segment owns must exist there, even when nothing else needs it (an isolated node)."""
         need: dict[SSAValue, set[int]] = {v: set(r) for v, r in seeds.items()}
+        nodes: set[int] = set()
         edges: set[int] = set()
+        for v, rows in seeds.items():
+            (nodes if v.type.kind == "nodes" else edges).update(rows)  # type: ignore[attr-defined]
         for op in reversed(list(self.fn.body.block.ops)):
-            if isinstance(op, func.ReturnOp) or not op.results:
+            if isinstance(op, func.ReturnOp) or not any(need.get(r) for r in op.results):
                 continue
-            rows = need.get(op.results[0])
-            if not rows:
-                continue
-            if isinstance(op, gnn.GatherOp):
-                edges |= rows
-                _add(need, op.input, set(self.edge_index[_end_row(op.end)][sorted(rows)].tolist()))
-            elif isinstance(op, gnn.ScatterOp):
-                incoming = self.edges_at(op.end.data, rows)
-                edges |= incoming
-                _add(need, op.input, incoming)
+            rule = _RULES.get(type(op))
+            if rule is not None:
+                edges |= rule(self, op, need)
             elif _row_wise(op):
+                rows = need[op.results[0]]
                 for v in op.operands:
                     _add(need, v, rows)
             else:
                 raise GnncError(f"graph partitioning does not know how rows of '{op.name}' depend on its inputs")
-        nodes: set[int] = set()
         for arg in self.fn.args:
             rows = need.get(arg, set())
             if isinstance(arg.type, gnn.NodesType):
@@ -110,6 +109,49 @@ class _Graph:
             ends = self.edge_index[:, sorted(edges)]
             nodes |= set(ends.ravel().tolist())  # both endpoints: the segment's edge_index stays valid
         return _Rows(frozenset(nodes), frozenset(edges))
+
+
+# How the rows of one op's results depend on its operands and on edges. Each rule adds the
+# operand rows it needs to `need` and returns the edges whose edge_index entries it reads.
+def _gather_rule(g: _Graph, op: gnn.GatherOp, need) -> set[int]:
+    rows = need[op.result]
+    _add(need, op.input, set(g.edge_index[_end_row(op.end)][sorted(rows)].tolist()))
+    return set(rows)
+
+
+def _scatter_rule(g: _Graph, op: gnn.ScatterOp, need) -> set[int]:
+    incoming = g.edges_at(op.end.data, need[op.result])  # all of them: the sum must be complete
+    _add(need, op.input, incoming)
+    return incoming
+
+
+def _degree_rule(g: _Graph, op: gnn.DegreeNormOp, need) -> set[int]:
+    return g.edges_at(op.end.data, need[op.result])
+
+
+def _loop_mask_rule(g: _Graph, op: gnn.LoopMaskOp, need) -> set[int]:
+    return set(need[op.result])
+
+
+def _softmax_rule(g: _Graph, op: gnn.EdgeSoftmaxOp, need) -> set[int]:
+    # A weight is normalised over every edge that ends at the same node (and its root term).
+    targets = set(need.get(op.root_result, set())) if op.root_result is not None else set()
+    rows = need.get(op.result, set())
+    targets |= set(g.edge_index[_end_row(op.end)][sorted(rows)].tolist())
+    group = g.edges_at(op.end.data, targets)
+    _add(need, op.logits, group)
+    if op.root is not None:
+        _add(need, op.root, targets)
+    return group | set(rows)
+
+
+_RULES = {
+    gnn.GatherOp: _gather_rule,
+    gnn.ScatterOp: _scatter_rule,
+    gnn.DegreeNormOp: _degree_rule,
+    gnn.LoopMaskOp: _loop_mask_rule,
+    gnn.EdgeSoftmaxOp: _softmax_rule,
+}
 
 
 def _add(need: dict[SSAValue, set[int]], v: SSAValue, rows: set[int]) -> None:

@@ -87,3 +87,67 @@ def test_capacity_too_small_for_one_halo(design, graphs):
     module = design.module("fixed")
     with pytest.raises(gnnc.GnncError, match="no partition can be exact"):
         partition(module, _bound(design, graphs[0]), 4, 4)
+
+
+# -- stock layers and isolated nodes over capacity --------------------------------------------
+
+
+class _TwoGCN(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        from torch_geometric.nn import GCNConv
+
+        self.c1, self.c2 = GCNConv(3, 6), GCNConv(6, 2)
+
+    def forward(self, x, edge_index):
+        return self.c2(self.c1(x, edge_index).relu(), edge_index)
+
+
+class _GAT(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        from torch_geometric.nn import GATConv
+
+        self.conv = GATConv(3, 4, heads=2)
+
+    def forward(self, x, edge_index):
+        return self.conv(x, edge_index)
+
+
+class _MaxWithIsolated(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(3, 3)
+
+    def forward(self, x, edge_index):
+        from torch_geometric.utils import scatter
+
+        return scatter(self.lin(x)[edge_index[0]], edge_index[1], 0, x.size(0), "max")
+
+
+def _graph(n, e, seed):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 3, generator=g)
+    ei = torch.randint(0, n - 1, (2, e), generator=g)  # node n-1 has no edge at all
+    return x, ei
+
+
+@pytest.mark.parametrize(
+    ("make", "capacity", "size"),
+    [(_TwoGCN, (64, 120), (200, 260)), (_GAT, (14, 40), (40, 120)), (_MaxWithIsolated, (14, 40), (40, 120))],
+    ids=["gcn2", "gat", "max-isolated"],
+)
+def test_stock_layers_over_capacity(make, capacity, size):
+    from gnnc.frontend import torch_forward
+
+    torch.manual_seed(0)
+    model = make().eval()
+    config = {"graph": {"max_nodes": capacity[0], "max_edges": capacity[1]}, "precision": "fixed<16,8>"}
+    design = gnnc.compile(model, _graph(10, 30, 1), config)
+    x, ei = _graph(*size, 2)
+    assert len(design.partition(x, ei)) > 1
+    whole = emulator.run(design.module("fixed"), design._imported.bind(x, ei), fixed=True)[0]
+    assert np.array_equal(design.emulate(x, ei), whole)
+    np.testing.assert_allclose(design.emulate(x, ei, fixed=False), torch_forward(model, x, ei)[0], atol=1e-5, rtol=0)
+    if make is _GAT:  # one C simulation of segmented graphs per test run is enough
+        assert np.array_equal(design.csim(x, ei), whole)
