@@ -105,7 +105,10 @@ def quantize(values, t: FixedType) -> np.ndarray:
     scaled = np.ldexp(v, t.f)  # exact: scaling by a power of two
     floor = np.floor(scaled)
     rest = scaled - floor  # exact fractional part in [0, 1)
-    q = _round(floor, rest >= 0.5, rest % 0.5 != 0, v < 0, t.quant_mode)
+    # rest = scaled - floor is exact except for -0.5 < scaled < 0, where it rounds to 1.0
+    # although bits below the half bit are set: those values are never a tie.
+    sticky = (rest % 0.5 != 0) | ((scaled < 0) & (scaled > -0.5))
+    q = _round(floor, rest >= 0.5, sticky, v < 0, t.quant_mode)
     limit = float(1 << MAX_INT64_WIDTH)
     if t.overflow_mode == _O.WRAP:
         q = np.mod(q, float(1 << t.w))  # exact for integral floats; keeps wrap semantics

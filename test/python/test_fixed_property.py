@@ -36,7 +36,7 @@ def c_type(t: FixedType) -> str:
 @st.composite
 def double_cases(draw):
     t = draw(fixed_types())
-    scale = 2.0 ** draw(st.integers(-8, t.i + 2))
+    scale = 2.0 ** draw(st.integers(-70, t.i + 2))  # down to far below one LSB
     value = draw(st.floats(-4, 4, allow_nan=False, width=32)) * scale
     return t, float(value)
 
@@ -94,3 +94,21 @@ def test_emulator_matches_ap_fixed(tmp_path, doubles, casts):
     ]
     mismatches = [(c, g, e) for c, g, e in zip(cases, got, expected) if g != e]
     assert not mismatches, f"{len(mismatches)} mismatches, first: {mismatches[:3]}"
+
+
+def test_tiny_ties_and_near_ties_in_every_mode(tmp_path):
+    """Values around zero and around half an LSB, where the rounding modes differ."""
+    lsb = 2.0**-8
+    values = [0.0, -0.0, 1e-20, -1e-20, 1e-300, -1e-300, lsb / 2, -lsb / 2, lsb / 2 * (1 + 2**-40),
+              -lsb / 2 * (1 + 2**-40), lsb / 2 * (1 - 2**-40), -lsb / 2 * (1 - 2**-40), 1.5 * lsb, -1.5 * lsb,
+              2.5 * lsb, -2.5 * lsb, 127.998, -128.0, -128.002, 300.0, -300.0]
+    types = [FixedType(16, 8, signed, q, o) for signed in (True, False) for q in QUANT for o in OVERFLOW]
+    body, expected = [], []
+    for t in types:
+        for v in values:
+            body.append(f"  show({c_type(t)}({v!r}));\n")
+            expected.append(to_float(quantize([v], t), t)[0])
+    got = run_cpp(tmp_path, "".join(body))
+    cases = [f"{c_type(t)}({v!r})" for t in types for v in values]
+    mismatches = [(c, g, e) for c, g, e in zip(cases, got, expected) if g != e]
+    assert not mismatches, f"{len(mismatches)} of {len(cases)} differ, first: {mismatches[:3]}"
