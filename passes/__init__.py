@@ -62,8 +62,9 @@ CANONICALIZE_PIPELINE = "gnn-fold-batchnorm,gnn-canonicalize,gnn-cse,dce"
 def lower_to_hls_pipeline(
     precision: str = "fixed<16,6>", max_nodes: int = 28, max_edges: int = 56
 ) -> str:
-    """The named pipeline behind `gnnc-opt --lower-to-hls`: gnn (float) -> hls."""
+    """The named pipeline behind `gnnc-opt --lower-to-hls`: gnn (float, canonical or not) -> hls."""
     return (
+        f"{CANONICALIZE_PIPELINE},"
         f'gnn-fixed-point{{default="{precision}" max-edges={max_edges}}},'
         f"convert-gnn-to-hls{{max-nodes={max_nodes} max-edges={max_edges}}},"
         "hls-parallelize,hls-partition-arrays"

@@ -1,0 +1,21 @@
+// RUN: gnnc-opt %s --lower-to-hls --precision 'fixed<16,8>' --max-nodes 4 --max-edges 8 | filecheck %s
+// RUN: gnnc-opt %s --lower-to-hls --max-nodes 4 --max-edges 8 -t vitis | filecheck %s --check-prefix=CPP
+
+// Raw imported IR: a dense followed by a BatchNorm. The named pipeline folds the BatchNorm
+// into the dense before typing and lowering it.
+func.func @main(%x: !gnn.nodes<2, f32> {gnn.name = "x"}, %ei: !gnn.edge_index {gnn.name = "edge_index"}) -> !gnn.nodes<2, f32> {
+  %xj = gnn.gather src %x, %ei : !gnn.nodes<2, f32> -> !gnn.edges<2, f32>
+  %a = gnn.scatter sum dst %xj, %ei : !gnn.edges<2, f32> -> !gnn.nodes<2, f32>
+  %d = gnn.dense %a {weight = dense<[[1.0, 0.0], [0.0, 1.0]]> : tensor<2x2xf32>} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  %y = gnn.batch_norm %d {mean = dense<[1.0, 2.0]> : tensor<2xf32>, variance = dense<[4.0, 4.0]> : tensor<2xf32>, eps = 0.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return %y : !gnn.nodes<2, f32>
+}
+
+// CHECK:     func.func @main_top(%x: memref<4x2x!gnn.fixed<16, 8>>
+// CHECK-NOT: gnn.batch_norm
+// The folded dense: weight 1/sqrt(4) = 0.5 (raw 128 with 8 fractional bits), bias -mean/2.
+// CHECK:     hls.rom "dense{{[0-9]*}}_w" {data = dense<{{\[}}[128, 0], [0, 128]]> : tensor<2x2xi16>
+// CHECK:     hls.rom "dense{{[0-9]*}}_b" {data = dense<[-128, -256]> : tensor<2xi16>
+
+// CPP: void main_top(
+// CPP: #pragma HLS PIPELINE II=1
