@@ -24,3 +24,11 @@ def trackml_dir() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return TRACKML
+
+
+@pytest.fixture(scope="session")
+def graphs(trackml_dir):
+    """The 10 TrackML sector graphs as PyG Data, sorted by file name."""
+    from interaction_network import load_trackml_graphs
+
+    return load_trackml_graphs(trackml_dir)

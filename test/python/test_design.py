@@ -5,18 +5,13 @@ import sys
 
 import numpy as np
 import pytest
-from interaction_network import load_trackml_graphs, load_tracking_in
+from interaction_network import load_tracking_in
 
 import gnnc
 from gnnc.frontend import torch_forward
 from gnnc.ir import parse_module
 
 CAPACITY = {"max_nodes": 128, "max_edges": 256}
-
-
-@pytest.fixture(scope="module")
-def graphs(trackml_dir):
-    return load_trackml_graphs(trackml_dir)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +35,8 @@ def design(trackml_dir, graphs):
         ({"backend": "quartus"}, "backend: 'quartus' is not one of vitis"),
         ({"clock_period_ns": -1}, "clock_period_ns: must be positive"),
         ({"io": "stream"}, "io: 'stream' is not supported yet"),
-        ({"precision": {"ops": {"R1.layers.0": {}}}}, "precision.ops: per-input and per-op precision"),
+        ({"precision": {"ops": {"R1.layers.0": {"wieght": "fixed<8,2>"}}}},
+         "unknown config key precision.ops.R1.layers.0.wieght"),
     ],
 )
 def test_config_errors_name_the_key(config, message):

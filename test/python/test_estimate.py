@@ -1,7 +1,7 @@
 """The analytic estimate reads directives from the IR: copies, trivial weights, reductions, pipelining."""
 
 import pytest
-from interaction_network import load_trackml_graphs, load_tracking_in
+from interaction_network import load_tracking_in
 
 import gnnc
 from gnnc.dialects.gnn import FixedType
@@ -90,8 +90,7 @@ def test_estimate_needs_hls():
         estimate(parse_module("func.func @f() {\n  func.return\n}"))
 
 
-def test_tracking_in_scales_with_capacity(trackml_dir):
-    graphs = load_trackml_graphs(trackml_dir)
+def test_tracking_in_scales_with_capacity(trackml_dir, graphs):
     model = load_tracking_in("add", "source_to_target", 8, trackml_dir)
 
     def total(nodes, edges):

@@ -72,13 +72,6 @@ def _random_graph(n: int, e: int, features: int = 3, seed: int = 0):
 # --------------------------------------------------------------------------- #
 
 
-@pytest.fixture(scope="module")
-def graphs(trackml_dir):
-    from interaction_network import load_trackml_graphs
-
-    return load_trackml_graphs(trackml_dir)
-
-
 @pytest.fixture(scope="module", params=IN_CONFIGS, ids=lambda c: "-".join(map(str, c)))
 def tracking_in(request, trackml_dir, graphs):
     """(config, model, imported): each IN captured once, on the first graph."""

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from interaction_network import load_trackml_graphs, load_tracking_in
+from interaction_network import load_tracking_in
 
 import gnnc
 from gnnc.backends.oneapi import printer as oneapi_printer
@@ -35,11 +35,6 @@ from gnnc.ir import parse_module
 CONFIG = {"graph": {"max_nodes": 128, "max_edges": 256}, "precision": "fixed<16,8>"}
 MODELS = [("add", 8), ("add", 40), ("mean", 40), ("max", 40)]
 WARN_FLAGS = ["-std=c++17", "-O1", "-Wall", "-Wextra", "-Werror", "-Wno-unknown-pragmas"]
-
-
-@pytest.fixture(scope="module")
-def graphs(trackml_dir):
-    return load_trackml_graphs(trackml_dir)
 
 
 @pytest.fixture(scope="module", params=MODELS, ids=[f"{a}-H{h}" for a, h in MODELS])

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import torch
-from interaction_network import load_trackml_graphs, load_tracking_in
+from interaction_network import load_tracking_in
 from torch_geometric.data import Data
 
 import gnnc
@@ -11,11 +11,6 @@ from gnnc import emulator
 from gnnc.partition import partition, segment_inputs, stitch
 
 SMALL = {"max_nodes": 48, "max_edges": 64}
-
-
-@pytest.fixture(scope="module")
-def graphs(trackml_dir):
-    return load_trackml_graphs(trackml_dir)
 
 
 @pytest.fixture(scope="module")

@@ -6,18 +6,13 @@ efficiency / purity of the fixed-point design within 0.01 of the float model.
 
 import numpy as np
 import pytest
-from interaction_network import load_trackml_graphs, load_tracking_in
+from interaction_network import load_tracking_in
 from tracking_metrics import efficiency_purity
 
 import gnnc
 from gnnc.frontend import torch_forward
 
 CONFIG = {"graph": {"max_nodes": 128, "max_edges": 256}, "precision": {"default": "fixed<16,8>"}}
-
-
-@pytest.fixture(scope="module")
-def graphs(trackml_dir):
-    return load_trackml_graphs(trackml_dir)
 
 
 @pytest.fixture(scope="module", params=[8, 40], ids=["H8", "H40"])
