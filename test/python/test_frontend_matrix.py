@@ -6,8 +6,8 @@ graphs of other sizes (5 to 12 nodes, with a self loop and a node without edges)
 
 * float: the gnn IR interpreted in float (`design.emulate(fixed=False)`) is within 1e-5
   of torch;
-* csim: the generated C++ (one g++ build per case, all graphs in one csim_many run)
-  equals the fixed-point emulator bit for bit.
+* csim: the generated C++ of both backends (one g++ build per case and backend, all graphs
+  in one csim_many run) equals the fixed-point emulator bit for bit.
 
 docs/frontend.md shows the matrix with its pass/fail counts.
 """
@@ -524,10 +524,11 @@ def test_expected_ops(compiled):
     assert {k: hist[k] for k in case.ops} == case.ops, hist
 
 
-def test_csim_matches_emulator(compiled):
+@pytest.mark.parametrize("backend", ["vitis", "oneapi"])
+def test_csim_matches_emulator(compiled, backend):
     case, _, design = compiled
     graphs = [case.args(n, e, seed) for n, e, seed in CHECKS]
-    simulated = design.csim_many(graphs)
+    simulated = design.csim_many(graphs, backend=backend)
     for args, sim in zip(graphs, simulated):
         emulated = _outputs(design.emulate(*args))
         assert len(sim) == len(emulated)
