@@ -306,6 +306,9 @@ class FunctionEmitter:
     def _MulOp(self, op: hls.MulOp) -> None:
         self.value(op, f"{self.name(op.lhs)} * {self.name(op.rhs)}")
 
+    def _RemOp(self, op: hls.RemOp) -> None:
+        self.value(op, f"{self.name(op.lhs)} % {self.name(op.rhs)}")
+
     def _MaxOp(self, op: hls.MaxOp) -> None:
         a, b = self.name(op.lhs), self.name(op.rhs)
         self.value(op, f"({a} > {b}) ? {a} : {b}")

@@ -141,7 +141,12 @@ class ForOp(IRDLOperation):
     """
     `for (int i = 0; i < ub; i++) if (i < limit) { body }`: a constant trip count (so HLS can
     unroll and pipeline it) with an optional runtime limit that masks padding rows.
-    Directives: unroll (0 = full, N = factor N), pipeline_ii, label.
+    Directives: unroll (0 = full, N = factor N), pipeline_ii, label, mul_limit (at most that
+    many multipliers serve the loop: multipliers shared RF times, Vitis ALLOCATION).
+    A top-level loop of a lowered gnn op names it: `op` (the op's unique name, e.g.
+    "R1_layers_0_dense", one per gnn op), `path` (its torch module path, when it has one) and
+    `rows` ("nodes" or "edges": what the loop iterates over), so passes and the estimate find
+    an op's loops without parsing labels.
     """
 
     name = "hls.for"
@@ -151,6 +156,10 @@ class ForOp(IRDLOperation):
     unroll = opt_prop_def(IntegerAttr[I64])
     pipeline_ii = opt_prop_def(IntegerAttr[I64])
     label = opt_prop_def(StringAttr)
+    mul_limit = opt_prop_def(IntegerAttr[I64])
+    op = opt_prop_def(StringAttr)
+    path = opt_prop_def(StringAttr)
+    rows = opt_prop_def(StringAttr)
     body = region_def("single_block")
 
     irdl_options = (ParsePropInAttrDict(),)
@@ -180,6 +189,10 @@ class ForOp(IRDLOperation):
             raise VerifyException(f"'{self.name}': unroll factor must be >= 0 (0 = full)")
         if self.pipeline_ii is not None and self.pipeline_ii.value.data < 1:
             raise VerifyException(f"'{self.name}': pipeline II must be >= 1")
+        if self.mul_limit is not None and self.mul_limit.value.data < 1:
+            raise VerifyException(f"'{self.name}': mul_limit must be >= 1")
+        if self.rows is not None and self.rows.data not in ("nodes", "edges"):
+            raise VerifyException(f"'{self.name}': rows must be \"nodes\" or \"edges\", got {self.rows.data!r}")
 
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")
@@ -464,6 +477,18 @@ class MulOp(_Binary):
     name = "hls.mul"
 
 
+@irdl_op_definition
+class RemOp(_Binary):
+    """lhs % rhs on indices (which accumulator copy an unrolled edge loop's row uses)."""
+
+    name = "hls.rem"
+
+    def verify_(self) -> None:
+        for what, v in (("lhs", self.lhs), ("rhs", self.rhs), ("result", self.result)):
+            if not isinstance(v.type, IndexType):
+                raise VerifyException(f"'{self.name}': {what} must be index, got {v.type}")
+
+
 class _Select(_Binary):
     """max/min pick one operand, so all three types must be equal."""
 
@@ -523,6 +548,7 @@ Hls = Dialect(
         TableIndexOp,
         AddOp,
         MulOp,
+        RemOp,
         MaxOp,
         MinOp,
         SelectOp,

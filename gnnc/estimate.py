@@ -8,11 +8,18 @@ the estimate the way it changes the hardware:
 * multipliers: one per copy of an `hls.mul`, except multiplications by a constant weight
   that is 0 or ±2^k (HLS turns those into nothing or a shift); DSPs per multiplier from the
   operand widths (DSP48E2: 27x18; products with both operands <= 10 bits go to fabric);
+* reuse: a loop with `mul_limit` (hls-reuse, pipelined at II = RF) shares its multipliers:
+  multipliers and DSPs scale by mul_limit / (its multiplications per iteration), and one
+  iteration takes RF - 1 more cycles (the products are spread over RF cycles);
 * latency: a stage (top-level loop nest) takes the sum of its ops' latencies; an unrolled
   loop that accumulates into a location it does not index (a dot product, a scatter-sum)
   is an adder tree of ceil(log2(trip)) levels; a loop that is not unrolled takes
-  (trips - 1) * II + body when pipelined, trips * body otherwise. Stages form a DAG through
-  the arrays they write and read; the design latency is its longest path.
+  (trips - 1) * II + body when pipelined, trips * body otherwise. A pipelined loop whose
+  P unrolled copies read-modify-write an array at a data-dependent index (a scatter) is
+  serialised by HLS: its II is at least P, unless hls-reuse gave it P accumulator copies
+  (the update's first index is `row % P`). With the top function pipelined, stages form a
+  DAG through the arrays they write and read and the design latency is its longest path;
+  without (hls-reuse removes it), the stages run one after another.
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ class _Stage:
     latency: float
     multipliers: int
     dsp: int
+    ii: int | None = None  # the loop's effective initiation interval when pipelined
     reads: set[SSAValue] = field(default_factory=set)
     writes: set[SSAValue] = field(default_factory=set)
 
@@ -80,25 +88,35 @@ def estimate(module: builtin.ModuleOp, clock_period_ns: float | None = None) -> 
     fn = next((op for op in module.walk() if isinstance(op, func.FuncOp) and "hls.top" in op.attributes), None)
     if fn is None:
         raise GnncError("estimate needs an hls module (after convert-gnn-to-hls)")
-    stages = [_stage(op) for op in fn.body.block.ops if isinstance(op, hls.ForOp)]
+    loops = [op for op in fn.body.block.ops if isinstance(op, hls.ForOp)]
+    stages = [_stage(op) for op in loops]
+    top_ii = fn.attributes.get("hls.pipeline_ii")
     finish: dict[str, float] = {}
     last_writer: dict[SSAValue, _Stage] = {}
+    clock = 0.0
     for s in stages:
-        start = max((finish[last_writer[a].name] for a in s.reads if a in last_writer), default=0.0)
-        finish[s.name] = start + s.latency
+        if isinstance(top_ii, builtin.IntegerAttr):  # one pipelined region: a DAG of stages
+            start = max((finish[last_writer[a].name] for a in s.reads if a in last_writer), default=0.0)
+        else:  # loops of a function that is not pipelined run one after another
+            start = clock
+        finish[s.name] = clock = start + s.latency
         for a in s.writes:
             last_writer[a] = s
-    top_ii = fn.attributes.get("hls.pipeline_ii")
     latency = math.ceil(max(finish.values(), default=0.0)) + 1  # +1: the input register
     ii = top_ii.value.data if isinstance(top_ii, builtin.IntegerAttr) else latency
 
     ops: dict[str, OpEstimate] = {}
-    for s in stages:
-        name = _op_name(s.name)
+    loop_iis: dict[str, list[int]] = {}
+    for loop, s in zip(loops, stages):
+        name = loop.op.data if loop.op is not None else _op_name(s.name)
         e = ops.setdefault(name, OpEstimate(ii=ii))
         e.multipliers += s.multipliers
         e.dsp += s.dsp
         e.latency_cycles += math.ceil(s.latency)
+        if s.ii is not None:
+            loop_iis.setdefault(name, []).append(s.ii)
+    for name, iis in loop_iis.items():  # an op with pipelined loops starts a row every `ii` cycles
+        ops[name].ii = max(iis)
     total = OpEstimate(
         multipliers=sum(e.multipliers for e in ops.values()),
         dsp=sum(e.dsp for e in ops.values()),
@@ -120,12 +138,19 @@ def _op_name(label: str) -> str:
 
 def _stage(loop: hls.ForOp) -> _Stage:
     name = loop.label.data if loop.label is not None else f"loop{id(loop)}"
+    found = list(_muls(loop, 1))
+    share = 1.0
+    if loop.mul_limit is not None:  # hls-reuse: mul_limit multipliers serve all copies
+        share = min(1.0, loop.mul_limit.value.data / max(1, sum(copies for _, copies in found)))
     mults = dsp = 0
-    for mul, copies in _muls(loop, 1):
-        count = copies * _nontrivial_fraction(mul)
-        mults += round(count)
-        dsp += round(count) * dsp_per_multiplier(mul.lhs.type, mul.rhs.type)
-    stage = _Stage(name, _loop_latency(loop), mults, dsp)
+    for mul, copies in found:
+        count = round(copies * _nontrivial_fraction(mul))
+        if share < 1.0:
+            count = math.ceil(count * share)
+        mults += count
+        dsp += count * dsp_per_multiplier(mul.lhs.type, mul.rhs.type)
+    ii = _effective_ii(loop) if loop.pipeline_ii is not None else None
+    stage = _Stage(name, _loop_latency(loop), mults, dsp, ii)
     for op in loop.walk():
         if isinstance(op, hls.LoadOp):
             stage.reads.add(op.memref)
@@ -170,6 +195,8 @@ def _is_trivial(raw: np.ndarray) -> np.ndarray:
 
 def _loop_latency(loop: hls.ForOp) -> float:
     body = _body_latency(loop.body.block.ops)
+    if loop.mul_limit is not None and loop.pipeline_ii is not None:
+        body += loop.pipeline_ii.value.data - 1  # shared multipliers: products over RF cycles
     trips = loop.ub.value.data
     copies = _copies(loop)
     serial = math.ceil(trips / copies)
@@ -177,8 +204,30 @@ def _loop_latency(loop: hls.ForOp) -> float:
     if serial == 1:
         return body + tree
     if loop.pipeline_ii is not None:
-        return (serial - 1) * loop.pipeline_ii.value.data + body + tree
+        return (serial - 1) * _effective_ii(loop) + body + tree
     return serial * body + tree
+
+
+def _effective_ii(loop: hls.ForOp) -> int:
+    """The II HLS achieves: the directive's, or more when unrolled copies of a data-dependent
+    read-modify-write (a scatter onto nodes) must be serialised, one per cycle."""
+    assert loop.pipeline_ii is not None
+    ii = loop.pipeline_ii.value.data
+    copies = _copies(loop)
+    if copies > 1 and _scatters(loop):
+        ii = max(ii, copies)
+    return ii
+
+
+def _scatters(loop: hls.ForOp) -> bool:
+    """Does the body update an array (declared outside it) at an index computed from data?"""
+    for op in loop.body.walk():
+        if isinstance(op, hls.StoreOp) and isinstance(op.value.owner, hls.AddOp | hls.MaxOp | hls.MinOp):
+            private = loop.is_ancestor(op.memref.owner) if isinstance(op.memref.owner, Operation) else False
+            copies = bool(op.indices) and isinstance(op.indices[0].owner, hls.RemOp)  # hls-reuse's copies
+            if not private and not copies and any(isinstance(i.owner, hls.IndexCastOp) for i in op.indices):
+                return True
+    return False
 
 
 def _body_latency(ops: Iterable[Operation]) -> float:

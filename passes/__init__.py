@@ -28,6 +28,11 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
         return GnnFixedPointPass
 
+    def split_edge_dense():
+        from gnnc.passes.gnn_split_edge_dense import GnnSplitEdgeDensePass
+
+        return GnnSplitEdgeDensePass
+
     def convert_to_hls():
         from gnnc.passes.convert_gnn_to_hls import ConvertGnnToHlsPass
 
@@ -37,6 +42,11 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
         from gnnc.passes.hls_parallelize import HlsParallelizePass
 
         return HlsParallelizePass
+
+    def reuse():
+        from gnnc.passes.hls_reuse import HlsReusePass
+
+        return HlsReusePass
 
     def partition():
         from gnnc.passes.hls_partition_arrays import HlsPartitionArraysPass
@@ -48,8 +58,10 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
         "gnn-canonicalize": canonicalize,
         "gnn-cse": gnn_cse,
         "gnn-fixed-point": fixed_point,
+        "gnn-split-edge-dense": split_edge_dense,
         "convert-gnn-to-hls": convert_to_hls,
         "hls-parallelize": parallelize,
+        "hls-reuse": reuse,
         "hls-partition-arrays": partition,
     }
 

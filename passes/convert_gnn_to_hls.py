@@ -82,6 +82,7 @@ class _Lowering:
         self.arrays: dict[SSAValue, SSAValue] = {}
         self.names: set[str] = set()
         self.counter = 0
+        self.current_op: tuple[str, str | None] | None = None  # (op name, torch path) being lowered
 
     # -- function ------------------------------------------------------------ #
 
@@ -130,6 +131,7 @@ class _Lowering:
             lower = _LOWERINGS.get(type(op))
             if lower is None:
                 raise GnncError(f"convert-gnn-to-hls: cannot lower '{op.name}'")
+            self.current_op = None
             lower(self, op)
         for k, v in enumerate(outputs):
             self._copy(self.arrays[v], block.args[first_out + k], v.type, f"output_{out_names[k]}")
@@ -176,8 +178,12 @@ class _Lowering:
         path = op.attributes.get("gnn.path")
         self.counter += 1
         if isinstance(path, StringAttr):
-            return self.unique(f"{path.data}_{kind}")
-        return self.unique(f"{kind}{self.counter}")
+            name = self.unique(f"{path.data}_{kind}")
+        else:
+            name = self.unique(f"{kind}{self.counter}")
+        # the top-level loops built next belong to this op (see `loop`)
+        self.current_op = (name, path.data if isinstance(path, StringAttr) else None)
+        return name
 
     def alloca(self, t: MemRefType, name: str) -> SSAValue:
         return self.top_builder.insert(hls.AllocaOp(t, name)).result
@@ -193,6 +199,13 @@ class _Lowering:
 
     def loop(self, b: Builder, ub: int, label: str, limit: SSAValue | None, body: Callable[[Builder, SSAValue], None]) -> None:
         op = b.insert(hls.ForOp(ub, limit, label))
+        if b is self.top_builder:  # a top-level loop names its gnn op and what its rows are
+            name, path = self.current_op or (label, None)
+            op.op = StringAttr(name)
+            if path is not None:
+                op.path = StringAttr(path)
+            # loops without a limit at top level run over the node capacity (accumulator inits)
+            op.rows = StringAttr("edges" if limit is not None and limit is self.n_edges else "nodes")
         body(Builder(InsertPoint.at_end(op.body.block)), op.induction_var)
 
     def rows_loop(self, t: Attribute, label: str, body: Callable[[Builder, SSAValue], None]) -> None:
@@ -212,6 +225,7 @@ class _Lowering:
 
     def _copy(self, src: SSAValue, dst: SSAValue, t: Attribute, label: str) -> None:
         assert isinstance(t, gnn.FeaturesType)
+        self.current_op = (label, None)
         f_count = t.num_features
 
         def rows(b: Builder, r: SSAValue) -> None:

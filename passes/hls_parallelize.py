@@ -17,8 +17,8 @@ class HlsParallelizePass(ModulePass):
     """
     Fully unroll every loop and pipeline the top function with initiation interval `ii`
     (one graph accepted every `ii` cycles); ports get the `interface` protocol.
-    This is the io_parallel, reuse-factor-1 design of hls4ml; reuse and partial
-    unrolling are later passes.
+    This is the io_parallel, reuse-factor-1 design of hls4ml; hls-reuse then sets reuse
+    factors and partial unrolling (rows per cycle) per op.
     """
 
     name = "hls-parallelize"

@@ -119,6 +119,20 @@ def memory_attribute(what: str, t: MemRefType, parts: list[hls.PartitionAttr]) -
         if n & (n - 1) == 0 and shape[-1] % n == 0:
             # Intel banks on the lowest word-address bits: cyclic over the last dimension.
             return (f"[[intel::numbanks({n}), intel::bankwidth(sizeof({c_type(t.element_type)}))]]")
+    cyclic = [p for p in parts if p.kind.data == "cyclic"]
+    if not cyclic and complete == set(range(min(complete), len(shape) + 1)):
+        # trailing dimensions complete (a row of a rolled loop read at once): one bank of rows
+        row = "*".join([f"sizeof({c_type(t.element_type)})"] + [str(s) for s in shape[min(complete) - 1:]])
+        return f"[[intel::numbanks(1), intel::bankwidth({row})]]"
+    if len(cyclic) == 1 and set(range(cyclic[0].dim.data + 1, len(shape) + 1)) <= complete:
+        # cyclic over rows whose trailing dimensions are all complete (rows unrolled by N by
+        # hls-reuse, features fully): a bank word is a whole row, banks on the lowest row
+        # bits. Intel wants a power of two; more banks than N still serve any N consecutive
+        # rows at once. Leading complete dimensions (edge_index's src/dst row, read at
+        # constant indices) have no Intel spelling; the compiler replicates for them.
+        n = 1 << (cyclic[0].factor.data - 1).bit_length()
+        row = "*".join([f"sizeof({c_type(t.element_type)})"] + [str(s) for s in shape[cyclic[0].dim.data:]])
+        return f"[[intel::numbanks({n}), intel::bankwidth({row})]]"
     spelled = ", ".join(str(p).removeprefix("#hls.partition") for p in parts)
     raise GnncError(
         f"the oneAPI printer cannot render the partitioning {spelled} of {what} "
@@ -182,6 +196,9 @@ class OneApiEmitter(FunctionEmitter):
         if op.unroll is not None:
             factor = op.unroll.value.data
             self.emit("#pragma unroll" if factor == 0 else f"#pragma unroll {factor}")
+        if op.mul_limit is not None:
+            # no ALLOCATION in oneAPI: the II bounds the schedule, the limit is for the reader
+            self.emit(f"// hls-reuse: at most {op.mul_limit.value.data} multipliers")
         if op.pipeline_ii is not None:
             self.emit(f"[[intel::initiation_interval({op.pipeline_ii.value.data})]]")
         self.emit(self.for_statement(op, i))

@@ -137,6 +137,8 @@ class VitisEmitter(FunctionEmitter):
             self.pragma("UNROLL" if factor == 0 else f"UNROLL factor={factor}")
         if op.pipeline_ii is not None:
             self.pragma(f"PIPELINE II={op.pipeline_ii.value.data}")
+        if op.mul_limit is not None:  # multipliers shared by the reuse factor (hls-reuse)
+            self.pragma(f"ALLOCATION operation instances=mul limit={op.mul_limit.value.data}")
 
     def array_decl(self, name: str, t: MemRefType, parts: list[hls.PartitionAttr]) -> None:
         self.emit(f"{c_type(t.element_type)} {name}{dims(t)};")

@@ -20,7 +20,7 @@ func.func @main(%x: !gnn.nodes<2, !gnn.fixed<8, 3>> {gnn.name = "x"}, %ei: !gnn.
 // CHECK-NEXT:   %[[RAW:.*]] = hls.load %edge_index[%[[ROW]], %[[E]]] : memref<2x6xui2> -> ui2
 // CHECK-NEXT:   %[[NODE:.*]] = hls.index_cast %[[RAW]] : ui2 -> index
 // CHECK:          hls.load %x[%[[NODE]], %{{.*}}]
-// CHECK:      } {label = "gather{{[0-9]+}}"}
+// CHECK:      } {label = "gather[[G:[0-9]+]]", op = "gather[[G]]", rows = "edges"}
 // Weights and bias are ROMs of raw integers (0.5 and -1.0 with 5 fractional bits).
 // CHECK:      %mlp_0_dense = hls.alloca : memref<6x1x!gnn.fixed<8, 3>>
 // CHECK-NEXT: %mlp_0_dense_w = hls.rom "mlp_0_dense_w" {data = dense<{{\[}}[16, -32]]> : tensor<1x2xi8>} : memref<1x2x!gnn.fixed<8, 3>>
@@ -31,22 +31,24 @@ func.func @main(%x: !gnn.nodes<2, !gnn.fixed<8, 3>> {gnn.name = "x"}, %ei: !gnn.
 // CHECK-NEXT:     hls.load
 // CHECK-NEXT:     hls.add %{{.*}}, %{{.*}} : !gnn.fixed<18, 8>, !gnn.fixed<16, 6> -> !gnn.fixed<18, 8>
 // CHECK:        hls.cast %{{.*}} : !gnn.fixed<18, 8> -> !gnn.fixed<8, 3>
+// Top-level loops name their op, its torch path and their rows (for hls-reuse and the estimate).
+// CHECK:      } {label = "mlp_0_dense", op = "mlp_0_dense", path = "mlp.0", rows = "edges"}
 // The scatter zeroes an accumulator for every node, adds over real edges at edge_index[1][e],
-// and casts the real nodes' sums.
+// and casts the real nodes' sums; its three loops belong to one op.
 // CHECK:      hls.alloca : memref<4x1x!gnn.fixed<11, 6>>
 // CHECK-NEXT: hls.for %{{.*}} = 0 to 4 {
-// CHECK:      } {label = "scatter_sum{{[0-9]+}}_init"}
+// CHECK:      } {label = "scatter_sum[[S:[0-9]+]]_init", op = "scatter_sum[[S]]", rows = "nodes"}
 // CHECK-NEXT: hls.for %{{.*}} = 0 to 6 limit %n_edges : ui3 {
 // CHECK-NEXT:   hls.constant 1 : index
 // CHECK:          hls.add %{{.*}}, %{{.*}} : !gnn.fixed<11, 6>, !gnn.fixed<8, 3> -> !gnn.fixed<11, 6>
-// CHECK:      } {label = "scatter_sum{{[0-9]+}}_edges"}
+// CHECK:      } {label = "scatter_sum[[S]]_edges", op = "scatter_sum[[S]]", rows = "edges"}
 // CHECK:      hls.for %{{.*}} = 0 to 4 limit %n_nodes : ui3 {
 // CHECK:          hls.cast %{{.*}} : !gnn.fixed<11, 6> -> !gnn.fixed<8, 3>
-// CHECK:      } {label = "scatter_sum{{[0-9]+}}_nodes"}
+// CHECK:      } {label = "scatter_sum[[S]]_nodes", op = "scatter_sum[[S]]", rows = "nodes"}
 // The output port receives the real rows.
 // CHECK:      hls.for %{{.*}} = 0 to 4 limit %n_nodes : ui3 {
 // CHECK:          hls.store %{{.*}}, %y[%{{.*}}, %{{.*}}]
-// CHECK:      } {label = "output_y"}
+// CHECK:      } {label = "output_y", op = "output_y", rows = "nodes"}
 // CHECK:      func.return
 
 // TOP: gnnc-opt: error: convert-gnn-to-hls: 'void' cannot name the C++ top function
