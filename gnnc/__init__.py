@@ -5,8 +5,10 @@
     design.emulate(data)              # bit-exact fixed point
     design.csim(data)                 # the generated C++, compiled with g++
     design.write("out/", backend="vitis")
+    gnnc.calibrate(model, graphs, width=16)   # automatic per-op precision from a calibration set
 """
 
+from gnnc.calibration import Calibration, calibrate
 from gnnc.config import Config, load_config
 from gnnc.design import Design, compile  # noqa: A004
 from gnnc.errors import ConfigError, CSimError, GnncError, UnsupportedModelError
@@ -15,12 +17,14 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CSimError",
+    "Calibration",
     "Config",
     "ConfigError",
     "Design",
     "GnncError",
     "UnsupportedModelError",
     "__version__",
+    "calibrate",
     "compile",
     "load_config",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import yaml
 
 from gnnc.errors import ConfigError
 from gnnc.fixed import format_fixed, parse_fixed
+from gnnc.precision import parse_spec as parse_precision_spec
 
 BACKENDS = ("vitis", "oneapi")
 DEFAULT_PART = "xcvu9p-flga2104-2L-e"
@@ -28,9 +30,16 @@ class Config:
     clock_period_ns: float = 5.0
     graph: GraphCapacity = field(default_factory=GraphCapacity)
     precision_default: str = "fixed<16,6>"
+    # inputs / ops / kinds of `precision` as canonical JSON (gnn-fixed-point's `precision` option)
+    precision_spec: str = ""
     top: str | None = None
     io: str = "parallel"
     reuse_factor: int = 1
+    reuse_ops: tuple[tuple[str, int], ...] = ()  # (op path or name, reuse factor)
+    parallelism_edges: int = 0  # rows per cycle of the loops over edges; 0 = all (fully parallel)
+    parallelism_nodes: int = 0
+    parallelism_ops: tuple[tuple[str, int], ...] = ()
+    split_edge_dense: bool = False  # gnn-split-edge-dense before lowering (bit-identical)
 
     def to_dict(self) -> dict[str, Any]:
         """The config as a plain dict (what gnnc_config.yaml in a project holds)."""
@@ -39,16 +48,24 @@ class Config:
             "part": self.part,
             "clock_period_ns": self.clock_period_ns,
             "graph": {"max_nodes": self.graph.max_nodes, "max_edges": self.graph.max_edges},
-            "precision": {"default": self.precision_default},
+            "precision": {"default": self.precision_default, **json.loads(self.precision_spec or "{}")},
             "top": self.top,
             "io": self.io,
-            "reuse_factor": self.reuse_factor,
+            "reuse_factor": (
+                {"default": self.reuse_factor, "ops": dict(self.reuse_ops)} if self.reuse_ops else self.reuse_factor
+            ),
+            "parallelism": {
+                **{k: v for k, v in (("edges", self.parallelism_edges), ("nodes", self.parallelism_nodes)) if v},
+                **({"ops": dict(self.parallelism_ops)} if self.parallelism_ops else {}),
+            },
+            "split_edge_dense": self.split_edge_dense,
         }
 
 
-_TOP_KEYS = {"backend", "part", "clock_period_ns", "graph", "precision", "top", "io", "reuse_factor"}
+_TOP_KEYS = {"backend", "part", "clock_period_ns", "graph", "precision", "top", "io", "reuse_factor", "parallelism",
+             "split_edge_dense"}
 _GRAPH_KEYS = {"max_nodes", "max_edges"}
-_PRECISION_KEYS = {"default", "inputs", "ops"}
+_PRECISION_KEYS = {"default", "inputs", "ops", "kinds"}
 
 
 def load_config(source: Config | dict | str | Path | None) -> Config:
@@ -104,9 +121,9 @@ def _from_dict(d: dict) -> Config:
         if not isinstance(p, dict):
             raise ConfigError(f"precision: expected a mapping or a type, got {p!r}")
         _no_unknown(p, _PRECISION_KEYS, "precision.")
-        for key in ("inputs", "ops"):
-            if p.get(key):
-                raise ConfigError(f"precision.{key}: per-input and per-op precision is not supported yet")
+        spec = parse_precision_spec(p)
+        if spec:
+            kwargs["precision_spec"] = json.dumps(spec, sort_keys=True)
         if "default" in p:
             kwargs["precision_default"] = format_fixed(parse_fixed(p["default"], "precision.default"))
     if "io" in d:
@@ -114,11 +131,47 @@ def _from_dict(d: dict) -> Config:
             raise ConfigError(f"io: {d['io']!r} is not supported yet; use io: parallel")
         kwargs["io"] = "parallel"
     if "reuse_factor" in d:
-        if d["reuse_factor"] != 1:
-            raise ConfigError(
-                f"reuse_factor: {d['reuse_factor']!r} is not supported yet; the design is fully parallel (1)"
-            )
+        r = d["reuse_factor"]
+        if not isinstance(r, dict):  # `reuse_factor: 4` is shorthand for the default
+            r = {"default": r}
+        _no_unknown(r, {"default", "ops"}, "reuse_factor.")
+        if "default" in r:
+            kwargs["reuse_factor"] = _positive(r["default"], "reuse_factor.default")
+        kwargs["reuse_ops"] = _op_factors(r.get("ops"), "reuse_factor.ops")
+    if "parallelism" in d:
+        p = d["parallelism"]
+        if not isinstance(p, dict):  # `parallelism: 4`: 4 edges and 4 nodes per cycle
+            p = {"edges": p, "nodes": p}
+        _no_unknown(p, {"edges", "nodes", "ops"}, "parallelism.")
+        for key in ("edges", "nodes"):
+            if key in p:
+                kwargs[f"parallelism_{key}"] = _positive(p[key], f"parallelism.{key}")
+        kwargs["parallelism_ops"] = _op_factors(p.get("ops"), "parallelism.ops")
+    if "split_edge_dense" in d:
+        if not isinstance(d["split_edge_dense"], bool):
+            raise ConfigError(f"split_edge_dense: expected true or false, got {d['split_edge_dense']!r}")
+        kwargs["split_edge_dense"] = d["split_edge_dense"]
     return Config(**kwargs)
+
+
+def _positive(value: Any, key: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(f"{key}: must be a positive integer, got {value!r}")
+    return value
+
+
+def _op_factors(ops: Any, key: str) -> tuple[tuple[str, int], ...]:
+    """`{torch module path or op name: factor}`; whether the ops exist is checked by hls-reuse."""
+    if ops is None:
+        return ()
+    if not isinstance(ops, dict):
+        raise ConfigError(f"{key}: expected a mapping of op paths to factors, got {ops!r}")
+    result = []
+    for name, value in ops.items():
+        if not isinstance(name, str) or not name or any(c in name for c in ";= {}\"'"):
+            raise ConfigError(f"{key}: {name!r} is not an op path (e.g. R1.layers.0)")
+        result.append((name, _positive(value, f"{key}.{name}")))
+    return tuple(result)
 
 
 def _no_unknown(d: dict, known: set[str], prefix: str) -> None:

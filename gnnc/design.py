@@ -15,6 +15,7 @@ from gnnc.dialects import gnn
 from gnnc.errors import GnncError
 from gnnc.estimate import estimate
 from gnnc.partition import Segment, partition, segment_inputs, stitch
+from gnnc.precision import fixed_point_pipeline
 
 STAGES = ("gnn", "fixed", "hls")
 
@@ -53,16 +54,19 @@ class Design:
         fixed = imported.module.clone()
         passes.apply(
             fixed,
-            f'gnn-fixed-point{{default="{config.precision_default}" max-edges={self.max_edges}}}',
+            fixed_point_pipeline(config.precision_default, self.max_edges, config.precision_spec),
         )
         self._modules["fixed"] = fixed
         hls = fixed.clone()
         passes.apply(
             hls,
-            f"convert-gnn-to-hls{{max-nodes={self.max_nodes} max-edges={self.max_edges}"
+            ("gnn-split-edge-dense," if config.split_edge_dense else "")  # bit-identical rewrite
+            + f"convert-gnn-to-hls{{max-nodes={self.max_nodes} max-edges={self.max_edges}"
             + (f" top={config.top}" if config.top else "")
             + "},"
-            "hls-parallelize,hls-partition-arrays",
+            "hls-parallelize,"
+            + _reuse_pass(config)
+            + "hls-partition-arrays",
         )
         self._modules["hls"] = hls
         self.top = emulator.top_function(hls).sym_name.data
@@ -116,15 +120,24 @@ class Design:
     def _assemble(self, bound, plan: list[Segment] | None, results: list[list[np.ndarray]]) -> list[np.ndarray]:
         return results[0] if plan is None else stitch(self._modules["fixed"], bound, plan, results)
 
-    def emulate(self, *inputs: Any, fixed: bool = True):
+    def emulate(self, *inputs: Any, fixed: bool = True, report: bool = False):
         """Bit-exact fixed-point outputs (numpy float64), or the float interpretation with fixed=False.
 
-        Graphs larger than the capacity run in segments (see `partition`), as the hardware would."""
+        Graphs larger than the capacity run in segments (see `partition`), as the hardware would.
+        report=True returns (outputs, report): per input and op, how many values overflowed
+        (wrapped or saturated) in its result cast and its accumulator, and the exact range seen
+        (docs/precision.md, "Overflow report")."""
         module = self._modules["fixed" if fixed else "gnn"]
         bound = self._imported.bind(*inputs)
         plan = self._plan(bound)
-        results = [emulator.run(module, job, fixed=fixed) for job in self._jobs(bound, plan)]
-        return _present(self._assemble(bound, plan, results))
+        if report and not fixed:
+            raise GnncError("emulate(report=True) needs fixed=True: a float run cannot overflow")
+        stats: dict | None = {} if report else None
+        results = [emulator.run(module, job, fixed=fixed, report=stats) for job in self._jobs(bound, plan)]
+        outputs = _present(self._assemble(bound, plan, results))
+        if stats is None:
+            return outputs
+        return outputs, {label: entry for label, entry in stats.items() if len(entry) > 2}  # ops that cast
 
     def csim(self, *inputs: Any, backend: str | None = None):
         """Compile the generated C++ with g++ (cached) and run it on the inputs.
@@ -219,6 +232,21 @@ class Design:
             raise GnncError(f"backend {backend!r} is not available; this version supports: "
                             f"{', '.join(BACKENDS)}")
         return backend
+
+
+def _reuse_pass(config: Config) -> str:
+    """`hls-reuse{...},` for the config's reuse factors and parallelism ("" when fully parallel)."""
+    opts = []
+    if config.reuse_factor != 1:
+        opts.append(f"reuse-factor={config.reuse_factor}")
+    if config.reuse_ops:
+        opts.append('reuse="' + ";".join(f"{k}={v}" for k, v in config.reuse_ops) + '"')
+    for key in ("edges", "nodes"):
+        if value := getattr(config, f"parallelism_{key}"):
+            opts.append(f"{key}={value}")
+    if config.parallelism_ops:
+        opts.append('parallelism="' + ";".join(f"{k}={v}" for k, v in config.parallelism_ops) + '"')
+    return f"hls-reuse{{{' '.join(opts)}}}," if opts else ""
 
 
 def _graph_size(module: ModuleOp, inputs: dict[str, np.ndarray]) -> tuple[int, int]:

@@ -17,9 +17,10 @@ from xdsl.ir import Operation, SSAValue
 from gnnc.dialects import gnn
 from gnnc.errors import GnncError
 from gnnc.fixed import (
-    cast,
+    _bits,
     element_fixed,
     exact_product_type,
+    format_fixed,
     int_dtype,
     quantize,
     raw_range,
@@ -31,6 +32,7 @@ from gnnc.fixed import (
     table_values,
     to_float,
 )
+from gnnc.fixed import cast as _cast
 
 
 def top_function(module: builtin.ModuleOp) -> func.FuncOp:
@@ -59,10 +61,16 @@ def output_names(fn: func.FuncOp) -> list[str]:
     return [f"out{k}" for k in range(n)]
 
 
-def run(module: builtin.ModuleOp, inputs: Mapping[str, np.ndarray], fixed: bool = False) -> list[np.ndarray]:
-    """Interpret the module on one graph; outputs are float64 arrays [rows, features]."""
+def run(
+    module: builtin.ModuleOp, inputs: Mapping[str, np.ndarray], fixed: bool = False, report: dict | None = None
+) -> list[np.ndarray]:
+    """Interpret the module on one graph; outputs are float64 arrays [rows, features].
+
+    With `report` (a dict, fixed=True), overflow statistics are added to it (see `OverflowReport`)."""
     fn = top_function(module)
     interp = _Interpreter(fixed)
+    if report is not None and fixed:
+        interp.recorder = _Recorder(report)
     names = argument_names(fn)
     missing = [n for n in names if n not in inputs]
     if missing:
@@ -78,6 +86,7 @@ class _Interpreter:
         self.env: dict[SSAValue, np.ndarray] = {}
         self.edge_index: np.ndarray | None = None
         self.num_nodes: int | None = None
+        self.recorder: _Recorder | None = None
 
     # -- values ------------------------------------------------------------- #
 
@@ -98,6 +107,8 @@ class _Interpreter:
             self.num_nodes = value.shape[0]
         if self.fixed:
             self.env[arg] = quantize(value, _fixed(arg))
+            if self.recorder is not None:
+                self.recorder.input(name, value, _fixed(arg), self.env[arg])
         else:
             self.env[arg] = value.astype(np.float64)
 
@@ -111,7 +122,14 @@ class _Interpreter:
             impl = _IMPLS.get(type(op))
             if impl is None:
                 raise GnncError(f"the emulator cannot run '{op.name}'")
-            value = impl(self, op)
+            global _RECORDING
+            if self.recorder is not None:
+                self.recorder.enter(op)
+                _RECORDING = self.recorder
+            try:
+                value = impl(self, op)
+            finally:
+                _RECORDING = None
             if len(op.results) == 1:
                 self.env[op.results[0]] = value
             else:  # several results: the impl returns one array per result
@@ -133,6 +151,69 @@ class _Interpreter:
 
 def _fixed(v: SSAValue) -> gnn.FixedType:
     return element_fixed(v, "fixed-point emulation")
+
+
+# --------------------------------------------------------------------------- #
+# Overflow statistics (design.emulate(..., report=True))
+# --------------------------------------------------------------------------- #
+
+_RECORDING: _Recorder | None = None
+
+
+def cast(raw: np.ndarray, frac: int, t: gnn.FixedType, where: str = "result") -> np.ndarray:
+    """gnnc.fixed.cast, counted in the overflow report when one is being recorded.
+    where: "result" (an op's result cast), "accum" (into its accumulator) or "internal"."""
+    out = _cast(raw, frac, t)
+    if _RECORDING is not None and where != "internal":
+        raw = np.asarray(raw)
+        if raw.size:
+            # The same rounding into a type wide enough never to overflow: what differs overflowed.
+            int_bits = max(_bits(raw) - frac + 2, 2)
+            wide = gnn.FixedType(int_bits + t.f, int_bits, True, t.quant_mode) if int_bits + t.f > 0 else t
+            overflowed = int(np.count_nonzero(out != _cast(raw, frac, wide)))
+            values = raw.astype(np.float64) * 2.0**-frac
+            _RECORDING.add(where, t, raw.size, overflowed, float(values.min()), float(values.max()))
+    return out
+
+
+class _Recorder:
+    """Fills a report: {label: {"op", "path", "result"/"accum": {type, values, overflows, min, max}}}."""
+
+    def __init__(self, report: dict):
+        self.report = report
+        self.entry: dict | None = None
+        self.index = 0
+
+    def _entry(self, label: str, op_name: str, path: str | None) -> dict:
+        return self.report.setdefault(label, {"op": op_name, "path": path})
+
+    def enter(self, op: Operation) -> None:
+        path = op.attributes.get("gnn.path")
+        path = path.data if isinstance(path, builtin.StringAttr) else None
+        label = f"{op.name}#{self.index}" + (f" ({path})" if path else "")
+        self.index += 1
+        self.entry = self._entry(label, op.name, path)
+
+    def input(self, name: str, value: np.ndarray, t: gnn.FixedType, raw: np.ndarray) -> None:
+        self.entry = self._entry(f"input {name}", "input", None)
+        v = np.asarray(value, dtype=np.float64)
+        if v.size:
+            int_bits = max(int(np.max(np.abs(v))).bit_length() + 2, 2)
+            wide = gnn.FixedType(int_bits + t.f, int_bits, True, t.quant_mode)
+            over = int(np.count_nonzero(raw != quantize(v, wide))) if wide.w <= 62 else -1
+            self.add("result", t, v.size, over, float(v.min()), float(v.max()))
+
+    def add(self, where: str, t: gnn.FixedType, count: int, overflows: int, lo: float, hi: float) -> None:
+        assert self.entry is not None
+        stats = self.entry.get(where)
+        if stats is not None and stats["type"] != format_fixed(t):  # another type in the same role
+            where = f"{where}:{format_fixed(t)}"
+            stats = self.entry.get(where)
+        if stats is None:
+            stats = self.entry[where] = {"type": format_fixed(t), "values": 0, "overflows": 0, "min": lo, "max": hi}
+        stats["values"] += count
+        stats["overflows"] += overflows
+        stats["min"], stats["max"] = min(stats["min"], lo), max(stats["max"], hi)
 
 
 # --------------------------------------------------------------------------- #
@@ -166,10 +247,11 @@ def _scatter(it: _Interpreter, op: gnn.ScatterOp) -> np.ndarray:
         return acc / np.maximum(deg, 1)[:, None] if reduce == gnn.Reduce.MEAN else acc
     in_t, acc_t, out_t = _fixed(op.input), op.accum_type, _fixed(op.result)
     assert acc_t is not None
-    terms = cast(src, in_t.f, acc_t)
-    acc = np.zeros((n, src.shape[1]), dtype=int_dtype(acc_t.w))
+    terms = cast(src, in_t.f, acc_t, "accum")
+    # wide enough for the sum of every term (a narrow accumulator wraps once, at the end)
+    acc = np.zeros((n, src.shape[1]), dtype=int_dtype(acc_t.w + max(len(index), 1).bit_length()))
     np.add.at(acc, index, terms)
-    acc = cast(acc, acc_t.f, acc_t)  # the C++ accumulates in acc_t
+    acc = cast(acc, acc_t.f, acc_t, "accum")  # the C++ accumulates in acc_t
     if reduce == gnn.Reduce.SUM:
         return cast(acc, acc_t.f, out_t)
     recip_t = op.recip_type
@@ -189,7 +271,10 @@ def _dense(it: _Interpreter, op: gnn.DenseOp) -> np.ndarray:
         return y + b if b is not None else y
     in_t, w_t, acc_t, out_t = _fixed(op.input), op.weight_type, op.accum_type, _fixed(op.result)
     assert w_t is not None and acc_t is not None
-    dtype = int_dtype(acc_t.w)
+    exact_w = in_t.w + w_t.w + (op.in_features + 1).bit_length() + 1
+    if op.bias_type is not None:
+        exact_w = max(exact_w, op.bias_type.w + acc_t.f - op.bias_type.f + 1) + 1
+    dtype = int_dtype(max(acc_t.w, exact_w + max(0, acc_t.f - in_t.f - w_t.f)))  # the exact sum, aligned
     prod_f = in_t.f + w_t.f
     acc = np.dot(x.astype(dtype), quantize(w, w_t).T.astype(dtype))
     acc = _align(acc, prod_f, acc_t.f)
@@ -197,7 +282,7 @@ def _dense(it: _Interpreter, op: gnn.DenseOp) -> np.ndarray:
         b_t = op.bias_type
         assert b_t is not None
         acc = acc + _align(quantize(b, b_t).astype(dtype), b_t.f, acc_t.f)
-    acc = cast(acc, acc_t.f, acc_t)
+    acc = cast(acc, acc_t.f, acc_t, "accum")
     return cast(acc, acc_t.f, out_t)
 
 
@@ -230,13 +315,18 @@ def _activation(it: _Interpreter, op: gnn.ActivationOp) -> np.ndarray:
         assert a_t is not None
         a = int(quantize(op.alpha_value, a_t))
         wide = x.astype(int_dtype(in_t.w + a_t.w + 1))
-        return np.where(x > 0, cast(x, in_t.f, out_t), cast(wide * a, in_t.f + a_t.f, out_t))
+        pos = x > 0  # each branch cast on the values it takes (the report counts only those)
+        return np.where(pos, cast(np.where(pos, x, 0), in_t.f, out_t),
+                        cast(np.where(pos, 0, wide * a), in_t.f + a_t.f, out_t))
     size, lo, scale = op.table_size.value.data, op.table_min.value.data, op.table_scale.value.data  # type: ignore[union-attr]
     alpha = op.alpha_value if op.alpha is not None else 1.0
     table = table_values(fn.value, size, lo, scale, out_t, alpha)
     looked_up = table[table_index(x, in_t.f, size, lo, scale)]
+    if _RECORDING is not None and looked_up.size:  # a table never overflows; its range is reported
+        values = to_float(looked_up, out_t)
+        _RECORDING.add("result", out_t, looked_up.size, 0, float(values.min()), float(values.max()))
     if fn == gnn.ActivationFn.ELU:  # the table covers the negative half only
-        return np.where(x < 0, looked_up, cast(x, in_t.f, out_t))
+        return np.where(x < 0, looked_up, cast(np.where(x < 0, 0, x), in_t.f, out_t))
     return looked_up
 
 
@@ -370,18 +460,18 @@ def _edge_softmax(it: _Interpreter, op: gnn.EdgeSoftmaxOp):
 
     x = np.where(keep[:, None], exp(logits, m[index]), 0)
     total = np.zeros((n, heads), dtype=int_dtype(acc_t.w))
-    np.add.at(total, index, cast(x, exp_t.f, acc_t))
+    np.add.at(total, index, cast(x, exp_t.f, acc_t, "accum"))
     x_root = exp(root, m) if root is not None else None
     if x_root is not None:
-        total = total + cast(x_root, exp_t.f, acc_t)
-    total = cast(total, acc_t.f, acc_t)
+        total = total + cast(x_root, exp_t.f, acc_t, "accum")
+    total = cast(total, acc_t.f, acc_t, "accum")
     r_size, r_scale = op.recip_table_size.value.data, op.recip_table_scale.value.data  # type: ignore[union-attr]
     r = softmax_recip_values(r_size, r_scale, rec_t)[table_index(total, acc_t.f, r_size, 0, r_scale)]
     wide = int_dtype(acc_t.w + 2 * rec_t.w + 4)
     for _ in range(op.newton_steps.value.data):  # type: ignore[union-attr]
         p = total.astype(wide) * r.astype(wide)  # exact, acc_t.f + rec_t.f fractional bits
         u = (2 << (acc_t.f + rec_t.f)) - p  # 2 - sum * r, exact
-        r = cast(r.astype(wide) * u, rec_t.f + acc_t.f + rec_t.f, rec_t)
+        r = cast(r.astype(wide) * u, rec_t.f + acc_t.f + rec_t.f, rec_t, "internal")
     prod = int_dtype(exp_t.w + rec_t.w + 1)
     alpha = cast(x.astype(prod) * r[index].astype(prod), exp_t.f + rec_t.f, _fixed(op.result))
     if x_root is None:

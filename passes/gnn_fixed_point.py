@@ -21,14 +21,16 @@ from gnnc.dialects.gnn import (
     FixedType,
     GatherOp,
     LoopMaskOp,
+    OverflowMode,
     QuantMode,
     Reduce,
     RepeatOp,
     ScaleOp,
     ScatterOp,
 )
-from gnnc.errors import GnncError
-from gnnc.fixed import element_fixed, exact_product_type, exact_sum_type, parse_fixed
+from gnnc.errors import ConfigError, GnncError
+from gnnc.fixed import element_fixed, exact_product_type, exact_sum_type, format_fixed, parse_fixed
+from gnnc.precision import Resolved, Resolver, spec_from_json
 
 # Lookup-table geometry per function: (table_min, table_scale) for 1024 entries,
 # covering the input range where the function is not yet flat to 16-bit precision.
@@ -57,55 +59,91 @@ class GnnFixedPointPass(ModulePass):
     Values with a known range get their own type: gnn.degree_norm (in [0, 1]) an unsigned
     type with one integer bit and GUARD_BITS more fractional bits, gnn.loop_mask (0 or 1)
     one unsigned bit. Constants of gnn.scale and leaky_relu's slope get the default type.
+
+    `precision` (JSON, optional) refines this per input, per op path and per op kind
+    (gnnc.precision, docs/config.md): `result`, `weight`, `bias` types, an explicit
+    `accum` (wrap overflow, enough fractional bits for every term) and `table` geometry.
     """
 
     name = "gnn-fixed-point"
 
     default: str = "fixed<16,6>"
     max_edges: int = 1024
+    precision: str = ""
 
     def apply(self, ctx: Context, op: builtin.ModuleOp) -> None:
         t = parse_fixed(self.default, f"{self.name}{{default}}")
+        resolver = Resolver(spec_from_json(self.precision, f"{self.name}{{precision}}"))
         for fn in op.walk():
             if isinstance(fn, func.FuncOp) and not fn.is_declaration:
-                self._convert_function(fn, t)
+                self._convert_function(fn, t, resolver)
+        unused = resolver.unused_paths()
+        if unused:
+            raise ConfigError(
+                f"{', '.join('precision.ops.' + p for p in unused)}: no op has this module path "
+                "(or one below it); op paths are the gnn.path attributes of the IR"
+            )
 
-    def _convert_function(self, fn: func.FuncOp, t: FixedType) -> None:
-        for arg in fn.args:
-            _retype(arg, t)
+    def _convert_function(self, fn: func.FuncOp, t: FixedType, resolver: Resolver) -> None:
+        names = _argument_names(fn)
+        unknown = sorted(set(resolver.spec.get("inputs", {})) - set(names))
+        if unknown:
+            raise ConfigError(
+                f"{', '.join('precision.inputs.' + n for n in unknown)}: the model has no such input; "
+                f"its inputs are {', '.join(names)}"
+            )
+        for name, arg in zip(names, fn.args):
+            given = resolver.input_type(name)
+            if given is not None and not isinstance(arg.type, FeaturesType):
+                raise ConfigError(f"precision.inputs.{name}: this input is not a feature array")
+            _retype(arg, parse_fixed(given) if given is not None else t)
         for op in fn.body.walk():
+            spec = resolver.resolve(_path(op), _kinds(op))
+            result = spec.get("result")
+            rt = parse_fixed(result) if result is not None else t
             for res in op.results:
-                _retype(res, t)
-            self._annotate(op, t)
+                _retype(res, rt)
+            self._annotate(op, rt, spec, t)
         fn.update_function_type()
 
-    def _annotate(self, op: Operation, t: FixedType) -> None:
+    def _annotate(
+        self, op: Operation, t: FixedType, spec: Resolved | None = None, base: FixedType | None = None
+    ) -> None:
+        """t: the op's result type; base: the default, which constants (weights, biases) get."""
+        spec = spec or Resolved()
+        base = base or t
         if isinstance(op, DenseOp):
-            op.weight_type = t
-            terms = [exact_product_type(_elem(op.input), t)] * op.in_features
+            w_t = _field(spec, "weight", base)
+            op.weight_type = w_t
+            terms = [exact_product_type(_elem(op.input), w_t)] * op.in_features
             if op.bias is not None:
-                op.bias_type = t
-                terms.append(t)
-            op.accum_type = exact_sum_type(terms)
+                b_t = _field(spec, "bias", base)
+                op.bias_type = b_t
+                terms.append(b_t)
+            op.accum_type = _accum(spec, exact_sum_type(terms), terms)
         elif isinstance(op, ScatterOp) and op.reduce.data in (Reduce.SUM, Reduce.MEAN):
-            op.accum_type = exact_sum_type([_elem(op.input)], count=self.max_edges)
+            op.accum_type = _accum(spec, exact_sum_type([_elem(op.input)], count=self.max_edges), [_elem(op.input)])
             if op.reduce.data == Reduce.MEAN:
                 # 1/deg in [0, 1]: one integer bit, two fractional guard bits beyond the value type
                 op.recip_type = FixedType(t.f + 3, 1, False, QuantMode.RND)
         elif isinstance(op, ActivationOp) and op.fn.data in TABLE_GEOMETRY:
             lo, scale = TABLE_GEOMETRY[op.fn.data]
-            op.table_size = builtin.IntegerAttr(TABLE_SIZE, 64)
+            size = TABLE_SIZE
+            table = spec.get("table")
+            if table is not None:
+                size, lo, scale = table["size"], table["min"], table["size"] // (table["max"] - table["min"])
+            op.table_size = builtin.IntegerAttr(size, 64)
             op.table_min = builtin.IntegerAttr(lo, 64)
             op.table_scale = builtin.IntegerAttr(scale, 64)
         elif isinstance(op, ActivationOp) and op.fn.data == ActivationFn.LEAKY_RELU:
-            op.alpha_type = t
+            op.alpha_type = _field(spec, "weight", base)
         elif isinstance(op, ScaleOp):
             if op.scale is not None:
-                op.scale_type = t
+                op.scale_type = _field(spec, "weight", base)
             if op.shift is not None:
-                op.shift_type = t
+                op.shift_type = _field(spec, "bias", base)
         elif isinstance(op, EdgeSoftmaxOp):
-            self._annotate_softmax(op, t)
+            self._annotate_softmax(op, t, spec.get("table"))
         elif isinstance(op, GatherOp | RepeatOp) or (
             isinstance(op, ScatterOp) and op.reduce.data in (Reduce.MAX, Reduce.MIN)
         ):
@@ -122,7 +160,7 @@ class GnnFixedPointPass(ModulePass):
             )
 
 
-    def _annotate_softmax(self, op: EdgeSoftmaxOp, t: FixedType) -> None:
+    def _annotate_softmax(self, op: EdgeSoftmaxOp, t: FixedType, table: dict | None = None) -> None:
         """
         Weights, exp values and 1/sum lie in [0, 1] (about): unsigned, one integer bit,
         GUARD_BITS more fractional bits than the default. The sum of at most max_edges + 1
@@ -136,7 +174,10 @@ class GnnFixedPointPass(ModulePass):
         op.accum_type = FixedType(int_bits + unit.f, int_bits, False)
         op.recip_type = unit
         lo, scale = SOFTMAX_EXP_GEOMETRY
-        op.exp_table_size = builtin.IntegerAttr(TABLE_SIZE, 64)
+        exp_size = TABLE_SIZE
+        if table is not None:  # the exp table over logit - max <= 0
+            exp_size, lo, scale = table["size"], table["min"], table["size"] // (table["max"] - table["min"])
+        op.exp_table_size = builtin.IntegerAttr(exp_size, 64)
         op.exp_table_min = builtin.IntegerAttr(lo, 64)
         op.exp_table_scale = builtin.IntegerAttr(scale, 64)
         span = 1 << (terms + 1).bit_length()  # a power of two above the largest sum
@@ -151,6 +192,56 @@ class GnnFixedPointPass(ModulePass):
         op.newton_steps = builtin.IntegerAttr(steps, 64)
         for res in op.results:
             _set_type(res, unit)
+
+
+def _field(spec: Resolved, name: str, default: FixedType) -> FixedType:
+    value = spec.get(name)
+    return parse_fixed(value, spec.keys[name]) if value is not None else default
+
+
+def _accum(spec: Resolved, exact: FixedType, terms: list[FixedType]) -> FixedType:
+    """The exact accumulator unless the config gives one; a given one must keep C++ == emulator."""
+    value = spec.get("accum")
+    if value is None or value == "auto":
+        return exact
+    key = spec.keys["accum"]
+    acc = parse_fixed(value, key)
+    if acc.overflow_mode != OverflowMode.WRAP:
+        raise ConfigError(
+            f"{key}: accumulators must wrap ({format_fixed(acc)} has overflow mode "
+            f"{acc.overflow_mode.value}); the C++ saturates at every +=, which depends on the order of "
+            "the terms. Use a wrap accumulator (a wrapped sum is exact whenever the final sum fits) "
+            "or saturate the result type instead"
+        )
+    need = max(term.f for term in terms)
+    if acc.f < need:
+        raise ConfigError(
+            f"{key}: {format_fixed(acc)} has {acc.f} fractional bits, fewer than its terms' {need}; "
+            "an accumulator may drop integer bits (it wraps) but not fractional bits"
+        )
+    return acc
+
+
+def _kinds(op: Operation) -> list[str]:
+    """Kind names of an op, least specific first."""
+    kinds = [op.name.removeprefix("gnn.")]
+    if isinstance(op, ActivationOp):
+        kinds.append(op.fn.data.value)
+    return kinds
+
+
+def _path(op: Operation) -> str | None:
+    path = op.attributes.get("gnn.path")
+    return path.data if isinstance(path, builtin.StringAttr) else None
+
+
+def _argument_names(fn: func.FuncOp) -> list[str]:
+    names = []
+    for k, arg in enumerate(fn.args):
+        attrs = fn.arg_attrs.data[k].data if fn.arg_attrs is not None else {}
+        name = attrs.get("gnn.name")
+        names.append(name.data if isinstance(name, builtin.StringAttr) else arg.name_hint or f"arg{k}")
+    return names
 
 
 def _elem(value: SSAValue) -> FixedType:
