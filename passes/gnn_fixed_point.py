@@ -28,6 +28,7 @@ from gnnc.dialects.gnn import (
     ScaleOp,
     ScatterOp,
 )
+from gnnc.emulator import argument_names
 from gnnc.errors import ConfigError, GnncError
 from gnnc.fixed import element_fixed, exact_product_type, exact_sum_type, format_fixed, parse_fixed
 from gnnc.precision import Resolved, Resolver, spec_from_json
@@ -85,7 +86,7 @@ class GnnFixedPointPass(ModulePass):
             )
 
     def _convert_function(self, fn: func.FuncOp, t: FixedType, resolver: Resolver) -> None:
-        names = _argument_names(fn)
+        names = argument_names(fn)
         unknown = sorted(set(resolver.spec.get("inputs", {})) - set(names))
         if unknown:
             raise ConfigError(
@@ -233,15 +234,6 @@ def _kinds(op: Operation) -> list[str]:
 def _path(op: Operation) -> str | None:
     path = op.attributes.get("gnn.path")
     return path.data if isinstance(path, builtin.StringAttr) else None
-
-
-def _argument_names(fn: func.FuncOp) -> list[str]:
-    names = []
-    for k, arg in enumerate(fn.args):
-        attrs = fn.arg_attrs.data[k].data if fn.arg_attrs is not None else {}
-        name = attrs.get("gnn.name")
-        names.append(name.data if isinstance(name, builtin.StringAttr) else arg.name_hint or f"arg{k}")
-    return names
 
 
 def _elem(value: SSAValue) -> FixedType:

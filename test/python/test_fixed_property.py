@@ -10,45 +10,15 @@ import subprocess
 import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from fixed_strategies import OVERFLOW, QUANT, cast_cases, double_cases
 
 from gnnc.csim import ap_types_dir
-from gnnc.dialects.gnn import FixedType, OverflowMode, QuantMode
+from gnnc.dialects.gnn import FixedType
 from gnnc.fixed import cast, quantize, to_float
-
-QUANT = [m.value for m in QuantMode]
-OVERFLOW = [m.value for m in OverflowMode]
-
-
-@st.composite
-def fixed_types(draw, max_width=32, int_margin=4):
-    width = draw(st.integers(2, max_width))
-    int_bits = draw(st.integers(-int_margin, width + int_margin))
-    return FixedType(
-        width, int_bits, draw(st.booleans()), draw(st.sampled_from(QUANT)), draw(st.sampled_from(OVERFLOW))
-    )
-
 
 def c_type(t: FixedType) -> str:
     base = "ap_fixed" if t.is_signed else "ap_ufixed"
     return f"{base}<{t.w}, {t.i}, AP_{t.quant_mode.value.upper()}, AP_{t.overflow_mode.value.upper()}>"
-
-
-@st.composite
-def double_cases(draw):
-    t = draw(fixed_types())
-    scale = 2.0 ** draw(st.integers(-70, t.i + 2))  # down to far below one LSB
-    value = draw(st.floats(-4, 4, allow_nan=False, width=32)) * scale
-    return t, float(value)
-
-
-@st.composite
-def cast_cases(draw):
-    # The ap_types headers assert ("read bit beyond MSB") on casts that round away more bits
-    # than the source holds, which needs I < 0 or I > W; those types stay out of cast cases.
-    src = draw(fixed_types(max_width=24, int_margin=0))
-    dst = draw(fixed_types(int_margin=0))
-    lo, hi = (-(1 << (src.w - 1)), (1 << (src.w - 1)) - 1) if src.is_signed else (0, (1 << src.w) - 1)
-    return src, dst, draw(st.integers(lo, hi))
 
 
 def run_cpp(tmp_path, body: str) -> list[float]:

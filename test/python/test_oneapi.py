@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from fixed_strategies import cast_cases, double_cases
 from interaction_network import load_tracking_in
 
 import gnnc
@@ -102,30 +103,6 @@ def test_gnnc_opt_target_oneapi_prints_the_same_kernel(small):
 
 
 # -- ac_fixed semantics (as the oneAPI printer spells the types) -----------------------------
-
-
-@st.composite
-def fixed_types(draw, max_width=32, int_margin=4):
-    width = draw(st.integers(2, max_width))
-    int_bits = draw(st.integers(-int_margin, width + int_margin))
-    return FixedType(width, int_bits, draw(st.booleans()),
-                     draw(st.sampled_from([m.value for m in QuantMode])),
-                     draw(st.sampled_from([m.value for m in OverflowMode])))
-
-
-@st.composite
-def double_cases(draw):
-    t = draw(fixed_types())
-    value = draw(st.floats(-4, 4, allow_nan=False, width=32)) * 2.0 ** draw(st.integers(-8, t.i + 2))
-    return t, float(value)
-
-
-@st.composite
-def cast_cases(draw):
-    src = draw(fixed_types(max_width=24, int_margin=0))
-    dst = draw(fixed_types(int_margin=0))
-    lo, hi = (-(1 << (src.w - 1)), (1 << (src.w - 1)) - 1) if src.is_signed else (0, (1 << src.w) - 1)
-    return src, dst, draw(st.integers(lo, hi))
 
 
 def run_ac(tmp_path, body: str) -> list[float]:
