@@ -60,13 +60,9 @@ class Design:
         hls = fixed.clone()
         passes.apply(
             hls,
-            ("gnn-split-edge-dense," if config.split_edge_dense else "")  # bit-identical rewrite
-            + f"convert-gnn-to-hls{{max-nodes={self.max_nodes} max-edges={self.max_edges}"
-            + (f" top={config.top}" if config.top else "")
-            + "},"
-            "hls-parallelize,"
-            + _reuse_pass(config)
-            + "hls-partition-arrays",
+            passes.hls_pipeline(
+                self.max_nodes, self.max_edges, config.top, config.split_edge_dense, _reuse_options(config)
+            ),
         )
         self._modules["hls"] = hls
         self.top = emulator.top_function(hls).sym_name.data
@@ -234,8 +230,8 @@ class Design:
         return backend
 
 
-def _reuse_pass(config: Config) -> str:
-    """`hls-reuse{...},` for the config's reuse factors and parallelism ("" when fully parallel)."""
+def _reuse_options(config: Config) -> str:
+    """The hls-reuse options for the config's reuse factors and parallelism ("" when fully parallel)."""
     opts = []
     if config.reuse_factor != 1:
         opts.append(f"reuse-factor={config.reuse_factor}")
@@ -246,7 +242,7 @@ def _reuse_pass(config: Config) -> str:
             opts.append(f"{key}={value}")
     if config.parallelism_ops:
         opts.append('parallelism="' + ";".join(f"{k}={v}" for k, v in config.parallelism_ops) + '"')
-    return f"hls-reuse{{{' '.join(opts)}}}," if opts else ""
+    return " ".join(opts)
 
 
 def _graph_size(module: ModuleOp, inputs: dict[str, np.ndarray]) -> tuple[int, int]:

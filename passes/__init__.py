@@ -71,6 +71,20 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 CANONICALIZE_PIPELINE = "gnn-fold-batchnorm,gnn-canonicalize,gnn-cse,dce"
 
 
+def hls_pipeline(
+    max_nodes: int, max_edges: int, top: str | None = None, split_edge_dense: bool = False, reuse: str = ""
+) -> str:
+    """Fixed-point gnn -> hls with directives. `reuse`: options of hls-reuse ("" = fully parallel)."""
+    return (
+        ("gnn-split-edge-dense," if split_edge_dense else "")  # a bit-identical rewrite
+        + f"convert-gnn-to-hls{{max-nodes={max_nodes} max-edges={max_edges}"
+        + (f" top={top}" if top else "")
+        + "},hls-parallelize,"
+        + (f"hls-reuse{{{reuse}}}," if reuse else "")
+        + "hls-partition-arrays"
+    )
+
+
 def lower_to_hls_pipeline(
     precision: str = "fixed<16,6>", max_nodes: int = 28, max_edges: int = 56
 ) -> str:
@@ -78,8 +92,7 @@ def lower_to_hls_pipeline(
     return (
         f"{CANONICALIZE_PIPELINE},"
         f'gnn-fixed-point{{default="{precision}" max-edges={max_edges}}},'
-        f"convert-gnn-to-hls{{max-nodes={max_nodes} max-edges={max_edges}}},"
-        "hls-parallelize,hls-partition-arrays"
+        + hls_pipeline(max_nodes, max_edges)
     )
 
 
