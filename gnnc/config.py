@@ -42,12 +42,13 @@ class Config:
     split_edge_dense: bool = False  # gnn-split-edge-dense before lowering (bit-identical)
 
     def to_dict(self) -> dict[str, Any]:
-        """The config as a plain dict (what gnnc_config.yaml in a project holds)."""
-        return {
+        """The config as a plain dict that load_config reads back (what a project's gnnc_config.yaml holds)."""
+        graph = {"max_nodes": self.graph.max_nodes, "max_edges": self.graph.max_edges}
+        out = {
             "backend": self.backend,
             "part": self.part,
             "clock_period_ns": self.clock_period_ns,
-            "graph": {"max_nodes": self.graph.max_nodes, "max_edges": self.graph.max_edges},
+            "graph": {k: v for k, v in graph.items() if v is not None},
             "precision": {"default": self.precision_default, **json.loads(self.precision_spec or "{}")},
             "top": self.top,
             "io": self.io,
@@ -60,6 +61,7 @@ class Config:
             },
             "split_edge_dense": self.split_edge_dense,
         }
+        return {k: v for k, v in out.items() if v is not None and v != {}}
 
 
 _TOP_KEYS = {"backend", "part", "clock_period_ns", "graph", "precision", "top", "io", "reuse_factor", "parallelism",

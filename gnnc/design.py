@@ -210,8 +210,8 @@ class Design:
             max_edges=self.max_edges,
             part=self.config.part,
             clock_period_ns=self.config.clock_period_ns,
-            config=self.config.to_dict() | {"backend": backend,
-                                            "graph": {"max_nodes": self.max_nodes, "max_edges": self.max_edges}},
+            config=self.config.to_dict()
+            | {"backend": backend, "top": self.top, "graph": {"max_nodes": self.max_nodes, "max_edges": self.max_edges}},
             example_inputs=self._example_inputs,
             expected_outputs=dict(zip(self.output_names, expected)),
             force=force,

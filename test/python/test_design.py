@@ -144,6 +144,14 @@ def test_write_refuses_to_overwrite(design, tmp_path):
     design.write(out, force=True)
 
 
+def test_project_config_reproduces_the_design(design, trackml_dir, graphs, tmp_path):
+    out = design.write(tmp_path / "prj")
+    config = gnnc.load_config(out / "gnnc_config.yaml")
+    model = load_tracking_in("add", "source_to_target", 8, trackml_dir)
+    again = gnnc.compile(model, graphs[0], config)
+    assert again.sources().files == design.sources().files
+
+
 def test_project_testbench_passes_on_its_own_data(design, tmp_path):
     """The written project's testbench, built as a user would, reproduces the emulator's bits."""
     from gnnc.csim import ap_types_dir
