@@ -93,18 +93,31 @@ class GnnFixedPointPass(ModulePass):
                 f"{', '.join('precision.inputs.' + n for n in unknown)}: the model has no such input; "
                 f"its inputs are {', '.join(names)}"
             )
-        for name, arg in zip(names, fn.args):
+        for index, (name, arg) in enumerate(zip(names, fn.args)):
             given = resolver.input_type(name)
             if given is not None and not isinstance(arg.type, FeaturesType):
                 raise ConfigError(f"precision.inputs.{name}: this input is not a feature array")
+            if given is None:  # a Brevitas QuantIdentity on the input
+                given = _arg_quant(fn, index)
             _retype(arg, parse_fixed(given) if given is not None else t)
         for op in fn.body.walk():
             spec = resolver.resolve(_path(op), _kinds(op))
             result = spec.get("result")
+            brevitas = _op_quant(op, QUANT_RESULT) if result is None else None
+            if brevitas not in (None, "exact", "inherit"):
+                result = brevitas
             rt = parse_fixed(result) if result is not None else t
+            if brevitas == "inherit":  # a concat of Brevitas-quantised values keeps their type
+                rt = _covering([_elem(v) for v in op.operands if isinstance(v.type, FeaturesType)])
             for res in op.results:
                 _retype(res, rt)
+            weight = _op_quant(op, QUANT_WEIGHT)
+            if weight is not None and spec.get("weight") is None:
+                spec.fields["weight"], spec.keys["weight"] = weight, "the Brevitas weight quantizer"
             self._annotate(op, rt, spec, t)
+            if brevitas == "exact" and isinstance(op, DenseOp | ScatterOp) and op.accum_type is not None:
+                # Brevitas adds in float32, exactly: the result is the exact accumulator.
+                _set_type(op.results[0], op.accum_type)
         fn.update_function_type()
 
     def _annotate(
@@ -193,6 +206,33 @@ class GnnFixedPointPass(ModulePass):
         op.newton_steps = builtin.IntegerAttr(steps, 64)
         for res in op.results:
             _set_type(res, unit)
+
+
+#: Brevitas types the importer attaches to ops and arguments (gnnc/frontend/brevitas.py).
+QUANT_RESULT = "gnn.quant.result"
+QUANT_WEIGHT = "gnn.quant.weight"
+
+
+def _op_quant(op: Operation, key: str) -> str | None:
+    attr = op.attributes.get(key)
+    return attr.data if isinstance(attr, builtin.StringAttr) else None
+
+
+def _arg_quant(fn: func.FuncOp, index: int) -> str | None:
+    if fn.arg_attrs is None:
+        return None
+    attr = fn.arg_attrs.data[index].data.get(QUANT_RESULT)
+    return attr.data if isinstance(attr, builtin.StringAttr) else None
+
+
+def _covering(types: list[FixedType]) -> FixedType:
+    """The narrowest type holding every value of `types` (one of them if all are equal)."""
+    if all(t == types[0] for t in types):
+        return types[0]
+    signed = any(t.is_signed for t in types)
+    i = max(t.i + (1 if signed and not t.is_signed else 0) for t in types)
+    f = max(t.f for t in types)
+    return FixedType(i + f, i, signed)
 
 
 def _field(spec: Resolved, name: str, default: FixedType) -> FixedType:

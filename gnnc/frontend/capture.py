@@ -45,6 +45,7 @@ with warnings.catch_warnings():
     from torch_geometric.nn import aggr as pyg_aggr
 
 from gnnc.errors import UnsupportedModelError
+from gnnc.frontend import brevitas
 from gnnc.frontend import ops  # noqa: F401  (registers torch.ops.gnn.scatter)
 
 #: Attribute under which the capture wrapper holds the user's model; module
@@ -60,7 +61,8 @@ SUPPORTED = (
     "torch_geometric.utils.softmax with num_nodes; nn.Linear / F.linear; BatchNorm in eval mode; "
     "relu, leaky_relu, elu, sigmoid, tanh; torch.cat along the feature axis; + - * of two node "
     "(or two edge) matrices, one of them possibly [rows, 1]; + - * / by constants; "
-    "repeat_interleave along the feature axis"
+    "repeat_interleave along the feature axis; Brevitas QuantLinear (bias=False), QuantReLU, "
+    "QuantIdentity with power-of-two scales"
 )
 
 
@@ -299,11 +301,23 @@ def _refuse(mp: MessagePassing, path: str, reason: str) -> UnsupportedModelError
     return unsupported(f"{_layer(mp, path)}: {reason}{at}")
 
 
+def _real_type(obj: Any) -> type:
+    """
+    The class of obj, seen through the AttrProxy subclass that torch.export's module-stack
+    tracer gives submodules reached during tracing (it does so for models with Brevitas layers).
+    """
+    proxy_module = "torch.fx.experimental.proxy_tensor"
+    for cls in type(obj).__mro__:
+        if cls.__module__ != proxy_module and all(b.__module__ != proxy_module for b in cls.__bases__):
+            return cls
+    return type(obj)
+
+
 def _aggregation(mp: MessagePassing, path: str) -> str | None:
     """The gnn reduce of a layer's default aggregate, or None if aggregate is overridden."""
     if type(mp).aggregate is not MessagePassing.aggregate:
         return None
-    reduce = _AGGREGATIONS.get(type(mp.aggr_module))
+    reduce = _AGGREGATIONS.get(_real_type(mp.aggr_module))
     if reduce is None:
         raise unsupported(
             f"{_layer(mp, path)}: aggregation {mp.aggr!r} is not supported; "
@@ -734,6 +748,9 @@ def patched(model: nn.Module) -> Iterator[ModuleNames]:
                 forward = _special_forward(module, path)
                 if forward is not None:
                     module.__dict__["forward"] = forward
+        # Brevitas layers: the float op plus a gnn::quant mark with their fixed-point types.
+        for module, forward in brevitas.leaf_forwards(model).items():
+            module.__dict__["forward"] = forward
         with _rebind_globals(_replacements(names)), _source_anchors(model):
             yield names
     finally:

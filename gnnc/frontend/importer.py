@@ -188,11 +188,20 @@ def _module_path(node: fx.Node) -> tuple[str | None, str | None]:
     stack = node.meta.get("nn_module_stack") or {}
     found: tuple[str | None, str | None] = (None, None)
     for path, cls in stack.values():
+        name = cls if isinstance(cls, str) else getattr(cls, "__qualname__", str(cls))
         if path == WRAPPED or path.startswith(WRAPPED + "."):
-            name = cls if isinstance(cls, str) else getattr(cls, "__qualname__", str(cls))
             found = (path[len(WRAPPED) + 1:], name.rsplit(".", 1)[-1])
+        elif path and found[0] is not None:
+            # Submodules reached through torch.export's AttrProxy (with Brevitas layers) are
+            # recorded relative to the module that holds them.
+            found = (f"{found[0]}.{path}" if found[0] else path, name.rsplit(".", 1)[-1])
     return found
 
+
+#: Op (and argument) attributes that carry a Brevitas layer's fixed-point types to
+#: gnn-fixed-point: a type, "exact" (the op's exact accumulator) or "inherit" (its inputs').
+QUANT_RESULT = "gnn.quant.result"
+QUANT_WEIGHT = "gnn.quant.weight"
 
 # --------------------------------------------------------------------------- #
 # The importer
@@ -239,6 +248,10 @@ class _Importer:
         self.inputs: list[GraphInput] = []
         self.n_nodes: Any = None  # sympy expressions of N and E
         self.n_edges: Any = None
+        # Brevitas: fixed-point types of inputs (by name) and values quantised by a Brevitas
+        # layer, whose sums and copies are then kept exact (see _quant).
+        self.input_quant: dict[str, str] = {}
+        self.quantized: set[SSAValue] = set()
         self.handlers: dict[str, Callable[..., Any]] = {
             "getitem": self._getitem,
             "aten::select": self._select,
@@ -279,6 +292,7 @@ class _Importer:
             "aten::elu_": self._elu,
             "gnn::degree_norm": self._degree_norm,
             "gnn::loop_mask": self._loop_mask,
+            "gnn::quant": self._quant,
             "gnn::edge_softmax": self._edge_softmax,
             "gnn::edge_softmax_root": self._edge_softmax_root,
             "aten::repeat_interleave": self._repeat_interleave,
@@ -431,9 +445,10 @@ class _Importer:
             self.func_name,
             ([a.type for a in self.block.args], [v.type for v in outputs]),
             Region(self.block),
-            arg_attrs=ArrayAttr(
-                [DictionaryAttr({"gnn.name": StringAttr(i.name)}) for i in self.inputs]
-            ),
+            arg_attrs=ArrayAttr([DictionaryAttr(
+                {"gnn.name": StringAttr(i.name)}
+                | ({QUANT_RESULT: StringAttr(self.input_quant[i.name])} if i.name in self.input_quant else {})
+            ) for i in self.inputs]),
         )
         func.attributes["gnn.outputs"] = ArrayAttr([StringAttr(n) for n in names])
         module = ModuleOp([func])
@@ -452,7 +467,66 @@ class _Importer:
         self.block.add_op(op)
         result = op.results[0]
         self._check_shape(node, result)
+        self._propagate_quant(op)
         return result
+
+    # ------------------------------------------------------------- Brevitas
+
+    def _propagate_quant(self, op: Operation) -> None:
+        """
+        Keep Brevitas' float arithmetic on quantised values exact: a sum-scatter of them
+        gets its exact accumulator as result type, a concat of them (or a copy) their type.
+        """
+        inputs = [v for v in op.operands if _features(v) is not None]
+        if not inputs or not all(v in self.quantized for v in inputs):
+            return
+        if isinstance(op, gnn.GatherOp | gnn.RepeatOp):
+            self.quantized.add(op.results[0])
+        elif isinstance(op, gnn.ConcatOp):
+            op.attributes[QUANT_RESULT] = StringAttr("inherit")
+            self.quantized.add(op.results[0])
+        elif isinstance(op, gnn.ScatterOp) and op.reduce.data == gnn.Reduce.SUM:
+            op.attributes[QUANT_RESULT] = StringAttr("exact")
+            self.quantized.add(op.results[0])
+
+    def _quant(self, node: fx.Node, x: Any, spec: str) -> SSAValue:
+        """A Brevitas mark (gnn::quant): its types go onto the op (or input) that made x."""
+        import json
+
+        x = self._feature(x, "the input of a Brevitas quantizer")
+        fields = json.loads(spec)
+        source = node.args[0]
+        users = [u for u in source.users if _op_name(u.target) != "aten::sym_size"]
+        if users != [node] or x.uses:
+            raise _Unsupported(
+                "a Brevitas quantizer on a value that is also used unquantised (gnnc gives each "
+                "value one fixed-point type); quantise it once and use the quantised value"
+            )
+        owner = x.owner
+        if isinstance(owner, Block):  # a function argument: the input's type
+            name = self.inputs[x.index].name
+            if set(fields) != {"result"} or fields["result"] in ("exact", "inherit"):
+                raise _Unsupported(f"a Brevitas layer applied directly to the input {name!r}")
+            self.input_quant[name] = fields["result"]
+        elif isinstance(owner, gnn.GatherOp | gnn.RepeatOp) or (
+            isinstance(owner, gnn.ScatterOp) and owner.reduce.data in (gnn.Reduce.MAX, gnn.Reduce.MIN)
+        ):
+            raise _Unsupported(
+                f"a Brevitas quantizer on the result of {owner.name}, which copies its input's type; "
+                "quantise the input instead"
+            )
+        else:
+            if QUANT_RESULT in owner.attributes and owner.attributes[QUANT_RESULT].data not in (
+                "exact", "inherit"
+            ):
+                raise _Unsupported("two Brevitas quantizers in a row on one value")
+            if "weight" in fields and not isinstance(owner, gnn.DenseOp):
+                raise _Unsupported(f"a quantised weight on {owner.name}")
+            for key, attr in (("result", QUANT_RESULT), ("weight", QUANT_WEIGHT)):
+                if key in fields:
+                    owner.attributes[attr] = StringAttr(fields[key])
+        self.quantized.add(x)
+        return x
 
     def _check_shape(self, node: fx.Node, value: SSAValue) -> None:
         """The torch shape must be [N or E, F] as the gnn type says (catches silent miscompiles)."""

@@ -171,3 +171,34 @@ def edge_softmax_root(src: Tensor, edge_index: Tensor, end: int, num_nodes: int,
 def _edge_softmax_root_fake(src: Tensor, edge_index: Tensor, end: int, num_nodes: int,
                             root: Tensor) -> tuple[Tensor, Tensor]:
     return torch.empty_like(src), torch.empty_like(root)
+
+
+# --------------------------------------------------------------------------- #
+# Brevitas quantisation marks (gnnc/frontend/brevitas.py)
+# --------------------------------------------------------------------------- #
+
+
+@torch.library.custom_op("gnn::quant", mutates_args=())
+def quant(x: Tensor, spec: str) -> Tensor:
+    """
+    x, marked with the fixed-point types a Brevitas layer computes it in (`spec`, JSON:
+    `result` a type, "exact" or "inherit"; `weight` a type). The importer moves the types
+    onto the op that produced x. Eagerly: x cast to a `result` type, else x.
+    """
+    import json
+
+    import numpy as np
+
+    from gnnc.fixed import parse_fixed, quantize, to_float
+
+    result = json.loads(spec).get("result")
+    if result in (None, "exact", "inherit"):
+        return x.clone()
+    t = parse_fixed(result)
+    raw = quantize(x.detach().cpu().double().numpy(), t)
+    return torch.from_numpy(np.asarray(to_float(raw, t))).to(x.dtype)
+
+
+@quant.register_fake
+def _quant_fake(x: Tensor, spec: str) -> Tensor:
+    return torch.empty_like(x)
