@@ -166,9 +166,7 @@ def test_explicit_precision_config_overrides_brevitas(quant_model):
 
 
 def test_oneapi_csim_equals_emulate(quant_model):
-    bits, _, design = quant_model
-    if bits != 7:
-        pytest.skip("one width is enough for the second backend")
+    _, _, design = quant_model
     x, edge_index = graph(11)
     (sim,) = design.csim_many([(x, edge_index)], backend="oneapi")
     assert np.array_equal(sim[0], design.emulate(x, edge_index))
