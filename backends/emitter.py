@@ -339,3 +339,9 @@ inline int gnnc_table_index(T x, int lo, int scale) {{
   return {floor};
 }}
 """
+
+
+def write_files(files: dict[str, str], output) -> None:
+    """All printed files to one stream, each after a `// ---- <name> ----` line (what `gnnc-opt -t` shows)."""
+    for name, text in files.items():
+        output.write(f"// ---- {name} ----\n{text}")

@@ -8,6 +8,7 @@ replaces only a directory that holds a previous gnnc project (it has `gnnc_confi
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -35,6 +36,26 @@ class CSimLayout:
     files: dict[str, str]
     sources: list[str]
     include_dirs: list[str]
+
+
+SOURCE_EXT = (".cpp", ".cc", ".cxx")
+
+
+def check_firmware(top: str, firmware: Mapping[str, str], ports: Sequence[Port], header: str,
+                   includer: str, err: type[Exception] = GnncError) -> list[str]:
+    """Checks every vendor's project needs before anything is written; returns the sorted C++ sources."""
+    tb.check_ports(ports, err)
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", top):
+        raise err(f"top function name {top!r} is not a C identifier")
+    for name in firmware:
+        if not name or "/" in name or "\\" in name or name.startswith("."):
+            raise err(f"firmware file name {name!r} must be a plain file name")
+    if header not in firmware:
+        raise err(f"firmware has no {header}, which the {includer} includes")
+    sources = sorted(n for n in firmware if n.endswith(SOURCE_EXT))
+    if not sources:
+        raise err("firmware has no .cpp source to synthesise")
+    return sources
 
 
 def write_atomically(out_dir: str | os.PathLike, files: Mapping[str, str], force: bool) -> Path:

@@ -31,7 +31,6 @@ _DEVICE = re.compile(r"[A-Za-z0-9_.:/\-]+\Z")
 # AMD/Xilinx part numbers (xcvu9p-..., xck26-..., xazu..., xqvu...): not an Intel target.
 _AMD_PART = re.compile(r"x[acq][a-z]*\d", re.IGNORECASE)
 DEFAULT_DEVICE = "Agilex7"  # what icpx targets when -Xstarget is omitted
-_SOURCE_EXT = (".cpp", ".cc", ".cxx")
 
 
 def host_file(top: str) -> str:
@@ -106,19 +105,9 @@ def generate_host(top: str, ports: Sequence[Port], max_nodes: int, max_edges: in
 
 
 def _check(top: str, firmware: Mapping[str, str], ports: Sequence[Port], err=GnncError) -> list[str]:
-    tb.check_ports(ports, err)
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", top):
-        raise err(f"top function name {top!r} is not a C identifier")
-    for name in firmware:
-        if not name or "/" in name or "\\" in name or name.startswith("."):
-            raise err(f"firmware file name {name!r} must be a plain file name")
-    if f"{top}.hpp" not in firmware:
-        raise err(f"firmware has no {top}.hpp, which the host program includes")
+    sources = common.check_firmware(top, firmware, ports, f"{top}.hpp", "host program", err)
     if host_file(top) in firmware:
         raise err(f"firmware must not contain {host_file(top)}: gnnc writes the host program")
-    sources = sorted(n for n in firmware if n.endswith(_SOURCE_EXT))
-    if not sources:
-        raise err("firmware has no .cpp source to synthesise")
     return sources
 
 

@@ -9,6 +9,7 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.utils.target import Target
 
+from gnnc.backends.emitter import write_files
 from gnnc.backends.oneapi.printer import print_oneapi
 
 
@@ -19,6 +20,4 @@ class OneApiTarget(Target):
     name = "oneapi"
 
     def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
-        sources = print_oneapi(module)
-        for name, text in sources.files.items():
-            output.write(f"// ---- {name} ----\n{text}")
+        write_files(print_oneapi(module).files, output)

@@ -19,7 +19,6 @@ from gnnc.backends.vitis import testbench as tb
 from gnnc.errors import GnncError
 
 _PART = re.compile(r"[A-Za-z0-9_.\-]+\Z")
-_SOURCE_EXT = (".cpp", ".cc", ".cxx")
 _MARKER = common.MARKER
 
 
@@ -35,7 +34,7 @@ def csim_layout(top: str, firmware: Mapping[str, str], ports: Sequence[Port], ma
     files = {f"firmware/{n}": text for n, text in firmware.items()}
     tb_src = f"tb/{top}_tb.cpp"
     files[tb_src] = tb.generate_testbench(top, ports, max_nodes, max_edges)
-    sources = [f"firmware/{n}" for n in sorted(firmware) if n.endswith(_SOURCE_EXT)]
+    sources = [f"firmware/{n}" for n in sorted(firmware) if n.endswith(common.SOURCE_EXT)]
     return common.CSimLayout(files=files, sources=[*sources, tb_src], include_dirs=["firmware"])
 
 
@@ -61,17 +60,7 @@ def write_project(out_dir: str | os.PathLike, *, top: str, firmware: Mapping[str
 def _render(*, top, firmware, ports, max_nodes, max_edges, part, clock_period_ns, config,
             example_inputs, expected_outputs) -> dict[str, str]:
     """Every file of the project by relative path; all checks happen here, before any write."""
-    tb.check_ports(ports)
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", top):
-        raise GnncError(f"top function name {top!r} is not a C identifier")
-    for name in firmware:
-        if not name or "/" in name or "\\" in name or name.startswith("."):
-            raise GnncError(f"firmware file name {name!r} must be a plain file name")
-    if f"{top}.h" not in firmware:
-        raise GnncError(f"firmware has no {top}.h, which the testbench includes")
-    sources = sorted(n for n in firmware if n.endswith(_SOURCE_EXT))
-    if not sources:
-        raise GnncError("firmware has no .cpp source to synthesise")
+    sources = common.check_firmware(top, firmware, ports, f"{top}.h", "testbench")
     if not _PART.match(part):
         raise GnncError(f"part {part!r} is not a valid FPGA part name")
     if not (isinstance(clock_period_ns, (int, float)) and clock_period_ns > 0):
