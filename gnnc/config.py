@@ -11,6 +11,7 @@ import yaml
 
 from gnnc.errors import ConfigError
 from gnnc.fixed import format_fixed, parse_fixed
+from gnnc.precision import AutoPrecision, parse_auto
 from gnnc.precision import parse_spec as parse_precision_spec
 
 BACKENDS = ("vitis", "oneapi")
@@ -32,6 +33,8 @@ class Config:
     precision_default: str = "fixed<16,6>"
     # inputs / ops / kinds of `precision` as canonical JSON (gnn-fixed-point's `precision` option)
     precision_spec: str = ""
+    # `precision.auto`: compile() calibrates and replaces it with the types it chose
+    precision_auto: AutoPrecision | None = None
     top: str | None = None
     io: str = "parallel"
     reuse_factor: int = 1
@@ -49,7 +52,11 @@ class Config:
             "part": self.part,
             "clock_period_ns": self.clock_period_ns,
             "graph": {k: v for k, v in graph.items() if v is not None},
-            "precision": {"default": self.precision_default, **json.loads(self.precision_spec or "{}")},
+            "precision": {
+                "default": self.precision_default,
+                **json.loads(self.precision_spec or "{}"),
+                **({"auto": self.precision_auto.to_dict()} if self.precision_auto else {}),
+            },
             "top": self.top,
             "io": self.io,
             "reuse_factor": (
@@ -67,7 +74,7 @@ class Config:
 _TOP_KEYS = {"backend", "part", "clock_period_ns", "graph", "precision", "top", "io", "reuse_factor", "parallelism",
              "split_edge_dense"}
 _GRAPH_KEYS = {"max_nodes", "max_edges"}
-_PRECISION_KEYS = {"default", "inputs", "ops", "kinds"}
+_PRECISION_KEYS = {"default", "inputs", "ops", "kinds", "auto"}
 
 
 def load_config(source: Config | dict | str | Path | None) -> Config:
@@ -85,12 +92,15 @@ def load_config(source: Config | dict | str | Path | None) -> Config:
         except yaml.YAMLError as err:
             raise ConfigError(f"config file {path} is not valid YAML: {err}") from None
         source = data or {}
+        base_dir = path.parent  # a relative precision.auto.graphs is next to the YAML file
+    else:
+        base_dir = None
     if not isinstance(source, dict):
         raise ConfigError(f"config must be a mapping of keys to values, got {type(source).__name__}")
-    return _from_dict(source)
+    return _from_dict(source, base_dir)
 
 
-def _from_dict(d: dict) -> Config:
+def _from_dict(d: dict, base_dir: Path | None = None) -> Config:
     _no_unknown(d, _TOP_KEYS, "")
     kwargs: dict[str, Any] = {}
     if "backend" in d:
@@ -128,6 +138,8 @@ def _from_dict(d: dict) -> Config:
             kwargs["precision_spec"] = json.dumps(spec, sort_keys=True)
         if "default" in p:
             kwargs["precision_default"] = format_fixed(parse_fixed(p["default"], "precision.default"))
+        if p.get("auto") is not None:
+            kwargs["precision_auto"] = parse_auto(p["auto"], base_dir)
     if "io" in d:
         if d["io"] != "parallel":
             raise ConfigError(f"io: {d['io']!r} is not supported yet; use io: parallel")

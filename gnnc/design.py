@@ -12,7 +12,7 @@ from xdsl.dialects.builtin import ModuleOp
 from gnnc import emulator, passes
 from gnnc.config import Config, load_config
 from gnnc.dialects import gnn
-from gnnc.errors import GnncError
+from gnnc.errors import ConfigError, GnncError
 from gnnc.estimate import estimate
 from gnnc.partition import Segment, partition, segment_inputs, stitch
 from gnnc.precision import fixed_point_pipeline
@@ -20,15 +20,26 @@ from gnnc.precision import fixed_point_pipeline
 STAGES = ("gnn", "fixed", "hls")
 
 
-def compile(model: Any, example: Any, config: Config | dict | str | Path | None = None) -> Design:  # noqa: A001
-    """Capture `model` on `example` (a tuple of forward arguments, or a PyG Data) and lower it."""
+def compile(  # noqa: A001
+    model: Any, example: Any, config: Config | dict | str | Path | None = None, calibration: list[Any] | None = None
+) -> Design:
+    """Capture `model` on `example` (a tuple of forward arguments, or a PyG Data) and lower it.
+
+    With `precision.auto`, types are chosen on the `calibration` graphs (else the config's
+    `precision.auto.graphs` file, else the example); `design.calibration` reports the choice."""
     from gnnc.frontend import import_model
 
     cfg = load_config(config)
+    if calibration is not None and cfg.precision_auto is None:
+        raise ConfigError("gnnc.compile(calibration=...) needs precision.auto in the config")
     start = time.perf_counter()
     imported = import_model(model, example)
-    example_inputs = imported.bind(*_as_args(example))
-    design = Design(imported, cfg, example_inputs)
+    if cfg.precision_auto is not None:
+        from gnnc.calibration import calibrate_imported
+
+        design = calibrate_imported(imported, example, cfg, calibration).design
+    else:
+        design = Design(imported, cfg, imported.bind(*_as_args(example)))
     design.timings["compile_s"] = time.perf_counter() - start
     return design
 
@@ -46,6 +57,7 @@ class Design:
         self.input_names: list[str] = imported.input_names
         self.output_names: list[str] = imported.output_names
         self.timings: dict[str, float] = {}
+        self.calibration: Any = None  # gnnc.calibration.Calibration when compiled with precision.auto
         n_nodes, n_edges = _graph_size(imported.module, example_inputs)
         self.max_nodes = config.graph.max_nodes or n_nodes
         self.max_edges = config.graph.max_edges or n_edges

@@ -9,14 +9,19 @@ JSON-serialisable dict; gnn-fixed-point takes that JSON as its `precision` optio
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
+from gnnc.dialects.gnn import OverflowMode, QuantMode
 from gnnc.errors import ConfigError
+from gnnc.fixed import MAX_INT64_WIDTH as MAX_WIDTH
 from gnnc.fixed import format_fixed, parse_fixed
 
-#: Fields of an op's precision: value types, `accum` ("auto" = exact), and `table` geometry.
-OP_KEYS = ("weight", "bias", "result", "accum", "table")
+#: Fields of an op's precision: value types, `accum` ("auto" = exact), `table` geometry, and
+#: `recip`, the entry type of a mean aggregation's 1/deg table.
+OP_KEYS = ("weight", "bias", "result", "accum", "table", "recip")
 TABLE_KEYS = ("size", "min", "max")
 MAX_TABLE_SIZE = 1 << 16
 #: `precision.kinds` keys: gnn op names without the `gnn.` prefix, and activation functions
@@ -94,7 +99,7 @@ def _op_spec(value, key: str) -> dict[str, Any]:
             f"known: {', '.join(key + '.' + k for k in OP_KEYS)}"
         )
     out: dict[str, Any] = {}
-    for k in ("weight", "bias", "result"):
+    for k in ("weight", "bias", "result", "recip"):
         if spec.get(k) is not None:
             out[k] = _type(spec[k], f"{key}.{k}")
     if spec.get("accum") is not None:
@@ -121,6 +126,69 @@ def _table(value, key: str) -> dict[str, int]:
             f"choose a size that is a multiple of {hi - lo}"
         )
     return {"size": size, "min": lo, "max": hi}
+
+
+@dataclass(frozen=True)
+class AutoPrecision:
+    """`precision.auto`: choose types from ranges on calibration graphs (gnnc.calibration).
+    Exactly one of `width` (bits of every value type) and `error_budget` (max |output - float
+    output| over the calibration graphs; the fractional bits are searched, types at most
+    `max_width` bits). `graphs`: a torch.save file of calibration graphs (absolute path)."""
+
+    width: int | None = None
+    error_budget: float | None = None
+    margin_bits: int = 1
+    max_width: int = 32
+    quantization: str = "rnd"
+    overflow: str = "sat"
+    graphs: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+AUTO_KEYS = tuple(AutoPrecision.__dataclass_fields__)
+AUTO_MODES = {"quantization": [m.value for m in QuantMode], "overflow": [m.value for m in OverflowMode]}
+
+
+def parse_auto(value: Any, base_dir: Path | None = None, key: str = "precision.auto") -> AutoPrecision:
+    """Validate `precision.auto`; a relative `graphs` path is taken from `base_dir` (the YAML
+    file's folder) or the working directory."""
+    a = _mapping(value, key)
+    unknown = sorted(str(k) for k in a if k not in AUTO_KEYS)
+    if unknown:
+        raise ConfigError(f"unknown config key{'s' if len(unknown) > 1 else ''} "
+                          f"{', '.join(key + '.' + k for k in unknown)}; known: "
+                          f"{', '.join(key + '.' + k for k in AUTO_KEYS)}")
+    given = [k for k in ("width", "error_budget") if a.get(k) is not None]
+    if len(given) != 1:
+        raise ConfigError(f"{key}: give exactly one of {key}.width (bits per type) and {key}.error_budget "
+                          f"(max |output - float output|), got {' and '.join(given) or 'neither'}")
+    out: dict[str, Any] = {}
+    for k, lo in (("width", 2), ("max_width", 2), ("margin_bits", 0)):
+        if a.get(k) is not None:
+            out[k] = _int(a[k], f"{key}.{k}")
+            if not lo <= out[k] <= MAX_WIDTH:
+                raise ConfigError(f"{key}.{k}: must be in [{lo}, {MAX_WIDTH}], got {out[k]}")
+    if a.get("error_budget") is not None:
+        budget = a["error_budget"]
+        if isinstance(budget, bool) or not isinstance(budget, int | float) or not 0 < budget < math.inf:
+            raise ConfigError(f"{key}.error_budget: expected a positive number, got {budget!r}")
+        out["error_budget"] = float(budget)
+    for k, modes in AUTO_MODES.items():
+        if a.get(k) is not None:
+            if a[k] not in modes:
+                raise ConfigError(f"{key}.{k}: {a[k]!r} is not one of {', '.join(modes)}")
+            out[k] = a[k]
+    if a.get("graphs") is not None:
+        if not isinstance(a["graphs"], str | Path):
+            raise ConfigError(f"{key}.graphs: expected the path of a torch.save file of graphs, got {a['graphs']!r}")
+        path = Path(a["graphs"]).expanduser()
+        path = path if path.is_absolute() or base_dir is None else base_dir / path
+        if not path.is_file():
+            raise ConfigError(f"{key}.graphs: {path} does not exist")
+        out["graphs"] = str(path.resolve())
+    return AutoPrecision(**out)
 
 
 @dataclass

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from xdsl.context import Context
 from xdsl.dialects import builtin, func
 from xdsl.ir import Operation, SSAValue
@@ -30,7 +32,7 @@ from gnnc.dialects.gnn import (
 )
 from gnnc.emulator import argument_names
 from gnnc.errors import ConfigError, GnncError
-from gnnc.fixed import element_fixed, exact_product_type, exact_sum_type, format_fixed, parse_fixed
+from gnnc.fixed import MAX_INT64_WIDTH, element_fixed, exact_product_type, exact_sum_type, format_fixed, parse_fixed
 from gnnc.precision import Resolved, Resolver, spec_from_json
 
 # Lookup-table geometry per function: (table_min, table_scale) for 1024 entries,
@@ -56,14 +58,16 @@ class GnnFixedPointPass(ModulePass):
     `default` is the type of every value, weight and bias. Accumulators get the exact
     width: dense sums W_x + W_w + ceil(log2(n_in + 1)) bits, scatter sums add
     ceil(log2(max_edges)) bits (no node can receive more than max_edges messages).
-    Sigmoid, tanh and elu become lookup tables; mean divides through a table of 1/deg.
+    Sigmoid, tanh and elu become lookup tables; mean divides through a table of 1/deg
+    (`recip`, default unsigned with one integer bit and GUARD_BITS - 1 more fractional bits).
     Values with a known range get their own type: gnn.degree_norm (in [0, 1]) an unsigned
     type with one integer bit and GUARD_BITS more fractional bits, gnn.loop_mask (0 or 1)
     one unsigned bit. Constants of gnn.scale and leaky_relu's slope get the default type.
 
     `precision` (JSON, optional) refines this per input, per op path and per op kind
     (gnnc.precision, docs/config.md): `result`, `weight`, `bias` types, an explicit
-    `accum` (wrap overflow, enough fractional bits for every term) and `table` geometry.
+    `accum` (wrap overflow, enough fractional bits for every term), `table` geometry and
+    the `recip` type of mean's 1/deg table.
     """
 
     name = "gnn-fixed-point"
@@ -101,7 +105,7 @@ class GnnFixedPointPass(ModulePass):
                 given = _arg_quant(fn, index)
             _retype(arg, parse_fixed(given) if given is not None else t)
         for op in fn.body.walk():
-            spec = resolver.resolve(_path(op), _kinds(op))
+            spec = resolver.resolve(_path(op), op_kinds(op))
             result = spec.get("result")
             brevitas = _op_quant(op, QUANT_RESULT) if result is None else None
             if brevitas not in (None, "exact", "inherit"):
@@ -114,6 +118,10 @@ class GnnFixedPointPass(ModulePass):
             weight = _op_quant(op, QUANT_WEIGHT)
             if weight is not None and spec.get("weight") is None:
                 spec.fields["weight"], spec.keys["weight"] = weight, "the Brevitas weight quantizer"
+            if weight is not None and isinstance(op, DenseOp) and op.bias is not None and spec.get("bias") is None:
+                # Brevitas' quantised bias (power-of-two scale): a type holding its values exactly
+                spec.fields["bias"] = format_fixed(_exact_type(np.array(op.bias.get_values(), dtype=np.float64)))
+                spec.keys["bias"] = "the Brevitas bias quantizer"
             self._annotate(op, rt, spec, t)
             if brevitas == "exact" and isinstance(op, DenseOp | ScatterOp) and op.accum_type is not None:
                 # Brevitas adds in float32, exactly: the result is the exact accumulator.
@@ -139,7 +147,7 @@ class GnnFixedPointPass(ModulePass):
             op.accum_type = _accum(spec, exact_sum_type([_elem(op.input)], count=self.max_edges), [_elem(op.input)])
             if op.reduce.data == Reduce.MEAN:
                 # 1/deg in [0, 1]: one integer bit, two fractional guard bits beyond the value type
-                op.recip_type = FixedType(t.f + 3, 1, False, QuantMode.RND)
+                op.recip_type = _recip(spec, FixedType(t.f + 3, 1, False, QuantMode.RND))
         elif isinstance(op, ActivationOp) and op.fn.data in TABLE_GEOMETRY:
             lo, scale = TABLE_GEOMETRY[op.fn.data]
             size = TABLE_SIZE
@@ -240,6 +248,30 @@ def _field(spec: Resolved, name: str, default: FixedType) -> FixedType:
     return parse_fixed(value, spec.keys[name]) if value is not None else default
 
 
+def _exact_type(values: np.ndarray) -> FixedType:
+    """A signed type holding every one of `values` (dyadic rationals) exactly."""
+    f = 0
+    while not np.all(np.ldexp(values, f) == np.round(np.ldexp(values, f))):
+        f += 1
+    raw = np.ldexp(values, f).astype(np.int64)
+    # two's complement: p >= 0 needs bit_length(p) + 1 bits, n < 0 bit_length(-n - 1) + 1
+    w = 1 + max(int(r).bit_length() if r >= 0 else int(-r - 1).bit_length() for r in raw.ravel())
+    if w > MAX_INT64_WIDTH:
+        raise GnncError(f"gnn-fixed-point: a Brevitas bias needs {w} bits, more than {MAX_INT64_WIDTH}")
+    return FixedType(w, w - f, True)
+
+
+def _recip(spec: Resolved, default: FixedType) -> FixedType:
+    """The 1/deg table's entry type; it must hold 1 (the entry of degree 1)."""
+    t = _field(spec, "recip", default)
+    if t.i < (2 if t.is_signed else 1):
+        raise ConfigError(
+            f"{spec.keys['recip']}: {format_fixed(t)} cannot hold 1/deg = 1 (degree 1); give it at least one "
+            "integer bit, unsigned (e.g. ufixed<18,1,rnd>), or two signed"
+        )
+    return t
+
+
 def _accum(spec: Resolved, exact: FixedType, terms: list[FixedType]) -> FixedType:
     """The exact accumulator unless the config gives one; a given one must keep C++ == emulator."""
     value = spec.get("accum")
@@ -263,7 +295,7 @@ def _accum(spec: Resolved, exact: FixedType, terms: list[FixedType]) -> FixedTyp
     return acc
 
 
-def _kinds(op: Operation) -> list[str]:
+def op_kinds(op: Operation) -> list[str]:
     """Kind names of an op, least specific first."""
     kinds = [op.name.removeprefix("gnn.")]
     if isinstance(op, ActivationOp):

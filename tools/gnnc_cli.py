@@ -203,6 +203,8 @@ def _format_counts(counts: Counter[str], limit: int = 6) -> str:
 
 
 def _precision(design: Any, config: Any) -> str:
+    if getattr(design, "calibration", None) is not None:
+        return "automatic (precision.auto), per op below"
     cfg = getattr(design, "config", None) or config
     value = getattr(cfg, "precision_default", None)
     if value is None and hasattr(cfg, "to_dict"):
@@ -282,6 +284,11 @@ def cmd_compile(args: argparse.Namespace, out: IO[str] | None = None) -> int:
         caps = f"; capacity {design.max_nodes} nodes x {design.max_edges} edges"
     top = f"; top function {design.top}" if getattr(design, "top", None) else ""
     print(f"  precision  {_precision(design, config)}{caps}{top}", file=out)
+    calibration = getattr(design, "calibration", None)
+    if calibration is not None:  # precision.auto: what it chose, per op
+        print(f"  auto       {calibration.summary()}", file=out)
+        for line in calibration.table().splitlines():
+            print(f"               {line}", file=out)
     ins = ", ".join(getattr(design, "input_names", []) or [])
     outs = ", ".join(getattr(design, "output_names", []) or [])
     if ins or outs:

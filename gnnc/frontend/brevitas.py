@@ -6,8 +6,10 @@ instance gets a `forward` that computes the float op and marks its result with
 `torch.ops.gnn.quant(y, spec)`, `spec` a JSON dict of the fixed-point types Brevitas
 trained with:
 
-* QuantLinear: `F.linear(x, w_q)` with Brevitas' own quantised weights
-  (`quant_weight().int() * scale`, exact in float32) and
+* QuantLinear: `F.linear(x, w_q, b_q)` with Brevitas' own quantised weights
+  (`quant_weight().int() * scale`, exact in float32), its quantised bias if it has one (a
+  bias quantizer with its own power-of-two scale; gnn-fixed-point gives the bias the exact
+  type of its values, as no other field carries it), and
   `{"weight": "fixed<b, b - f>", "result": "exact"}`: the weight type holds Brevitas'
   integers exactly, and the result (a float32 in Brevitas, exact while the sum fits its
   24-bit mantissa) is the dense's exact accumulator.
@@ -34,6 +36,9 @@ from torch import Tensor, nn
 
 from gnnc.errors import UnsupportedModelError
 
+#: What a QuantLinear's bias should be quantised with.
+BIAS_HINT = ("quantise the bias with its own power-of-two scale, e.g. bias_quant="
+             "brevitas.quant.fixed_point.Int8BiasPerTensorFixedPointInternalScaling (any bias_bit_width)")
 #: What a user should build instead of a float-scaled quantizer.
 POWER_OF_TWO_HINT = (
     "fixed-point hardware needs power-of-two scales: use the fixed-point quantizers "
@@ -122,12 +127,6 @@ def _linear_forward(module: nn.Module, path: str) -> Callable[..., Tensor]:
     if module.input_quant.is_quant_enabled or module.output_quant.is_quant_enabled:
         raise _refuse(path, module, "QuantLinear with input_quant or output_quant is not supported; "
                                     "put a QuantIdentity before it or a QuantReLU / QuantIdentity after it")
-    if module.bias is not None:
-        raise _refuse(
-            path, module,
-            "QuantLinear with a bias is not supported yet (Brevitas adds a float bias, or one "
-            "quantised with the input's scale at run time); build it with bias=False",
-        )
     if not module.weight_quant.is_quant_enabled:
         raise _refuse(path, module, "QuantLinear without a weight quantizer: use nn.Linear")
     what = "the weight quantizer of QuantLinear"
@@ -137,17 +136,43 @@ def _linear_forward(module: nn.Module, path: str) -> Callable[..., Tensor]:
         f = _fraction_bits(qw.scale, what, path, module)
         ints = qw.int().to(torch.float64)
         weight = (ints * 2.0 ** -f).to(torch.float32)
-    # A signed b-bit integer times 2^-f (the value Brevitas multiplies with, exactly).
+    bias = _quant_bias(module, path) if module.bias is not None else None
+    # A signed b-bit integer times 2^-f (the value Brevitas multiplies with, exactly). The
+    # bias (integers times its own 2^-f) gets a type holding it exactly in gnn-fixed-point.
     spec = _spec(weight=f"fixed<{bits}, {bits - f}>", result="exact")
 
     def forward(x: Tensor) -> Tensor:
         if not isinstance(x, Tensor):
             raise _refuse(path, module, "QuantLinear on a QuantTensor input (return_quant_tensor=True "
                                         "upstream) is not supported; use return_quant_tensor=False")
-        y = torch.nn.functional.linear(x, weight)
+        y = torch.nn.functional.linear(x, weight, bias)
         return torch.ops.gnn.quant(y, spec)
 
     return forward
+
+
+def _quant_bias(module: nn.Module, path: str) -> Tensor:
+    """Brevitas' quantised bias, when it has an exact fixed-point form: its own per-tensor
+    power-of-two scale. A float bias, or one scaled by the input's scale, is refused."""
+    proxy = module.bias_quant
+    if not proxy.is_quant_enabled:
+        raise _refuse(path, module, "QuantLinear with a float bias (no bias_quant) has no exact fixed-point "
+                                    f"form; {BIAS_HINT}, or build it with bias=False")
+    if proxy.requires_input_scale:
+        raise _refuse(path, module, f"the bias quantizer {_quantizer_name(proxy)} scales the bias by the input "
+                                    "scale x weight scale, which needs QuantLinear's input_quant (not supported); "
+                                    f"{BIAS_HINT}")
+    what = "the bias quantizer of QuantLinear"
+    _check_common(proxy, what, path, module)
+    with torch.no_grad():
+        qb = proxy(module.bias)
+        f = _fraction_bits(qb.scale, what, path, module)
+        return (qb.int().to(torch.float64) * 2.0 ** -f).to(torch.float32)
+
+
+def _quantizer_name(proxy: Any) -> str:
+    injector = getattr(proxy, "quant_injector", None)
+    return getattr(injector, "__name__", type(proxy).__name__)
 
 
 def _act_forward(module: nn.Module, path: str, relu: bool) -> Callable[..., Tensor]:

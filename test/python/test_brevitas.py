@@ -7,6 +7,7 @@ import pytest
 import torch
 
 import gnnc
+from gnnc.fixed import quantize, to_float
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -17,8 +18,10 @@ with warnings.catch_warnings():
         Int8ActPerTensorFloat,
         Int8WeightPerTensorFixedPoint,
         Int8WeightPerTensorFloat,
+        Int32Bias,
         Uint8ActPerTensorFixedPoint,
     )
+    from brevitas.quant.fixed_point import Int8BiasPerTensorFixedPointInternalScaling
     from torch_geometric.nn import MessagePassing
 
 CAPACITY = {"max_nodes": 32, "max_edges": 96}
@@ -149,12 +152,48 @@ def test_float_scales_are_refused(quant, what):
     assert "Int8WeightPerTensorFixedPoint" in message and "RestrictValueType.POWER_OF_TWO" in message
 
 
-def test_quant_linear_with_bias_is_refused():
-    model = QuantGNN(8)
-    model.conv1.msg = qnn.QuantLinear(6, 8, bias=True, weight_quant=Int8WeightPerTensorFixedPoint)
-    model = calibrated(model)
-    with pytest.raises(gnnc.UnsupportedModelError, match="QuantLinear with a bias is not supported"):
+def with_biases(bits, bias_quant=Int8BiasPerTensorFixedPointInternalScaling, **kw):
+    """QuantGNN whose QuantLinears have biases."""
+    model = QuantGNN(bits)
+    for conv, f_in, f_out in ((model.conv1, 3, 6), (model.conv2, 6, 2)):
+        conv.msg = qnn.QuantLinear(2 * f_in, 8, bias=True, weight_quant=Int8WeightPerTensorFixedPoint,
+                                   weight_bit_width=bits, bias_quant=bias_quant, **kw)
+        conv.upd = qnn.QuantLinear(f_in + 8, f_out, bias=True, weight_quant=Int8WeightPerTensorFixedPoint,
+                                   weight_bit_width=bits, bias_quant=bias_quant, **kw)
+    return model
+
+
+@pytest.mark.parametrize(("bits", "bias_bits"), [(6, 8), (8, 8), (8, 12)])
+def test_power_of_two_bias_is_exact(bits, bias_bits):
+    model = calibrated(with_biases(bits, bias_bit_width=bias_bits), seed=bits + bias_bits)
+    design = gnnc.compile(model, graph(0), {"graph": CAPACITY})
+    denses = [op for op in design.module("fixed").walk() if op.name == "gnn.dense"]
+    assert all(op.bias_type is not None for op in denses)
+    for op in denses:  # Brevitas' quantised bias, held exactly, in at most its bit width
+        layer = model.get_submodule(op.attributes["gnn.path"].data)
+        values = np.array(op.bias.get_values(), dtype=np.float64)
+        assert np.array_equal(values, layer.bias_quant(layer.bias).value.detach().double().numpy())
+        assert np.array_equal(to_float(quantize(values, op.bias_type), op.bias_type), values)
+        assert op.bias_type.w <= bias_bits and np.any(values != 0)
+    graphs = [graph(seed, n=12 + 3 * seed, e=30 + 10 * seed) for seed in range(4)]
+    for g in graphs:
+        assert np.array_equal(design.emulate(*g), brevitas_forward(model, *g))
+    simulated = design.csim_many(graphs[:2])
+    assert all(np.array_equal(sim[0], design.emulate(*g)) for sim, g in zip(simulated, graphs[:2]))
+
+
+@pytest.mark.parametrize(
+    ("bias_quant", "message"),
+    [
+        (None, r"conv1.msg.*float bias \(no bias_quant\) has no exact fixed-point form"),
+        (Int32Bias, r"conv1.msg.*the bias quantizer Int32Bias scales the bias by the input scale x weight scale"),
+    ],
+)
+def test_bias_without_exact_form_is_refused(bias_quant, message):
+    model = with_biases(8, bias_quant=bias_quant).eval()  # Brevitas itself cannot run Int32Bias here
+    with pytest.raises(gnnc.UnsupportedModelError, match=message) as err:
         gnnc.compile(model, graph(0), {"graph": CAPACITY})
+    assert "Int8BiasPerTensorFixedPointInternalScaling" in str(err.value)
 
 
 def test_explicit_precision_config_overrides_brevitas(quant_model):

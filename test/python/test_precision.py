@@ -240,3 +240,30 @@ def test_overflow_count_is_decided_after_rounding(overflow, expected):
     rounded = "result:fixed<4, 4, rnd" + ("" if overflow == "wrap" else f", {overflow}") + ">"
     assert (stats["result"]["values"], stats["result"]["overflows"], stats[rounded]["overflows"]) == (5, *expected)
     assert (stats["result"]["min"], stats["result"]["max"]) == (-9, 20)
+
+
+# -- the 1/deg table of mean aggregation ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("recip", "ir"), [("ufixed<9,1,rnd>", "fixed<9, 1, unsigned, rnd>"),
+                                          ("fixed<14,2>", "fixed<14, 2>")])
+def test_mean_recip_type_is_configurable_and_bit_exact(trackml_dir, graphs, recip, ir):
+    mean = load_tracking_in("mean", "source_to_target", 40, trackml_dir)
+    default = compile_with(mean, graphs, "fixed<16,8>")
+    design = compile_with(mean, graphs, {"default": "fixed<16,8>", "kinds": {"scatter": {"recip": recip}}})
+    (scatter,) = _ops(design, "gnn.scatter")
+    assert str(scatter.recip_type) == f"!gnn.{ir}"
+    (d_scatter,) = _ops(default, "gnn.scatter")
+    assert str(d_scatter.recip_type) == "!gnn.fixed<11, 1, unsigned, rnd>"  # ufixed<F+3, 1, rnd>
+    # a coarser or differently rounded 1/deg changes results: the type is really used
+    assert any(not np.array_equal(design.emulate(g), default.emulate(g)) for g in graphs[:4])
+    simulated = design.csim_many([(g,) for g in graphs[:4]])
+    assert all(np.array_equal(sim[0], design.emulate(g)) for sim, g in zip(simulated, graphs[:4]))
+
+
+@pytest.mark.parametrize("recip", ["fixed<12,1>", "ufixed<8,0>"])
+def test_mean_recip_must_hold_one(trackml_dir, graphs, recip):
+    mean = load_tracking_in("mean", "source_to_target", 40, trackml_dir)
+    message = r"precision.kinds.scatter.recip: u?fixed<\d+, \d> cannot hold 1/deg = 1"
+    with pytest.raises(gnnc.ConfigError, match=message):
+        compile_with(mean, graphs, {"kinds": {"scatter": {"recip": recip}}})
