@@ -8,12 +8,15 @@ the estimate the way it changes the hardware:
 * multipliers: one per copy of an `hls.mul`, except multiplications by a constant weight
   that is 0 or ±2^k (HLS turns those into nothing or a shift); DSPs per multiplier from the
   operand widths (DSP48E2: 27x18; products with both operands <= 10 bits go to fabric);
-* reuse: a loop with `mul_limit` (hls-reuse, pipelined at II = RF) shares its multipliers:
-  multipliers and DSPs scale by mul_limit / (its multiplications per iteration), and one
-  iteration takes RF - 1 more cycles (the products are spread over RF cycles);
+* reuse: a loop with `mul_limit` (hls-reuse, pipelined at II = RF) has that many
+  multipliers (fewer if fewer of its products need one): the budget counts every product
+  in the IR, so a dense's zero weights cost slots unless it is lowered sparse (only its
+  nonzero weights are multiplied); one iteration takes RF - 1 more cycles (the products
+  are spread over RF cycles);
 * latency: a stage (top-level loop nest) takes the sum of its ops' latencies; an unrolled
   loop that accumulates into a location it does not index (a dot product, a scatter-sum)
-  is an adder tree of ceil(log2(trip)) levels; a loop that is not unrolled takes
+  is an adder tree of ceil(log2(trip)) levels (a sparse dense: of its largest output's
+  nonzero weights); a loop that is not unrolled takes
   (trips - 1) * II + body when pipelined, trips * body otherwise. A pipelined loop whose
   P unrolled copies read-modify-write an array at a data-dependent index (a scatter) is
   serialised by HLS: its II is at least P, unless hls-reuse gave it P accumulator copies
@@ -138,13 +141,15 @@ def _op_name(label: str) -> str:
 
 def _stage(loop: hls.ForOp) -> _Stage:
     name = loop.label.data if loop.label is not None else f"loop{id(loop)}"
-    found = list(_muls(loop, 1))
+    needed = [(mul, round(copies * _nontrivial_fraction(mul))) for mul, copies in _muls(loop, 1)]
     share = 1.0
-    if loop.mul_limit is not None:  # hls-reuse: mul_limit multipliers serve all copies
-        share = min(1.0, loop.mul_limit.value.data / max(1, sum(copies for _, copies in found)))
+    if loop.mul_limit is not None:
+        # hls-reuse: the loop's products share mul_limit multipliers, the budget
+        # ceil(P * M / RF) counting every product in the IR (a zero weight of a dense
+        # that is not sparse takes its slot too); fewer when fewer products need one
+        share = min(1.0, loop.mul_limit.value.data / max(1, sum(count for _, count in needed)))
     mults = dsp = 0
-    for mul, copies in found:
-        count = round(copies * _nontrivial_fraction(mul))
+    for mul, count in needed:
         if share < 1.0:
             count = math.ceil(count * share)
         mults += count
@@ -200,7 +205,8 @@ def _loop_latency(loop: hls.ForOp) -> float:
     trips = loop.ub.value.data
     copies = _copies(loop)
     serial = math.ceil(trips / copies)
-    tree = ADD_CYCLES * math.ceil(math.log2(copies)) if copies > 1 and _accumulates(loop) else 0.0
+    fan_in = _fan_in(loop, copies)
+    tree = ADD_CYCLES * math.ceil(math.log2(fan_in)) if fan_in > 1 and _accumulates(loop) else 0.0
     if serial == 1:
         return body + tree
     if loop.pipeline_ii is not None:
@@ -260,6 +266,24 @@ def _accumulates(loop: hls.ForOp) -> bool:
             if not private and not any(_follows(i, iv) for i in op.indices):
                 return True
     return False
+
+
+def _fan_in(loop: hls.ForOp, copies: int) -> int:
+    """Terms per accumulator of an unrolled reduction: the copies, or, when the loop adds
+    into a location read from a ROM at its variable (a sparse dense's output index), the
+    largest number of the ROM's entries naming one location."""
+    if copies < loop.ub.value.data:
+        return copies
+    for op in loop.body.walk():
+        if isinstance(op, hls.StoreOp) and isinstance(op.value.owner, hls.AddOp):
+            for index in op.indices:
+                cast = index.owner
+                load = cast.input.owner if isinstance(cast, hls.IndexCastOp) else None
+                if isinstance(load, hls.LoadOp) and isinstance(load.memref.owner, hls.RomOp) \
+                        and list(load.indices) == [loop.induction_var]:
+                    data = np.array(load.memref.owner.data.get_values(), dtype=np.int64)
+                    return int(np.unique(data, return_counts=True)[1].max())
+    return copies
 
 
 def _follows(index: SSAValue, iv: BlockArgument) -> bool:

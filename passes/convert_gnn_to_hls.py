@@ -56,7 +56,9 @@ class ConvertGnnToHlsPass(ModulePass):
     """
     Lower the gnn function (after gnn-fixed-point) to loops and arrays for a given capacity.
     `top` names the C++ top function (default: the gnn function's name, with `_top`
-    appended when that is a C++ keyword such as `main`).
+    appended when that is a C++ keyword such as `main`). `sparse` (default true): a dense
+    whose quantized weights have exact zeros (pruned) multiplies only its nonzero weights
+    (see `_lower_sparse_dense`); false keeps the dense loops, zeros included.
     """
 
     name = "convert-gnn-to-hls"
@@ -64,6 +66,7 @@ class ConvertGnnToHlsPass(ModulePass):
     max_nodes: int = 28
     max_edges: int = 56
     top: str = ""
+    sparse: bool = True
 
     def apply(self, ctx: Context, op: builtin.ModuleOp) -> None:
         if self.max_nodes < 1 or self.max_edges < 1:
@@ -300,18 +303,20 @@ def _lower_gather(lw: _Lowering, op: gnn.GatherOp) -> None:
 
 def _lower_dense(lw: _Lowering, op: gnn.DenseOp) -> None:
     name = lw.op_name(op, "dense")
+    w_t = op.weight_type
+    assert w_t is not None
+    w_values = np.array(op.weight.get_values(), dtype=np.float64).reshape(op.weight.get_shape())
+    w_raw = quantize(w_values, w_t)  # what the hardware multiplies: zeros are exact here
+    if lw.opts.sparse and not w_raw.all():
+        _lower_sparse_dense(lw, op, name, w_raw)
+        return
     in_t, out_t = _elem(op.input), _elem(op.result)
-    w_t, acc_t = op.weight_type, op.accum_type
-    assert w_t is not None and acc_t is not None
+    acc_t = op.accum_type
+    assert acc_t is not None
     out = lw.alloca(lw._array_type(op.result.type), name)
     x = lw.arrays[op.input]
-    w_values = np.array(op.weight.get_values(), dtype=np.float64).reshape(op.weight.get_shape())
-    w = lw.rom(f"{name}_w", quantize(w_values, w_t), w_t)
-    bias = None
-    if op.bias is not None:
-        assert op.bias_type is not None
-        b_values = np.array(op.bias.get_values(), dtype=np.float64)
-        bias = lw.rom(f"{name}_b", quantize(b_values, op.bias_type), op.bias_type)
+    w = lw.rom(f"{name}_w", w_raw, w_t)
+    bias = _bias_rom(lw, op, name)
     prod_t = exact_product_type(in_t, w_t)
     n_out, n_in = op.out_features, op.in_features
 
@@ -330,6 +335,75 @@ def _lower_dense(lw: _Lowering, op: gnn.DenseOp) -> None:
 
             lw.loop(b, n_in, f"{name}_in", None, ins)
             total = b.insert(hls.LoadOp(acc, [])).result
+            b.insert(hls.StoreOp(b.insert(hls.CastOp(total, out_t)).result, out, [r, o]))
+
+        lw.loop(b, n_out, f"{name}_out", None, outs)
+
+    lw.rows_loop(op.result.type, name, rows)
+    lw.arrays[op.result] = out
+
+
+def _bias_rom(lw: _Lowering, op: gnn.DenseOp, name: str) -> SSAValue | None:
+    if op.bias is None:
+        return None
+    assert op.bias_type is not None
+    b_values = np.array(op.bias.get_values(), dtype=np.float64)
+    return lw.rom(f"{name}_b", quantize(b_values, op.bias_type), op.bias_type)
+
+
+def _lower_sparse_dense(lw: _Lowering, op: gnn.DenseOp, name: str, w_raw: np.ndarray) -> None:
+    """
+    A dense with zero weights multiplies only the nonzero ones: ROMs of their output index,
+    input index and raw weight (`<name>_w_out`, `<name>_w_in`, `<name>_w`, in (output, input)
+    order), and per row one loop over these nnz entries adding into per-output accumulators
+    (started at the bias, cast at the end). The accumulator is exact or wraps, so the sum is
+    the dense one's whatever the order; every row has nnz multiplications (hls-reuse).
+    """
+    in_t, out_t = _elem(op.input), _elem(op.result)
+    w_t, acc_t = op.weight_type, op.accum_type
+    assert w_t is not None and acc_t is not None
+    out = lw.alloca(lw._array_type(op.result.type), name)
+    x = lw.arrays[op.input]
+    n_out, n_in = op.out_features, op.in_features
+    nonzero = np.argwhere(w_raw != 0)  # row-major: grouped by output
+    nnz = len(nonzero)
+    entries = None
+    if nnz:
+        out_index_t = IntegerType(index_bits(n_out - 1), Signedness.UNSIGNED)
+        in_index_t = IntegerType(index_bits(n_in - 1), Signedness.UNSIGNED)
+        entries = (
+            lw.rom(f"{name}_w_out", nonzero[:, 0], out_index_t),
+            lw.rom(f"{name}_w_in", nonzero[:, 1], in_index_t),
+            lw.rom(f"{name}_w", w_raw[w_raw != 0], w_t),
+        )
+    bias = _bias_rom(lw, op, name)
+    prod_t = exact_product_type(in_t, w_t)
+
+    def rows(b: Builder, r: SSAValue) -> None:
+        acc = b.insert(hls.AllocaOp(MemRefType(acc_t, [n_out]), f"{name}_acc")).result
+
+        def init(b: Builder, o: SSAValue) -> None:
+            start = b.insert(hls.LoadOp(bias, [o])).result if bias is not None else _const(b, 0, acc_t)
+            b.insert(hls.StoreOp(b.insert(hls.CastOp(start, acc_t)).result, acc, [o]))
+
+        lw.loop(b, n_out, f"{name}_init", None, init)
+
+        def products(b: Builder, k: SSAValue) -> None:
+            assert entries is not None
+            w_out, w_in, w = entries
+            o = b.insert(hls.IndexCastOp(b.insert(hls.LoadOp(w_out, [k])).result, IndexType())).result
+            i = b.insert(hls.IndexCastOp(b.insert(hls.LoadOp(w_in, [k])).result, IndexType())).result
+            xv = b.insert(hls.LoadOp(x, [r, i])).result
+            wv = b.insert(hls.LoadOp(w, [k])).result
+            p = b.insert(hls.MulOp(xv, wv, prod_t)).result
+            a = b.insert(hls.LoadOp(acc, [o])).result
+            b.insert(hls.StoreOp(b.insert(hls.AddOp(a, p, acc_t)).result, acc, [o]))
+
+        if nnz:  # all weights zero: the bias alone
+            lw.loop(b, nnz, f"{name}_nz", None, products)
+
+        def outs(b: Builder, o: SSAValue) -> None:
+            total = b.insert(hls.LoadOp(acc, [o])).result
             b.insert(hls.StoreOp(b.insert(hls.CastOp(total, out_t)).result, out, [r, o]))
 
         lw.loop(b, n_out, f"{name}_out", None, outs)

@@ -33,6 +33,9 @@ class HlsReusePass(ModulePass):
       ceil(P * M / RF) (Vitis: ALLOCATION operation instances=mul); its inner loops stay
       fully unrolled (inside a pipelined loop Vitis unrolls them anyway). RF must divide M;
       otherwise the valid factors are listed (the divisors of M, as hls4ml's rule for io_parallel).
+      A sparse dense (convert-gnn-to-hls, M = its nonzero weights) takes any RF from 1 to M:
+      its products are one flat list, so the last multiplier may be idle for some cycles;
+      the default RF is capped at M for it (a per-op RF above M is an error).
     * parallelism P (`edges` / `nodes` for the op's loops over edges / nodes, `parallelism`
       per op; 0 = all rows, fully parallel): the row loop is unrolled by P and pipelined
       (II = RF), so P rows start every RF cycles. RF > 1 without a P means P = 1.
@@ -85,8 +88,11 @@ class HlsReusePass(ModulePass):
             for loop, m in zip(op_loops, mults):
                 loop_rf = (rf if explicit_rf else self.reuse_factor) if m else 1
                 assert loop_rf is not None
-                if loop_rf > 1 and m % loop_rf:
-                    valid = ", ".join(str(d) for d in divisors(m))
+                flat = weight_list(loop)
+                if flat and not explicit_rf:
+                    loop_rf = min(loop_rf, m)  # a heavily pruned dense: one multiplier for all
+                if loop_rf > 1 and (loop_rf > m if flat else m % loop_rf):
+                    valid = f"1 to {m}" if flat else ", ".join(str(d) for d in divisors(m))
                     raise GnncError(
                         f"{self.name}: reuse factor {loop_rf} is invalid for {_describe(op_loops)} "
                         f"({m} multiplications per row); valid reuse factors: {valid}"
@@ -225,6 +231,20 @@ def _muls(op: Operation, trips: int) -> int:
     if isinstance(op, hls.ForOp):
         return sum(_muls(inner, trips * op.ub.value.data) for inner in op.body.block.ops)
     return trips if isinstance(op, hls.MulOp) else 0
+
+
+def weight_list(loop: hls.ForOp) -> bool:
+    """Does the loop add its products at indices read from a ROM (a sparse dense's list of
+    nonzero weights)? Its products are a flat list, so any RF up to their number works:
+    ceil(M / RF) multipliers, the last one idle in some of the RF cycles."""
+    for st in loop.body.walk():
+        if isinstance(st, hls.StoreOp):
+            for index in st.indices:
+                cast = index.owner
+                if isinstance(cast, hls.IndexCastOp) and isinstance(cast.input.owner, hls.LoadOp) \
+                        and isinstance(cast.input.owner.memref.owner, hls.RomOp):
+                    return True
+    return False
 
 
 def divisors(n: int) -> list[int]:

@@ -13,8 +13,11 @@ func.func @main(%x: !gnn.nodes<2, f32> {gnn.name = "x"}, %ei: !gnn.edge_index {g
 
 // CHECK:     func.func @main_top(%x: memref<4x2x!gnn.fixed<16, 8>>
 // CHECK-NOT: gnn.batch_norm
-// The folded dense: weight 1/sqrt(4) = 0.5 (raw 128 with 8 fractional bits), bias -mean/2.
-// CHECK:     hls.rom "dense{{[0-9]*}}_w" {data = dense<{{\[}}[128, 0], [0, 128]]> : tensor<2x2xi16>
+// The folded dense: weight 1/sqrt(4) = 0.5 (raw 128 with 8 fractional bits) on the diagonal,
+// bias -mean/2. Its zeros make it sparse: the nonzero weights (0, 0) and (1, 1) only.
+// CHECK:     hls.rom "dense{{[0-9]*}}_w_out" {data = dense<[0, 1]>
+// CHECK:     hls.rom "dense{{[0-9]*}}_w_in" {data = dense<[0, 1]>
+// CHECK:     hls.rom "dense{{[0-9]*}}_w" {data = dense<128> : tensor<2xi16>
 // CHECK:     hls.rom "dense{{[0-9]*}}_b" {data = dense<[-128, -256]> : tensor<2xi16>
 
 // CPP: void main_top(
