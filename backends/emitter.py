@@ -55,6 +55,16 @@ def top_function(module: builtin.ModuleOp) -> func.FuncOp:
     raise GnncError("no hls top function in the module: run convert-gnn-to-hls first")
 
 
+def stage_functions(module: builtin.ModuleOp) -> list[func.FuncOp]:
+    """The dataflow stages of an io: stream design (hls-dataflow), in call order."""
+    return [op for op in module.body.block.ops if isinstance(op, func.FuncOp) and "hls.stage" in op.attributes]
+
+
+def row_type(t: hls.StreamType, c_type) -> str:
+    """The C++ struct one stream transfer carries: a row of the stream's elements."""
+    return f"gnnc_row<{c_type(t.element_type)}, {t.row_width}>"
+
+
 def capacity(fn: func.FuncOp) -> tuple[int, int]:
     """(max_nodes, max_edges) of a top function."""
     return (fn.attributes["hls.max_nodes"].value.data,  # type: ignore[attr-defined]
@@ -71,17 +81,21 @@ def port_list(fn: func.FuncOp, c_type) -> list[Port]:
     for k, arg in enumerate(fn.args):
         a = arg_attrs(fn, k)
         t = arg.type
-        elem = t.element_type if isinstance(t, MemRefType) else t
+        elem = t.element_type if isinstance(t, MemRefType | hls.StreamType) else t
         rows = a.get("hls.rows")
+        features = 0
+        if a["hls.role"].data == "features":  # type: ignore[attr-defined]
+            features = t.row_width if isinstance(t, hls.StreamType) else t.get_shape()[1]  # type: ignore[union-attr]
         ports.append(
             Port(
                 name=a["hls.name"].data,  # type: ignore[attr-defined]
                 direction=a["hls.direction"].data,  # type: ignore[attr-defined]
                 role=a["hls.role"].data,  # type: ignore[attr-defined]
                 rows=rows.data if rows is not None else None,  # type: ignore[attr-defined]
-                features=t.get_shape()[1] if isinstance(t, MemRefType) and a["hls.role"].data == "features" else 0,  # type: ignore[attr-defined]
+                features=features,
                 ctype=c_type(elem),
                 frac_bits=elem.f if isinstance(elem, FixedType) else 0,
+                stream=isinstance(t, hls.StreamType),
             )
         )
     return ports
@@ -154,8 +168,11 @@ class FunctionEmitter:
     roms: list[hls.RomOp] = field(default_factory=list)
     signature: str = ""
     indent: int = 1
+    preset_names: dict[int, str] = field(default_factory=dict)  # argument number -> C name
+    tasks: list[str] = field(default_factory=list)  # stages launched (oneAPI task sequences)
 
     vendor = "C++"
+    streams_are_params = True  # False: streams are global names (oneAPI pipes), not arguments
 
     # -- vendor hooks ------------------------------------------------------------ #
 
@@ -176,6 +193,25 @@ class FunctionEmitter:
 
     def rom_directives(self, op: hls.RomOp) -> None:
         """Lines where a ROM op stands in the body (its data lives in the weights header)."""
+
+    # io: stream designs (hls-dataflow): streams, stage functions and the calls to them
+
+    def stream_param(self, name: str, t: hls.StreamType) -> str | None:
+        """A stream parameter of a function (None: the vendor names streams globally)."""
+        raise GnncError(f"the {self.vendor} printer has no streams")
+
+    def channel_decl(self, name: str, t: hls.StreamType, depth: int) -> None:
+        raise GnncError(f"the {self.vendor} printer has no streams")
+
+    def stream_access(self, what: str, stream: str, row: str) -> None:
+        """`what` is "read" (stream -> row buffer) or "write" (row buffer -> stream)."""
+        raise GnncError(f"the {self.vendor} printer has no streams")
+
+    def call(self, callee: str, args: list[str]) -> None:
+        self.emit(f"{callee}({', '.join(args)});")
+
+    def finish_body(self) -> None:
+        """Lines before the closing brace of the function."""
 
     # -- skeleton ----------------------------------------------------------------- #
 
@@ -199,18 +235,25 @@ class FunctionEmitter:
         for k, arg in enumerate(fn.args):
             attrs = arg_attrs(fn, k)
             arg.name_hint = attrs["hls.name"].data  # type: ignore[attr-defined]
+            if k in self.preset_names:
+                self.names[arg] = self.preset_names[k]
             name = self.name(arg)
             t = arg.type
             if isinstance(t, MemRefType):
-                const = "const " if attrs["hls.direction"].data == "in" else ""  # type: ignore[attr-defined]
+                const = "const " if attrs.get("hls.direction", builtin.StringAttr("")).data == "in" else ""  # type: ignore[attr-defined]
                 params.append(f"{const}{self.c_type(t.element_type)} {name}{dims(t)}")
+            elif isinstance(t, hls.StreamType):
+                if (param := self.stream_param(name, t)) is not None:
+                    params.append(param)
             else:
                 params.append(f"{self.c_type(t)} {name}")
-        self.signature = f"void {fn.sym_name.data}(\n    " + ",\n    ".join(params) + "\n)"
+        self.signature = f"void {fn.sym_name.data}(" + (
+            "\n    " + ",\n    ".join(params) + "\n" if params else "") + ")"
         self.lines.append(qualifier + self.signature + " {")
         self.function_directives()
         for op in fn.body.block.ops:
             self.op(op)
+        self.finish_body()
         self.lines.append("}")
         return "\n".join(self.lines) + "\n"
 
@@ -249,6 +292,22 @@ class FunctionEmitter:
 
     def for_statement(self, op: hls.ForOp, i: str) -> str:
         return f"for (int {i} = 0; {i} < {op.ub.value.data}; {i}++) {{"
+
+    def _ChannelOp(self, op: hls.ChannelOp) -> None:
+        t = op.result.type
+        assert isinstance(t, hls.StreamType)
+        self.channel_decl(self.name(op.result), t, op.depth.value.data)
+
+    def _StreamReadOp(self, op: hls.StreamReadOp) -> None:
+        self.stream_access("read", self.name(op.stream), self.name(op.row))
+
+    def _StreamWriteOp(self, op: hls.StreamWriteOp) -> None:
+        self.stream_access("write", self.name(op.stream), self.name(op.row))
+
+    def _CallOp(self, op: func.CallOp) -> None:
+        self.call(op.callee.root_reference.data,
+                  [self.name(a) for a in op.arguments
+                   if self.streams_are_params or not isinstance(a.type, hls.StreamType)])
 
     def _AllocaOp(self, op: hls.AllocaOp) -> None:
         t = op.result.type
@@ -339,6 +398,24 @@ inline int gnnc_table_index(T x, int lo, int scale) {{
   return {floor};
 }}
 """
+
+
+def print_stages(module: builtin.ModuleOp, make_emitter) -> tuple[list[str], list[hls.RomOp]]:
+    """Every stage function printed (`static`), and the ROMs they read, by `make_emitter(fn)`."""
+    texts, roms = [], []
+    for fn in stage_functions(module):
+        printer = make_emitter(fn)
+        texts.append(printer.print_function("static "))
+        roms += printer.roms
+    return texts, roms
+
+
+def unique_roms(roms: list[hls.RomOp]) -> list[hls.RomOp]:
+    """One definition per ROM name: stages reading the same ROM each declare it."""
+    seen: dict[str, hls.RomOp] = {}
+    for rom in roms:
+        seen.setdefault(rom.sym_name.data, rom)
+    return list(seen.values())
 
 
 def write_files(files: dict[str, str], output) -> None:

@@ -16,6 +16,8 @@ class Port:
       "count"      a scalar: the real number of nodes or edges in this call
     rows: which capacity the array's first axis has ("nodes" or "edges"); for a
       count port, which count it is. None for edge_index.
+    stream: the port is a stream of rows (an io: stream design): one transfer per real row,
+      a row being `features` values, or an edge's (source, target) for edge_index.
     """
 
     name: str
@@ -25,6 +27,12 @@ class Port:
     features: int  # columns of a features array; 0 for edge_index and counts
     ctype: str  # C++ element type, e.g. "ap_fixed<16, 8>" or "ap_uint<7>"
     frac_bits: int = 0  # fractional bits of a fixed-point ctype (raw = value * 2**frac_bits)
+    stream: bool = False  # io: stream: a stream of rows (gnnc_row<ctype, width>), not an array
+
+    @property
+    def row_width(self) -> int:
+        """Values per row of a stream port."""
+        return 2 if self.role == "edge_index" else self.features
 
     def shape(self, max_nodes: int, max_edges: int) -> tuple[int, ...]:
         """The C array shape of this port for a design of the given capacity."""

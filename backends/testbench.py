@@ -309,7 +309,7 @@ struct exact_in_double<T, decltype(void(T::width))> {{
 }};
 
 {asserts}
-
+{helpers}
 template <class T, std::size_t R, std::size_t C>
 void write_features(std::FILE* f, const char* name, const T (&a)[R][C], long long rows) {{
   std::fprintf(f, "%s %lld %lld\\n", name, rows, static_cast<long long>(C));
@@ -403,8 +403,12 @@ int main(int argc, char** argv) {{
 """
 
 
-def _count(p: Port) -> str:
+def count_name(p: Port) -> str:
+    """The host program's variable holding the number of rows of a port."""
     return "n_nodes" if p.rows == "nodes" else "n_edges"
+
+
+_count = count_name
 
 
 def _doc_line(p: Port) -> str:
@@ -429,14 +433,77 @@ class HostFlavor:
     decls: Callable[[str, Port, str], list[str]]
     call: Callable[[str, Sequence[Port], list[str]], list[str]]
     setup: str = ""  # lines (with newlines) at the start of main's graph loop set-up
+    stream_helpers: str = ""  # C++ moving rows between arrays and stream ports (io: stream)
 
 
 def _vitis_decls(top: str, p: Port, dims: str) -> list[str]:
-    return [f"t_{p.name} p_{p.name}{dims};"]
+    lines = [f"t_{p.name} p_{p.name}{dims};"]
+    if p.stream:
+        lines.append(f'hls::stream<gnnc_row<t_{p.name}, {p.row_width}> > s_{p.name}("{p.name}");')
+    return lines
+
+
+def stream_rows(p: Port) -> str:
+    """The helper moving a port's array to or from its stream: rows, or edge_index's columns."""
+    return "columns" if p.role == "edge_index" else "rows"
 
 
 def _vitis_call(top: str, ports: Sequence[Port], args: list[str]) -> list[str]:
-    return [f"    ::{top}({', '.join(args)});"]
+    lines = []
+    for p in ports:
+        if p.stream and p.direction == "in":
+            lines.append(f"    push_{stream_rows(p)}(s_{p.name}, p_{p.name}, {_count(p)});")
+    lines.append(f"    ::{top}({', '.join(args)});")
+    for p in ports:
+        if p.stream and p.direction == "out":
+            lines.append(f'    pop_rows(s_{p.name}, p_{p.name}, {_count(p)}, "{p.name}");')
+    for p in ports:
+        if p.stream:
+            lines.append(f'    check_drained(s_{p.name}, "{p.name}");')
+    return lines
+
+
+_VITIS_STREAMS = """
+// io: stream ports: one row (a node's or an edge's values, an edge's two node indices) per
+// transfer. A design must read every input row and write exactly its output rows.
+template <class S, class T, std::size_t R, std::size_t C>
+void push_rows(S& s, const T (&a)[R][C], long long rows) {
+  for (long long i = 0; i < rows; i++) {
+    gnnc_row<T, C> r;
+    for (std::size_t j = 0; j < C; j++) r.v[j] = a[i][j];
+    s.write(r);
+  }
+}
+
+template <class S, class T, std::size_t C>
+void push_columns(S& s, const T (&a)[2][C], long long cols) {
+  for (long long e = 0; e < cols; e++) {
+    gnnc_row<T, 2> r;
+    for (int k = 0; k < 2; k++) r.v[k] = a[k][e];
+    s.write(r);
+  }
+}
+
+template <class S, class T, std::size_t R, std::size_t C>
+void pop_rows(S& s, T (&a)[R][C], long long rows, const char* name) {
+  for (long long i = 0; i < rows; i++) {
+    if (s.empty()) {
+      std::fprintf(stderr, "gnnc tb: output %s: the design wrote %lld of %lld rows\\n", name, i, rows);
+      std::exit(1);
+    }
+    gnnc_row<T, C> r = s.read();
+    for (std::size_t j = 0; j < C; j++) a[i][j] = r.v[j];
+  }
+}
+
+template <class S>
+void check_drained(S& s, const char* name) {
+  if (!s.empty()) {
+    std::fprintf(stderr, "gnnc tb: stream %s: %d transfer(s) left over\\n", name, static_cast<int>(s.size()));
+    std::exit(1);
+  }
+}
+"""
 
 
 VITIS = HostFlavor(
@@ -448,6 +515,7 @@ VITIS = HostFlavor(
     includes=lambda top: f'#include "../firmware/{top}.h"',
     decls=_vitis_decls,
     call=_vitis_call,
+    stream_helpers=_VITIS_STREAMS,
 )
 
 
@@ -466,7 +534,7 @@ def generate_host(top: str, ports: Sequence[Port], max_nodes: int, max_edges: in
             continue
         dims = "".join(f"[{d}]" for d in p.shape(max_nodes, max_edges))
         decls += flavor.decls(top, p, dims)
-        args.append(f"p_{p.name}")
+        args.append(f"{'s' if p.stream else 'p'}_{p.name}")
 
     body = ["    // Padding rows stay zero, so every graph starts from the same state."]
     body += [f"    zero(p_{p.name});" for p in ports if p.role != "count"]
@@ -500,7 +568,8 @@ def generate_host(top: str, ports: Sequence[Port], max_nodes: int, max_edges: in
         diag_comment=flavor.diag_comment, includes=flavor.includes(top), setup=flavor.setup,
         input_doc="\n".join(_doc_line(p) for p in data_inputs(ports)),
         output_doc="\n".join(_doc_line(p) for p in outputs(ports)),
-        decls="\n".join(decls), asserts=asserts, body="\n".join(body))
+        decls="\n".join(decls), asserts=asserts, body="\n".join(body),
+        helpers=flavor.stream_helpers if any(p.stream for p in ports) else "")
 
 
 def generate_testbench(top: str, ports: Sequence[Port], max_nodes: int, max_edges: int) -> str:

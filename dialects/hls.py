@@ -41,6 +41,7 @@ from xdsl.ir import (
     ParametrizedAttribute,
     Region,
     SSAValue,
+    TypeAttribute,
 )
 from xdsl.irdl import (
     AnyAttr,
@@ -111,6 +112,46 @@ class PartitionAttr(ParametrizedAttribute):
             raise VerifyException(f"unknown partition kind {self.kind.data!r}")
         if self.kind.data != "complete" and self.factor.data < 2:
             raise VerifyException(f"{self.kind.data} partitioning needs a factor of at least 2")
+
+
+@irdl_attr_definition
+class StreamType(ParametrizedAttribute, TypeAttribute):
+    """
+    `!hls.stream<F, T>`: a FIFO of rows of F elements of scalar type T, one row per transfer
+    (a node's or an edge's features, or an edge's two node indices). Vitis spells it
+    `hls::stream<gnnc_row<T, F>>`, oneAPI a pipe of `gnnc_row<T, F>`.
+    """
+
+    name = "hls.stream"
+
+    width: IntAttr
+    element_type: Attribute
+
+    def __init__(self, width: int, element_type: Attribute):
+        super().__init__(IntAttr(width), element_type)
+
+    @property
+    def row_width(self) -> int:
+        return self.width.data
+
+    @classmethod
+    def parse_parameters(cls, parser: AttrParser) -> Sequence[Attribute]:
+        with parser.in_angle_brackets():
+            width = parser.parse_integer(allow_boolean=False, allow_negative=False)
+            parser.parse_punctuation(",")
+            elem = parser.parse_type()
+        return (IntAttr(width), elem)
+
+    def print_parameters(self, printer: Printer) -> None:
+        printer.print_string(f"<{self.row_width}, ")
+        printer.print_attribute(self.element_type)
+        printer.print_string(">")
+
+    def verify(self) -> None:
+        if self.row_width < 1:
+            raise VerifyException(f"!hls.stream rows need at least one element, got {self.row_width}")
+        if not _is_scalar(self.element_type):
+            raise VerifyException(f"!hls.stream elements must be scalars, got {self.element_type}")
 
 
 def _is_scalar(t: Attribute) -> bool:
@@ -534,6 +575,79 @@ class SelectOp(IRDLOperation):
             raise VerifyException(f"'{self.name}': condition must be a scalar, got {self.cond.type}")
 
 
+# --------------------------------------------------------------------------- #
+# Streams (io: stream designs, built by hls-dataflow)
+# --------------------------------------------------------------------------- #
+
+
+@irdl_op_definition
+class ChannelOp(IRDLOperation):
+    """A stream between two dataflow stages, holding up to `depth` rows."""
+
+    name = "hls.channel"
+
+    depth = prop_def(IntegerAttr[I64])
+    result = result_def(StreamType)
+
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "attr-dict `:` type($result)"
+
+    def __init__(self, t: StreamType, depth: int, name_hint: str | None = None):
+        super().__init__(result_types=[t], properties={"depth": IntegerAttr(depth, 64)})
+        self.result.name_hint = name_hint
+
+    def verify_(self) -> None:
+        if self.depth.value.data < 1:
+            raise VerifyException(f"'{self.name}': depth must be >= 1, got {self.depth.value.data}")
+
+
+def _check_row(op: IRDLOperation, stream: SSAValue, row: SSAValue) -> None:
+    st, rt = stream.type, row.type
+    assert isinstance(st, StreamType)
+    if not isinstance(rt, MemRefType) or rt.get_shape() != (st.row_width,) or rt.element_type != st.element_type:
+        raise VerifyException(
+            f"'{op.name}': the row buffer must be a memref<{st.row_width}x{st.element_type}>, got {rt}"
+        )
+
+
+@irdl_op_definition
+class StreamReadOp(IRDLOperation):
+    """Take the next row of a stream into a row buffer (blocks while the stream is empty)."""
+
+    name = "hls.stream_read"
+
+    stream = operand_def(StreamType)
+    row = operand_def(MemRefType)
+
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$stream `into` $row attr-dict `:` type($stream) `,` type($row)"
+
+    def __init__(self, stream: SSAValue, row: SSAValue):
+        super().__init__(operands=[stream, row])
+
+    def verify_(self) -> None:
+        _check_row(self, self.stream, self.row)
+
+
+@irdl_op_definition
+class StreamWriteOp(IRDLOperation):
+    """Append a row buffer's contents to a stream (blocks while the stream is full)."""
+
+    name = "hls.stream_write"
+
+    row = operand_def(MemRefType)
+    stream = operand_def(StreamType)
+
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$row `into` $stream attr-dict `:` type($row) `,` type($stream)"
+
+    def __init__(self, row: SSAValue, stream: SSAValue):
+        super().__init__(operands=[row, stream])
+
+    def verify_(self) -> None:
+        _check_row(self, self.stream, self.row)
+
+
 Hls = Dialect(
     "hls",
     [
@@ -552,6 +666,9 @@ Hls = Dialect(
         MaxOp,
         MinOp,
         SelectOp,
+        ChannelOp,
+        StreamReadOp,
+        StreamWriteOp,
     ],
-    [PartitionAttr],
+    [PartitionAttr, StreamType],
 )

@@ -71,6 +71,9 @@ class Config:
         return {k: v for k, v in out.items() if v is not None and v != {}}
 
 
+#: parallel: one pipelined function over whole arrays; stream: dataflow stages and streams.
+IO_MODES = ("parallel", "stream")
+
 _TOP_KEYS = {"backend", "part", "clock_period_ns", "graph", "precision", "top", "io", "reuse_factor", "parallelism",
              "split_edge_dense"}
 _GRAPH_KEYS = {"max_nodes", "max_edges"}
@@ -141,9 +144,9 @@ def _from_dict(d: dict, base_dir: Path | None = None) -> Config:
         if p.get("auto") is not None:
             kwargs["precision_auto"] = parse_auto(p["auto"], base_dir)
     if "io" in d:
-        if d["io"] != "parallel":
-            raise ConfigError(f"io: {d['io']!r} is not supported yet; use io: parallel")
-        kwargs["io"] = "parallel"
+        if d["io"] not in IO_MODES:
+            raise ConfigError(f"io: {d['io']!r} is not one of {', '.join(IO_MODES)}")
+        kwargs["io"] = d["io"]
     if "reuse_factor" in d:
         r = d["reuse_factor"]
         if not isinstance(r, dict):  # `reuse_factor: 4` is shorthand for the default

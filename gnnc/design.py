@@ -10,6 +10,7 @@ import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
 from gnnc import emulator, passes
+from gnnc.backends.emitter import top_function as hls_top_function
 from gnnc.config import Config, load_config
 from gnnc.dialects import gnn
 from gnnc.errors import ConfigError, GnncError
@@ -73,11 +74,12 @@ class Design:
         passes.apply(
             hls,
             passes.hls_pipeline(
-                self.max_nodes, self.max_edges, config.top, config.split_edge_dense, _reuse_options(config)
+                self.max_nodes, self.max_edges, config.top, config.split_edge_dense, _reuse_options(config),
+                config.io,
             ),
         )
         self._modules["hls"] = hls
-        self.top = emulator.top_function(hls).sym_name.data
+        self.top = hls_top_function(hls).sym_name.data
         self._sources: dict[str, Any] = {}  # per backend
         self._csim: dict[str, Any] = {}
 

@@ -91,6 +91,8 @@ def estimate(module: builtin.ModuleOp, clock_period_ns: float | None = None) -> 
     fn = next((op for op in module.walk() if isinstance(op, func.FuncOp) and "hls.top" in op.attributes), None)
     if fn is None:
         raise GnncError("estimate needs an hls module (after convert-gnn-to-hls)")
+    if "hls.dataflow" in fn.attributes:
+        return _dataflow_estimate(module, fn, clock_period_ns)
     loops = [op for op in fn.body.block.ops if isinstance(op, hls.ForOp)]
     stages = [_stage(op) for op in loops]
     top_ii = fn.attributes.get("hls.pipeline_ii")
@@ -107,7 +109,63 @@ def estimate(module: builtin.ModuleOp, clock_period_ns: float | None = None) -> 
             last_writer[a] = s
     latency = math.ceil(max(finish.values(), default=0.0)) + 1  # +1: the input register
     ii = top_ii.value.data if isinstance(top_ii, builtin.IntegerAttr) else latency
+    return _result(_per_op(loops, stages, ii), latency, ii, clock_period_ns)
 
+
+def _dataflow_estimate(module: builtin.ModuleOp, fn: func.FuncOp, clock_period_ns: float | None) -> dict:
+    """io: stream (hls-dataflow): stage functions running concurrently, linked by streams.
+
+    A stage's latency L is the sum of its loops' (they run in turn); its depth d is one
+    iteration of its last loop (how long a row takes to come out once its inputs are in). A
+    stage starts when the first rows of its inputs arrive (start = max over producers of their
+    start + d) and finishes no earlier than L after that nor than d after its last producer
+    finishes. The design takes a new graph every max L cycles (the slowest stage)."""
+    funcs = {f.sym_name.data: f for f in module.body.block.ops if isinstance(f, func.FuncOp)}
+    writer: dict[SSAValue, str] = {}
+    start: dict[str, float] = {}
+    finish: dict[str, float] = {}
+    loops: list[hls.ForOp] = []
+    stages: list[_Stage] = []
+    lengths: list[float] = []
+    for call in (op for op in fn.body.block.ops if isinstance(op, func.CallOp)):
+        name = call.callee.root_reference.data
+        stage_fn = funcs[name]
+        own = [op for op in stage_fn.body.block.ops if isinstance(op, hls.ForOp)]
+        own_stages = [_stage(op) for op in own]
+        length = sum(s.latency for s in own_stages)
+        depth = _body_latency(own[-1].body.block.ops) if own else 0.0
+        reads, writes = _stream_uses(stage_fn, call)
+        producers = [writer[v] for v in reads if v in writer]
+        start[name] = max((start[q] + _depth(funcs[q]) for q in producers), default=0.0)
+        finish[name] = max([start[name] + length] + [finish[q] + depth for q in producers])
+        for v in writes:
+            writer[v] = name
+        loops += own
+        stages += own_stages
+        lengths.append(length)
+    latency = math.ceil(max(finish.values(), default=0.0)) + 1  # +1: the input register
+    ii = max(1, math.ceil(max(lengths, default=0.0)))
+    return _result(_per_op(loops, stages, ii), latency, ii, clock_period_ns)
+
+
+def _depth(stage_fn: func.FuncOp) -> float:
+    own = [op for op in stage_fn.body.block.ops if isinstance(op, hls.ForOp)]
+    return _body_latency(own[-1].body.block.ops) if own else 0.0
+
+
+def _stream_uses(stage_fn: func.FuncOp, call: func.CallOp) -> tuple[list[SSAValue], list[SSAValue]]:
+    """The streams (as the caller names them) a stage reads and writes."""
+    reads, writes = [], []
+    for param, arg in zip(stage_fn.args, call.arguments):
+        kinds = {type(u.operation) for u in param.uses}
+        if hls.StreamReadOp in kinds:
+            reads.append(arg)
+        if hls.StreamWriteOp in kinds:
+            writes.append(arg)
+    return reads, writes
+
+
+def _per_op(loops: list[hls.ForOp], stages: list[_Stage], ii: int) -> dict[str, OpEstimate]:
     ops: dict[str, OpEstimate] = {}
     loop_iis: dict[str, list[int]] = {}
     for loop, s in zip(loops, stages):
@@ -120,6 +178,10 @@ def estimate(module: builtin.ModuleOp, clock_period_ns: float | None = None) -> 
             loop_iis.setdefault(name, []).append(s.ii)
     for name, iis in loop_iis.items():  # an op with pipelined loops starts a row every `ii` cycles
         ops[name].ii = max(iis)
+    return ops
+
+
+def _result(ops: dict[str, OpEstimate], latency: int, ii: int, clock_period_ns: float | None) -> dict:
     total = OpEstimate(
         multipliers=sum(e.multipliers for e in ops.values()),
         dsp=sum(e.dsp for e in ops.values()),

@@ -53,6 +53,11 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
         return HlsPartitionArraysPass
 
+    def dataflow():
+        from gnnc.passes.hls_dataflow import HlsDataflowPass
+
+        return HlsDataflowPass
+
     return {
         "gnn-fold-batchnorm": fold_batchnorm,
         "gnn-canonicalize": canonicalize,
@@ -62,6 +67,7 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
         "convert-gnn-to-hls": convert_to_hls,
         "hls-parallelize": parallelize,
         "hls-reuse": reuse,
+        "hls-dataflow": dataflow,
         "hls-partition-arrays": partition,
     }
 
@@ -72,15 +78,18 @@ CANONICALIZE_PIPELINE = "gnn-fold-batchnorm,gnn-canonicalize,gnn-cse,dce"
 
 
 def hls_pipeline(
-    max_nodes: int, max_edges: int, top: str | None = None, split_edge_dense: bool = False, reuse: str = ""
+    max_nodes: int, max_edges: int, top: str | None = None, split_edge_dense: bool = False, reuse: str = "",
+    io: str = "parallel",
 ) -> str:
-    """Fixed-point gnn -> hls with directives. `reuse`: options of hls-reuse ("" = fully parallel)."""
+    """Fixed-point gnn -> hls with directives. `reuse`: options of hls-reuse ("" = fully parallel);
+    `io`: "parallel" (one pipelined function) or "stream" (dataflow stages and streams)."""
     return (
         ("gnn-split-edge-dense," if split_edge_dense else "")  # a bit-identical rewrite
         + f"convert-gnn-to-hls{{max-nodes={max_nodes} max-edges={max_edges}"
         + (f" top={top}" if top else "")
         + "},hls-parallelize,"
         + (f"hls-reuse{{{reuse}}}," if reuse else "")
+        + ("hls-dataflow," if io == "stream" else "")
         + "hls-partition-arrays"
     )
 

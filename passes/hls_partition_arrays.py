@@ -20,8 +20,11 @@ class HlsPartitionArraysPass(ModulePass):
 
     * the induction variable of a fully unrolled loop -> complete (all elements at once);
     * of a loop unrolled by N -> cyclic N (N banks serve N consecutive iterations);
-    * a computed index (a gathered node, a table row) inside an unrolled loop -> complete
-      for writable arrays; ROMs are left to HLS, which replicates read-only memories;
+    * a computed index (a gathered node, a table row) that differs between the copies of an
+      unrolled loop (it is computed inside one) -> complete for writable arrays; ROMs are
+      left to HLS, which replicates read-only memories;
+    * a row buffer a stream reads into or writes from (io: stream) -> complete: a transfer
+      moves the whole row at once;
     * a constant index -> complete, so different constants are separate registers;
     * otherwise nothing. Dimensions that all end up complete collapse to `dim 0`.
     """
@@ -48,6 +51,9 @@ def _partition(array: SSAValue, read_only: bool) -> list[hls.PartitionAttr]:
     needs: list[str | int | None] = [None] * dims  # "complete", cyclic factor, or None
     for use in array.uses:
         access = use.operation
+        if isinstance(access, hls.StreamReadOp | hls.StreamWriteOp):
+            needs = [_merge(n, "complete") for n in needs]
+            continue
         if not isinstance(access, hls.LoadOp | hls.StoreOp):
             continue
         for d, index in enumerate(access.indices):
@@ -73,15 +79,18 @@ def _need(index: SSAValue, access: Operation, read_only: bool) -> str | int | No
         return "complete" if factor == 0 or factor >= loop.ub.value.data else factor
     if isinstance(index.owner, hls.ConstantOp):
         return "complete"
-    if not _inside_unrolled_loop(access) or read_only:
+    if read_only or not _varies_in_unrolled_loop(index, access):
         return None
     return "complete"
 
 
-def _inside_unrolled_loop(op: Operation) -> bool:
-    parent = op.parent_op()
+def _varies_in_unrolled_loop(index: SSAValue, access: Operation) -> bool:
+    """Whether `index` is computed inside an unrolled loop around `access` (so each unrolled
+    copy of the access may touch another element at once)."""
+    definer = index.owner if isinstance(index.owner, Operation) else index.owner.parent_op()
+    parent = access.parent_op()
     while parent is not None:
-        if isinstance(parent, hls.ForOp) and parent.unroll is not None:
+        if isinstance(parent, hls.ForOp) and parent.unroll is not None and parent.is_ancestor(definer):
             return True
         parent = parent.parent_op()
     return False

@@ -23,6 +23,8 @@ oneAPI definition sets the bits with `set_slc`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from xdsl.dialects import builtin, func
 from xdsl.dialects.builtin import IndexType, IntegerType, MemRefType, Signedness
 from xdsl.ir import Attribute
@@ -37,11 +39,14 @@ from gnnc.errors import GnncError
 SUPPORT_HEADER = "gnnc_support.hpp"
 
 # Host-pipe protocol for each hls.interface (sycl::ext::intel::experimental names).
-# ap_vld (valid, no ready) is Avalon streaming without ready; ap_hs adds the ready
-# handshake. ap_none (a bare wire) and ap_memory (a RAM port) are not pipes.
+# ap_vld (valid, no ready) is Avalon streaming without ready; ap_hs, axis and ap_fifo add
+# the ready handshake. ap_none (a bare wire) and ap_memory (a RAM port) are not pipes.
 PIPE_PROTOCOLS = {
     "ap_vld": "protocol_avalon_streaming",
     "ap_hs": "protocol_avalon_streaming_uses_ready",
+    # stream ports (io: stream): valid/ready handshakes per row, as AXI4-Stream
+    "axis": "protocol_avalon_streaming_uses_ready",
+    "ap_fifo": "protocol_avalon_streaming_uses_ready",
 }
 
 _SUPPORT = """\
@@ -65,6 +70,39 @@ inline T gnnc_raw(R raw) {
 """ + TABLE_INDEX.format(inline="", floor="t.to_ac_int().to_int()") + """
 #endif
 """
+
+# io: stream designs: a row per pipe transfer, moved to and from a row buffer. Pipes are
+# types, so the pipe is a template argument.
+_STREAM_SUPPORT = """\
+// gnnc support for io: stream designs: one row (a node's or an edge's values) per transfer.
+#ifndef GNNC_STREAM_HPP
+#define GNNC_STREAM_HPP
+
+template <class T, int N>
+struct gnnc_row {
+  T v[N];
+};
+
+template <class Pipe, class T, int N>
+inline void gnnc_read(T (&row)[N]) {
+  gnnc_row<T, N> r = Pipe::read();
+#pragma unroll
+  for (int i = 0; i < N; i++) row[i] = r.v[i];
+}
+
+template <class Pipe, class T, int N>
+inline void gnnc_write(const T (&row)[N]) {
+  gnnc_row<T, N> r;
+#pragma unroll
+  for (int i = 0; i < N; i++) r.v[i] = row[i];
+  Pipe::write(r);
+}
+
+#endif
+"""
+
+STREAM_HEADER = "gnnc_stream.hpp"
+TASK_SEQUENCE = "sycl::ext::intel::experimental::task_sequence"
 
 # g++ (the C simulation) knows neither `#pragma unroll` nor `[[intel::...]]`. The pragma
 # warning cannot be silenced from inside a C++ file before GCC 13 (bug 53431): the csim
@@ -161,13 +199,19 @@ def beat_type(top: str, port: str) -> str:
 def print_oneapi(module: builtin.ModuleOp) -> Sources:
     fn = top_function(module)
     top = fn.sym_name.data
-    printer = OneApiEmitter(fn)
+    streams = "hls.dataflow" in fn.attributes
+    pipes = _stream_pipes(fn) if streams else {}
+    stages, roms = emitter.print_stages(module, lambda f: OneApiEmitter(f, preset_names=_stage_pipes(fn, f, pipes)))
+    printer = OneApiEmitter(fn, preset_names={k: n for k, n in pipes.items() if isinstance(k, int)})
     body = printer.print_function()
     kernel = printer.kernel_body()
     cpp = (f'{_CPP_PROLOGUE}#include "{top}.hpp"\n#include "{top}_weights.hpp"\n'
-           f'#include "{SUPPORT_HEADER}"\n\n{body}\n{kernel}')
+           f'#include "{SUPPORT_HEADER}"\n')
+    if streams:
+        cpp += "#include <sycl/ext/intel/experimental/task_sequence.hpp>\n\n" + _channel_pipes(fn, pipes)
+    cpp += "\n" + "".join(s + "\n" for s in stages) + f"{body}\n{kernel}"
     weights = emitter.weights_header(
-        top, printer.roms, c_type,
+        top, emitter.unique_roms(roms + printer.roms), c_type,
         lambda rom: memory_attribute(f"ROM {rom.sym_name.data}", rom.result.type,  # type: ignore[arg-type]
                                      emitter.partitions(rom.partition)),
         guard_suffix="_WEIGHTS_HPP")
@@ -177,15 +221,81 @@ def print_oneapi(module: builtin.ModuleOp) -> Sources:
         f"{top}_weights.hpp": weights,
         SUPPORT_HEADER: _SUPPORT,
     }
+    if streams:
+        files[STREAM_HEADER] = _STREAM_SUPPORT
     max_nodes, max_edges = emitter.capacity(fn)
     return Sources(top=top, files=files, ports=port_list(fn), max_nodes=max_nodes,
                    max_edges=max_edges, backend="oneapi")
+
+
+def _stream_pipes(fn: func.FuncOp) -> dict[Any, str]:
+    """The pipe of every stream of a dataflow top: ports (by argument number) are host pipes,
+    channels (by value) inter-task pipes."""
+    top = fn.sym_name.data
+    pipes: dict[Any, str] = {}
+    for k, arg in enumerate(fn.args):
+        if isinstance(arg.type, hls.StreamType):
+            pipes[k] = pipe_name(top, emitter.arg_attrs(fn, k)["hls.name"].data)  # type: ignore[attr-defined]
+            pipes[arg] = pipes[k]
+    taken = set(pipes.values())
+    for op in fn.body.block.ops:
+        if isinstance(op, hls.ChannelOp):  # name hints are not unique (xDSL drops `_N` suffixes)
+            base = name = f"{top}_{op.result.name_hint}_pipe"
+            k = 1
+            while name in taken:
+                name, k = f"{base}{k}", k + 1
+            taken.add(name)
+            pipes[op.result] = name
+    return pipes
+
+
+def _stage_pipes(top_fn: func.FuncOp, stage: func.FuncOp, pipes: dict[Any, str]) -> dict[int, str]:
+    """A stage's stream parameters are the pipes its (one) call passes."""
+    for op in top_fn.body.block.ops:
+        if isinstance(op, func.CallOp) and op.callee.root_reference.data == stage.sym_name.data:
+            return {k: pipes[a] for k, a in enumerate(op.arguments) if isinstance(a.type, hls.StreamType)}
+    raise GnncError(f"stage {stage.sym_name.data!r} is never called")
+
+
+def _channel_pipes(fn: func.FuncOp, pipes: dict[Any, str]) -> str:
+    """Declarations of the pipes between stages (a channel's depth is the pipe's capacity)."""
+    lines = ["// The streams between stages: inter-task pipes holding a row per transfer."]
+    for op in fn.body.block.ops:
+        if isinstance(op, hls.ChannelOp):
+            t = op.result.type
+            assert isinstance(t, hls.StreamType)
+            name = pipes[op.result]
+            lines.append(f"class {name}_id;")
+            lines.append(f"using {name} = sycl::ext::intel::pipe<{name}_id, "
+                         f"{emitter.row_type(t, c_type)}, {op.depth.value.data}>;")
+    return "\n".join(lines) + "\n"
 
 
 class OneApiEmitter(FunctionEmitter):
     """oneAPI: loop pragmas and attributes before the loop, memory attributes on declarations."""
 
     vendor = "oneAPI"
+    streams_are_params = False
+
+    def stream_param(self, name: str, t: hls.StreamType) -> None:
+        return None  # a pipe: a type, named where it is used
+
+    def _ChannelOp(self, op: hls.ChannelOp) -> None:
+        pass  # declared at file scope (_channel_pipes)
+
+    def stream_access(self, what: str, stream: str, row: str) -> None:
+        self.emit(f"gnnc_{what}<{stream}>({row});")
+
+    def call(self, callee: str, args: list[str]) -> None:
+        # every stage a task of its own, running concurrently with the others
+        task = f"{callee}_task"
+        self.emit(f"{TASK_SEQUENCE}<{callee}> {task};")
+        self.emit(f"{task}.async({', '.join(args)});")
+        self.tasks.append(task)
+
+    def finish_body(self) -> None:
+        for task in self.tasks:
+            self.emit(f"{task}.get();")
 
     def c_type(self, t: Attribute) -> str:
         return c_type(t)
@@ -210,8 +320,8 @@ class OneApiEmitter(FunctionEmitter):
     # -- the kernel around the top function ----------------------------------------- #
 
     def _ports(self) -> list[tuple[str, Attribute, dict[str, Attribute]]]:
-        return [(self.name(arg), arg.type, emitter.arg_attrs(self.fn, k))
-                for k, arg in enumerate(self.fn.args)]
+        return [(emitter.arg_attrs(self.fn, k)["hls.name"].data, arg.type,  # type: ignore[attr-defined]
+                 emitter.arg_attrs(self.fn, k)) for k, arg in enumerate(self.fn.args)]
 
     def _pipe_props(self, attrs: dict[str, Attribute], port: str) -> str:
         iface = attrs.get("hls.interface")
@@ -231,12 +341,14 @@ class OneApiEmitter(FunctionEmitter):
         g = emitter.guard(top) + "_HPP"
         lines = [
             "// Generated by gnnc. Interface of the oneAPI design: the top function, one host",
-            "// pipe per port (a beat carries a whole array) and the kernel that joins them.",
+            "// pipe per port (a beat carries a whole array, or one row of a stream) and the kernel.",
             f"#ifndef {g}",
             f"#define {g}",
             "",
             _INCLUDES,
-            "// The computation; the same signature as the Vitis top function.",
+            *([f'#include "{STREAM_HEADER}"', ""] if "hls.dataflow" in fn.attributes else []),
+            "// The computation; the same signature as the Vitis top function"
+            + (" less the streams (pipes)." if "hls.dataflow" in fn.attributes else "."),
             f"{self.signature};",
             "",
         ]
@@ -247,6 +359,8 @@ class OneApiEmitter(FunctionEmitter):
                 lines.append(f"struct {payload} {{")
                 lines.append(f"  {c_type(t.element_type)} data{dims(t)};")
                 lines.append("};")
+            elif isinstance(t, hls.StreamType):
+                payload = emitter.row_type(t, c_type)  # a row per transfer
             else:
                 payload = c_type(t)
             lines.append(f"class {pipe}_id;")
@@ -279,6 +393,8 @@ class OneApiEmitter(FunctionEmitter):
         for name, t, attrs in self._ports():
             direction = attrs["hls.direction"].data  # type: ignore[attr-defined]
             pipe = pipe_name(top, name)
+            if isinstance(t, hls.StreamType):
+                continue  # the stages read and write the port's pipe themselves
             if isinstance(t, MemRefType):
                 attr = memory_attribute(f"port {name}", t, emitter.partitions(attrs.get("hls.partition")))
                 prefix = f"{attr} " if attr else ""
@@ -292,7 +408,7 @@ class OneApiEmitter(FunctionEmitter):
                 args.append(name)
         lines.append(f"  {top}({', '.join(args)});")
         for name, t, attrs in self._ports():
-            if attrs["hls.direction"].data == "out":  # type: ignore[attr-defined]
+            if attrs["hls.direction"].data == "out" and not isinstance(t, hls.StreamType):  # type: ignore[attr-defined]
                 lines.append(f"  {pipe_name(top, name)}::write({name});")
         lines.append("}")
         return "\n".join(lines) + "\n"

@@ -49,23 +49,66 @@ def fpga_device(part: str) -> str:
 
 
 def _decls(top: str, p: Port, dims: str) -> list[str]:
+    if p.stream:  # rows go through the pipe one by one (push_rows / pop_rows)
+        return [f"t_{p.name} p_{p.name}{dims};"]
     # The host fills the pipe beat in place: p_<name> is its array.
     return [f"{beat_type(top, p.name)} b_{p.name};",
             f"t_{p.name} (&p_{p.name}){dims} = b_{p.name}.data;"]
 
 
 def _call(top: str, ports: Sequence[Port], args: list[str]) -> list[str]:
-    lines = ["    // Launch the kernel, feed its input pipes, then drain its output pipes.",
+    lines = ["    // Launch the kernel, feed its input pipes (counts first: the kernel reads them",
+             "    // before any row), then drain its output pipes.",
              f"    sycl::event done = q.single_task({kernel_name(top)}{{}});"]
-    for p, arg in zip(ports, args):
-        if p.direction == "in":
+    for p, arg in sorted(zip(ports, args), key=lambda pa: pa[0].role != "count"):
+        if p.direction != "in":
+            continue
+        pipe = pipe_name(top, p.name)
+        if p.stream:
+            lines.append(f"    push_{tb.stream_rows(p)}<{pipe}>(q, p_{p.name}, {tb.count_name(p)});")
+        else:
             value = arg if p.role == "count" else f"b_{p.name}"
-            lines.append(f"    {pipe_name(top, p.name)}::write(q, {value});")
+            lines.append(f"    {pipe}::write(q, {value});")
     for p in ports:
         if p.direction == "out":
-            lines.append(f"    b_{p.name} = {pipe_name(top, p.name)}::read(q);")
+            pipe = pipe_name(top, p.name)
+            if p.stream:
+                lines.append(f"    pop_rows<{pipe}>(q, p_{p.name}, {tb.count_name(p)});")
+            else:
+                lines.append(f"    b_{p.name} = {pipe}::read(q);")
     lines.append("    done.wait();")
     return lines
+
+
+_STREAMS = """
+// io: stream ports: one row (a node's or an edge's values, an edge's two node indices) per
+// pipe transfer.
+template <class Pipe, class T, std::size_t R, std::size_t C>
+void push_rows(sycl::queue& q, const T (&a)[R][C], long long rows) {
+  for (long long i = 0; i < rows; i++) {
+    gnnc_row<T, C> r;
+    for (std::size_t j = 0; j < C; j++) r.v[j] = a[i][j];
+    Pipe::write(q, r);
+  }
+}
+
+template <class Pipe, class T, std::size_t C>
+void push_columns(sycl::queue& q, const T (&a)[2][C], long long cols) {
+  for (long long e = 0; e < cols; e++) {
+    gnnc_row<T, 2> r;
+    for (int k = 0; k < 2; k++) r.v[k] = a[k][e];
+    Pipe::write(q, r);
+  }
+}
+
+template <class Pipe, class T, std::size_t R, std::size_t C>
+void pop_rows(sycl::queue& q, T (&a)[R][C], long long rows) {
+  for (long long i = 0; i < rows; i++) {
+    gnnc_row<T, C> r = Pipe::read(q);
+    for (std::size_t j = 0; j < C; j++) a[i][j] = r.v[j];
+  }
+}
+"""
 
 
 _SETUP = """\
@@ -92,6 +135,7 @@ ONEAPI = tb.HostFlavor(
     decls=_decls,
     call=_call,
     setup=_SETUP,
+    stream_helpers=_STREAMS,
 )
 
 

@@ -5,6 +5,8 @@ It is NOT a SYCL implementation. `queue::single_task` queues the kernel functor 
 when the host waits for it (`event::wait`, `queue::wait`) or reads a host pipe, as a real
 device runs it concurrently with the host; pipes are FIFOs keyed by their id type, and a
 kernel that reads an empty pipe (which would stall forever on hardware) stops the program.
+`task_sequence::async` runs the task at once: the stages of an io: stream design are
+launched in dataflow order, so each finds its input rows in the pipes.
 Kernel and pipe properties are accepted and ignored. The ac types are the HLSLibs ac_types
 headers (`ac_fixed.h`, `ac_int.h`) with the same API as Intel's copy.
 """
@@ -126,6 +128,18 @@ class pipe {
 
 template <class Id, class T, int MinCapacity = 0>
 using pipe = experimental::pipe<Id, T, MinCapacity>;
+
+namespace experimental {
+// A task function run at async(): the stages of a dataflow design run one after another,
+// in call order, each consuming what the earlier ones left in the pipes.
+template <auto& F, int... QueueDepths>
+class task_sequence {
+ public:
+  template <class... Args>
+  void async(Args... args) { F(args...); }
+  void get() {}
+};
+}  // namespace experimental
 }  // namespace intel
 }  // namespace ext
 }  // namespace sycl
@@ -144,6 +158,7 @@ def files() -> dict[str, str]:
         f"{DIR}/{_MAIN}": _STANDIN,
         f"{DIR}/sycl/sycl.hpp": _forward(f"<{_MAIN}>", "queue, event, properties."),
         f"{DIR}/sycl/ext/intel/fpga_extensions.hpp": _forward(f"<{_MAIN}>", "selectors, pipes."),
+        f"{DIR}/sycl/ext/intel/experimental/task_sequence.hpp": _forward(f"<{_MAIN}>", "task_sequence."),
         f"{DIR}/sycl/ext/intel/ac_types/ac_fixed.hpp": _forward(
             "<ac_fixed.h>", "HLSLibs ac_fixed (Intel's copy needs clang's _BitInt)."),
         f"{DIR}/sycl/ext/intel/ac_types/ac_int.hpp": _forward(

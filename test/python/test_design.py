@@ -34,7 +34,7 @@ def design(trackml_dir, graphs):
         ({"precision": {"default": "float32"}}, "precision.default: cannot read 'float32'"),
         ({"backend": "quartus"}, "backend: 'quartus' is not one of vitis"),
         ({"clock_period_ns": -1}, "clock_period_ns: must be positive"),
-        ({"io": "stream"}, "io: 'stream' is not supported yet"),
+        ({"io": "streaming"}, "io: 'streaming' is not one of parallel, stream"),
         ({"precision": {"ops": {"R1.layers.0": {"wieght": "fixed<8,2>"}}}},
          "unknown config key precision.ops.R1.layers.0.wieght"),
     ],

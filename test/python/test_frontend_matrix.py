@@ -6,8 +6,8 @@ graphs of other sizes (5 to 12 nodes, with a self loop and a node without edges)
 
 * float: the gnn IR interpreted in float (`design.emulate(fixed=False)`) is within 1e-5
   of torch;
-* csim: the generated C++ of both backends (one g++ build per case and backend, all graphs
-  in one csim_many run) equals the fixed-point emulator bit for bit.
+* csim: the generated C++ of both backends, in both io modes (one g++ build per case, backend
+  and io mode, all graphs in one csim_many run) equals the fixed-point emulator bit for bit.
 
 docs/frontend.md shows the matrix with its pass/fail counts.
 """
@@ -524,9 +524,7 @@ def test_expected_ops(compiled):
     assert {k: hist[k] for k in case.ops} == case.ops, hist
 
 
-@pytest.mark.parametrize("backend", ["vitis", "oneapi"])
-def test_csim_matches_emulator(compiled, backend):
-    case, _, design = compiled
+def _assert_csim_exact(case, design, backend):
     graphs = [case.args(n, e, seed) for n, e, seed in CHECKS]
     simulated = design.csim_many(graphs, backend=backend)
     for args, sim in zip(graphs, simulated):
@@ -534,6 +532,20 @@ def test_csim_matches_emulator(compiled, backend):
         assert len(sim) == len(emulated)
         for s, x in zip(sim, emulated):
             np.testing.assert_array_equal(s, x)
+
+
+@pytest.mark.parametrize("backend", ["vitis", "oneapi"])
+def test_csim_matches_emulator(compiled, backend):
+    case, _, design = compiled
+    _assert_csim_exact(case, design, backend)
+
+
+@pytest.mark.parametrize("backend", ["vitis", "oneapi"])
+def test_stream_csim_matches_emulator(compiled, backend):
+    """The same model as dataflow stages and streams (io: stream): the same bits."""
+    case, model, _ = compiled
+    design = gnnc.compile(model, case.args(*EXAMPLE), {**CONFIG, "io": "stream"})
+    _assert_csim_exact(case, design, backend)
 
 
 # --------------------------------------------------------------------------- #

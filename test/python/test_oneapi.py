@@ -176,6 +176,7 @@ def test_project_layout_and_build(small, tmp_path):
         f"src/{top}_host.cpp", "tb_data/input.txt", "tb_data/expected.txt",
         "sycl_standin/gnnc_sycl_standin.hpp", "sycl_standin/sycl/sycl.hpp",
         "sycl_standin/sycl/ext/intel/fpga_extensions.hpp",
+        "sycl_standin/sycl/ext/intel/experimental/task_sequence.hpp",
         "sycl_standin/sycl/ext/intel/ac_types/ac_fixed.hpp",
         "sycl_standin/sycl/ext/intel/ac_types/ac_int.hpp"])
     cmake = (out / "CMakeLists.txt").read_text()

@@ -47,7 +47,7 @@ def test_config_forms():
         ({"reuse_factor": {"ops": {"R1.layers.0": 1.5}}}, "reuse_factor.ops.R1.layers.0: must be a positive integer"),
         ({"parallelism": {"edge": 8}}, "unknown config key parallelism.edge"),
         ({"parallelism": {"ops": {"a=b": 2}}}, "is not an op path"),
-        ({"io": "stream"}, "io: 'stream' is not supported yet"),
+        ({"io": "streaming"}, "io: 'streaming' is not one of parallel, stream"),
     ],
 )
 def test_config_errors(config, message):
