@@ -43,6 +43,7 @@ class Config:
     parallelism_nodes: int = 0
     parallelism_ops: tuple[tuple[str, int], ...] = ()
     split_edge_dense: bool = False  # gnn-split-edge-dense before lowering (bit-identical)
+    sparse_dense: bool = True  # a dense with zero weights multiplies its nonzero weights only
 
     def to_dict(self) -> dict[str, Any]:
         """The config as a plain dict that load_config reads back (what a project's gnnc_config.yaml holds)."""
@@ -67,6 +68,7 @@ class Config:
                 **({"ops": dict(self.parallelism_ops)} if self.parallelism_ops else {}),
             },
             "split_edge_dense": self.split_edge_dense,
+            "sparse_dense": self.sparse_dense,
         }
         return {k: v for k, v in out.items() if v is not None and v != {}}
 
@@ -75,7 +77,7 @@ class Config:
 IO_MODES = ("parallel", "stream")
 
 _TOP_KEYS = {"backend", "part", "clock_period_ns", "graph", "precision", "top", "io", "reuse_factor", "parallelism",
-             "split_edge_dense"}
+             "split_edge_dense", "sparse_dense"}
 _GRAPH_KEYS = {"max_nodes", "max_edges"}
 _PRECISION_KEYS = {"default", "inputs", "ops", "kinds", "auto"}
 
@@ -164,10 +166,11 @@ def _from_dict(d: dict, base_dir: Path | None = None) -> Config:
             if key in p:
                 kwargs[f"parallelism_{key}"] = _positive(p[key], f"parallelism.{key}")
         kwargs["parallelism_ops"] = _op_factors(p.get("ops"), "parallelism.ops")
-    if "split_edge_dense" in d:
-        if not isinstance(d["split_edge_dense"], bool):
-            raise ConfigError(f"split_edge_dense: expected true or false, got {d['split_edge_dense']!r}")
-        kwargs["split_edge_dense"] = d["split_edge_dense"]
+    for key in ("split_edge_dense", "sparse_dense"):
+        if key in d:
+            if not isinstance(d[key], bool):
+                raise ConfigError(f"{key}: expected true or false, got {d[key]!r}")
+            kwargs[key] = d[key]
     return Config(**kwargs)
 
 

@@ -75,7 +75,7 @@ class Design:
             hls,
             passes.hls_pipeline(
                 self.max_nodes, self.max_edges, config.top, config.split_edge_dense, _reuse_options(config),
-                config.io,
+                config.io, config.sparse_dense,
             ),
         )
         self._modules["hls"] = hls

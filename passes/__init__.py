@@ -79,14 +79,16 @@ CANONICALIZE_PIPELINE = "gnn-fold-batchnorm,gnn-canonicalize,gnn-cse,dce"
 
 def hls_pipeline(
     max_nodes: int, max_edges: int, top: str | None = None, split_edge_dense: bool = False, reuse: str = "",
-    io: str = "parallel",
+    io: str = "parallel", sparse: bool = True,
 ) -> str:
     """Fixed-point gnn -> hls with directives. `reuse`: options of hls-reuse ("" = fully parallel);
-    `io`: "parallel" (one pipelined function) or "stream" (dataflow stages and streams)."""
+    `io`: "parallel" (one pipelined function) or "stream" (dataflow stages and streams);
+    `sparse`: a dense with zero weights multiplies its nonzero weights only."""
     return (
         ("gnn-split-edge-dense," if split_edge_dense else "")  # a bit-identical rewrite
         + f"convert-gnn-to-hls{{max-nodes={max_nodes} max-edges={max_edges}"
         + (f" top={top}" if top else "")
+        + ("" if sparse else " sparse=false")
         + "},hls-parallelize,"
         + (f"hls-reuse{{{reuse}}}," if reuse else "")
         + ("hls-dataflow," if io == "stream" else "")

@@ -181,3 +181,14 @@ def test_sparse_kernel_compiles_without_warnings(half, graphs, backend, tmp_path
          "-Isycl_standin", "-Isrc", "-isystem", str(types), "-c", f"src/{design.top}.cpp", "-o", "unit.o"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[:3000]
+
+
+def test_config_key_turns_the_sparse_form_off(half, graphs):
+    """`sparse_dense: false`: the dense form, whose zero weights take multiplier slots at RF > 1."""
+    config = {**BASE, "reuse_factor": 4}
+    sparse = gnnc.compile(half, graphs[0], config)
+    dense = gnnc.compile(half, graphs[0], {**config, "sparse_dense": False})
+    assert "_w_out" in sparse.mlir("hls") and "_w_out" not in dense.mlir("hls")
+    assert sparse.estimate()["total"]["dsp"] < dense.estimate()["total"]["dsp"]
+    with pytest.raises(gnnc.ConfigError, match="sparse_dense: expected true or false"):
+        gnnc.compile(half, graphs[0], {**config, "sparse_dense": "no"})
