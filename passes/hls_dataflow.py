@@ -274,12 +274,7 @@ class _Dataflow:
         self.stages[stage].insert(0, first.prev_op)  # type: ignore[arg-type]
         for load in loads:
             index = list(load.indices)  # type: ignore[attr-defined]
-            row_major = hls.LoadOp(local.result, [index[a.row_dim], index[1 - a.row_dim]])
-            load.results[0].replace_all_uses_with(row_major.result)
-            parent = load.parent_block()
-            assert parent is not None
-            parent.insert_op_before(row_major, load)
-            parent.erase_op(load)
+            _redirect(load, local.result, [index[a.row_dim], index[1 - a.row_dim]])
 
     def _write(self, a: _Array) -> None:
         stage = a.writer
@@ -467,12 +462,17 @@ def _loop_of(index: SSAValue) -> hls.ForOp | None:
 def _retarget(access: Operation, row: SSAValue, row_dim: int) -> None:
     """array[.., r, ..] -> row[the other index]."""
     assert isinstance(access, hls.LoadOp | hls.StoreOp)
-    other = [i for d, i in enumerate(access.indices) if d != row_dim]
+    _redirect(access, row, [i for d, i in enumerate(access.indices) if d != row_dim])
+
+
+def _redirect(access: Operation, memref: SSAValue, indices: list[SSAValue]) -> None:
+    """Replace a load or store by the same access to memref[indices]."""
+    assert isinstance(access, hls.LoadOp | hls.StoreOp)
     if isinstance(access, hls.LoadOp):
-        new: Operation = hls.LoadOp(row, other)
+        new: Operation = hls.LoadOp(memref, indices)
         access.results[0].replace_all_uses_with(new.results[0])
     else:
-        new = hls.StoreOp(access.value, row, other)
+        new = hls.StoreOp(access.value, memref, indices)
     parent = access.parent_block()
     assert parent is not None
     parent.insert_op_before(new, access)
