@@ -1,16 +1,13 @@
 """What every backend's project writer shares: atomic writing, the force rule, test data.
 
-A project directory is built next to its destination and renamed into place, so a reader
-never sees half a project and a failure leaves the old one untouched (DESIGN.md §9). `force`
-replaces only a directory that holds a previous gnnc project (it has `gnnc_config.yaml`).
+A project is written by gnnc.backends.write: atomically when new; with `force`, a previous
+gnnc project is replaced file by file, touching only the files its manifest says gnnc wrote.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +18,9 @@ import yaml
 
 from gnnc.backends import testbench as tb
 from gnnc.backends.ports import Port
+from gnnc.backends.write import MARKER, check_destination, write_project_dir  # noqa: F401 (used by both writers)
 from gnnc.errors import GnncError
 
-MARKER = "gnnc_config.yaml"  # what makes a directory safe to replace with force=True
 
 GraphsArg = Mapping[str, np.ndarray] | Sequence[Mapping[str, np.ndarray]] | None
 
@@ -59,52 +56,8 @@ def check_firmware(top: str, firmware: Mapping[str, str], ports: Sequence[Port],
 
 
 def write_atomically(out_dir: str | os.PathLike, files: Mapping[str, str], force: bool) -> Path:
-    """Write `files` (relative path -> text) as the directory `out_dir`, atomically."""
-    out = Path(out_dir)
-    check_destination(out, force)
-    parent = out.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-    try:
-        for rel, text in files.items():
-            path = tmp / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a project is not
-        if out.exists() or out.is_symlink():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent)) / "old"
-            os.rename(out, old)
-            try:
-                os.rename(tmp, out)
-            except BaseException:
-                os.rename(old, out)
-                raise
-            shutil.rmtree(old.parent, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
-
-
-def check_destination(out: Path, force: bool) -> None:
-    """Refuse an existing destination without force, and a foreign directory even with it."""
-    if out.exists() or out.is_symlink():
-        if not force:
-            raise GnncError(f"output directory {out} already exists; pass force=True "
-                            "(--force on the command line) to replace it")
-        check_replaceable(out)
-
-
-def check_replaceable(out: Path) -> None:
-    # force replaces a previous gnnc project, never a directory of the user's own files.
-    foreign = out.is_dir() and not out.is_symlink() and not (out / MARKER).is_file()
-    if foreign and any(out.iterdir()):
-        raise GnncError(f"{out} is not a gnnc project (it has no {MARKER}); not replacing it "
-                        "even with force=True: remove it yourself or choose another directory")
+    """Write `files` (relative path -> text) as the project `out_dir` (see gnnc.backends.write)."""
+    return write_project_dir(out_dir, files, force)
 
 
 def as_graphs(arg: GraphsArg, what: str) -> list[Mapping[str, np.ndarray]]:

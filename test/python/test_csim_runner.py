@@ -126,7 +126,7 @@ def test_project_layout_and_scripts(tmp_path):
     assert out == tmp_path / "prj"
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert files == ["README.md", "build_prj.tcl", "firmware/toy.cpp", "firmware/toy.h",
-                     "gnnc_config.yaml", "hls_config.cfg", "tb/toy_tb.cpp",
+                     "gnnc_config.yaml", "gnnc_manifest.json", "hls_config.cfg", "tb/toy_tb.cpp",
                      "tb_data/expected.txt", "tb_data/input.txt"]
     assert not [p for p in tmp_path.iterdir() if p.name != "prj"]  # no temporary left behind
     assert (out / "firmware/toy.cpp").read_text() == TOY_CPP
@@ -162,7 +162,7 @@ def test_project_refuses_existing_dir_and_force_replaces(tmp_path):
         _project(tmp_path / "prj")
     assert (out / "stale.txt").exists()
     _project(tmp_path / "prj", force=True, clock_period_ns=4)
-    assert not (out / "stale.txt").exists()
+    assert (out / "stale.txt").read_text() == "old"  # not gnnc's: force leaves it
     assert "set clock_period 4\n" in (out / "build_prj.tcl").read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["prj"]
 
