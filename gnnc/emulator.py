@@ -22,6 +22,7 @@ from gnnc.fixed import (
     exact_product_type,
     format_fixed,
     int_dtype,
+    out_of_range,
     quantize,
     raw_range,
     reciprocal_values,
@@ -176,6 +177,16 @@ def cast(raw: np.ndarray, frac: int, t: gnn.FixedType, where: str = "result") ->
     return out
 
 
+def _constant(values: np.ndarray, t: gnn.FixedType, role: str) -> np.ndarray:
+    """A trained constant in its type. gnn-fixed-point refuses one its type would wrap, so
+    only a saturating type can clip it; the overflow report counts those (role "weight"/"bias")."""
+    raw = quantize(values, t)
+    if _RECORDING is not None and raw.size:
+        v = np.asarray(values, dtype=np.float64)
+        _RECORDING.add(role, t, raw.size, int(np.count_nonzero(out_of_range(v, t))), float(v.min()), float(v.max()))
+    return raw
+
+
 class _Recorder:
     """Fills a report: {label: {"op", "path", "result"/"accum": {type, values, overflows, min, max}}}."""
 
@@ -276,12 +287,12 @@ def _dense(it: _Interpreter, op: gnn.DenseOp) -> np.ndarray:
         exact_w = max(exact_w, op.bias_type.w + acc_t.f - op.bias_type.f + 1) + 1
     dtype = int_dtype(max(acc_t.w, exact_w + max(0, acc_t.f - in_t.f - w_t.f)))  # the exact sum, aligned
     prod_f = in_t.f + w_t.f
-    acc = np.dot(x.astype(dtype), quantize(w, w_t).T.astype(dtype))
+    acc = np.dot(x.astype(dtype), _constant(w, w_t, "weight").T.astype(dtype))
     acc = _align(acc, prod_f, acc_t.f)
     if b is not None:
         b_t = op.bias_type
         assert b_t is not None
-        acc = acc + _align(quantize(b, b_t).astype(dtype), b_t.f, acc_t.f)
+        acc = acc + _align(_constant(b, b_t, "bias").astype(dtype), b_t.f, acc_t.f)
     acc = cast(acc, acc_t.f, acc_t, "accum")
     return cast(acc, acc_t.f, out_t)
 
@@ -313,7 +324,7 @@ def _activation(it: _Interpreter, op: gnn.ActivationOp) -> np.ndarray:
         # x > 0 ? x : alpha * x, the product exact, each branch cast once.
         a_t = op.alpha_type
         assert a_t is not None
-        a = int(quantize(op.alpha_value, a_t))
+        a = int(_constant(np.array([op.alpha_value]), a_t, "weight")[0])
         wide = x.astype(int_dtype(in_t.w + a_t.w + 1))
         pos = x > 0  # each branch cast on the values it takes (the report counts only those)
         return np.where(pos, cast(np.where(pos, x, 0), in_t.f, out_t),
@@ -343,14 +354,14 @@ def _scale(it: _Interpreter, op: gnn.ScaleOp) -> np.ndarray:
         s_t = op.scale_type
         assert s_t is not None
         width += s_t.w
-        x = x.astype(int_dtype(width + 1)) * quantize(scale, s_t).astype(int_dtype(width + 1))
+        x = x.astype(int_dtype(width + 1)) * _constant(scale, s_t, "weight").astype(int_dtype(width + 1))
         frac += s_t.f
     if shift is not None:
         b_t = op.shift_type
         assert b_t is not None
         f = max(frac, b_t.f)
         dtype = int_dtype(width + abs(f - frac) + b_t.w + 2)
-        x = x.astype(dtype) * (1 << (f - frac)) + quantize(shift, b_t).astype(dtype) * (1 << (f - b_t.f))
+        x = x.astype(dtype) * (1 << (f - frac)) + _constant(shift, b_t, "bias").astype(dtype) * (1 << (f - b_t.f))
         frac = f
     return cast(x, frac, out_t)
 

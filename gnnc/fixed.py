@@ -116,6 +116,20 @@ def quantize(values, t: FixedType) -> np.ndarray:
     return _overflow(q, t)
 
 
+def out_of_range(values, t: FixedType) -> np.ndarray:
+    """Which finite float values leave `t`'s range once rounded by its quantization mode,
+    that is, where its overflow mode (wrap, saturate) changes the value."""
+    v = np.asarray(values, dtype=np.float64)
+    lo, hi = raw_range(t)
+    extra = min(2, MAX_INT64_WIDTH - t.w)
+    if extra == 0:  # no wider type to round into: compare unrounded (62-bit types only)
+        scaled = np.ldexp(v, t.f)
+        return (scaled > hi) | (scaled < lo)
+    wide = FixedType(t.w + extra, t.i + extra, True, t.quant_mode, OverflowMode.SAT)
+    q = quantize(v, wide)  # saturates beyond the wide type, which is still out of `t`'s range
+    return (q < lo) | (q > hi)
+
+
 def to_float(raw: np.ndarray, t: FixedType | int) -> np.ndarray:
     """Raw integers to float64 values (exact while the width is at most 53 bits)."""
     frac = t.f if isinstance(t, FixedType) else t

@@ -33,6 +33,8 @@ from gnnc.dialects.gnn import (
 from gnnc.emulator import argument_names
 from gnnc.errors import ConfigError, GnncError
 from gnnc.fixed import MAX_INT64_WIDTH, element_fixed, exact_product_type, exact_sum_type, format_fixed, parse_fixed
+from gnnc.passes._constants import check_constant
+from gnnc.passes._util import dense_values
 from gnnc.precision import Resolved, Resolver, spec_from_json
 
 # Lookup-table geometry per function: (table_min, table_scale) for 1024 entries,
@@ -123,6 +125,7 @@ class GnnFixedPointPass(ModulePass):
                 spec.fields["bias"] = format_fixed(_exact_type(np.array(op.bias.get_values(), dtype=np.float64)))
                 spec.keys["bias"] = "the Brevitas bias quantizer"
             self._annotate(op, rt, spec, t)
+            _check_constants(op, spec)
             if brevitas == "exact" and isinstance(op, DenseOp | ScatterOp) and op.accum_type is not None:
                 # Brevitas adds in float32, exactly: the result is the exact accumulator.
                 _set_type(op.results[0], op.accum_type)
@@ -231,6 +234,23 @@ def _arg_quant(fn: func.FuncOp, index: int) -> str | None:
         return None
     attr = fn.arg_attrs.data[index].data.get(QUANT_RESULT)
     return attr.data if isinstance(attr, builtin.StringAttr) else None
+
+
+def _check_constants(op: Operation, spec: Resolved) -> None:
+    """Every trained constant of `op` finite and inside its type (passes/_constants.py)."""
+    path = _path(op)
+    checks = []
+    if isinstance(op, DenseOp):
+        checks.append((op.weight, op.weight_type, "weight", "weight"))
+        checks.append((op.bias, op.bias_type, "bias", "bias"))
+    elif isinstance(op, ScaleOp):
+        checks.append((op.scale, op.scale_type, "scale", "weight"))
+        checks.append((op.shift, op.shift_type, "shift", "bias"))
+    elif isinstance(op, ActivationOp) and op.alpha is not None and op.alpha_type is not None:
+        check_constant(np.array([op.alpha_value]), op.alpha_type, "alpha", "weight", op, path, spec.keys.get("weight"))
+    for attr, t, what, field_name in checks:
+        if attr is not None and t is not None:
+            check_constant(dense_values(attr), t, what, field_name, op, path, spec.keys.get(field_name))
 
 
 def _covering(types: list[FixedType]) -> FixedType:

@@ -154,7 +154,9 @@ def test_yaml_flow_mapping_split_is_explained(tmp_path):
 
 
 def test_overflow_report_on_a_narrow_precision(model, graphs):
-    design = compile_with(model, graphs, "fixed<8,2>")
+    # fixed<8,2> would wrap trained weights (R1.layers.0 has -8.94): those get 5 integer bits
+    narrow = {"default": "fixed<8,2>", "kinds": {"dense": {"weight": "fixed<11,5>", "bias": "fixed<11,5>"}}}
+    design = compile_with(model, graphs, narrow)
     outputs, report = design.emulate(graphs[0], report=True)
     assert np.array_equal(outputs, design.emulate(graphs[0]))  # recording changes nothing
     r2 = [e for e in report.values() if e["path"] == "R2.layers.0"][0]
@@ -168,6 +170,21 @@ def test_overflow_report_on_a_narrow_precision(model, graphs):
     # the same range is seen whatever the type (ranges are of the exact values before the cast)
     c2 = [e for e in clean.values() if e["path"] == "R2.layers.0"][0]
     assert c2["result"]["values"] == r2["result"]["values"]
+
+
+def test_a_weight_its_type_would_wrap_is_an_error_and_a_saturated_one_is_reported(model, graphs):
+    w = model.R1.layers[0].weight.detach().numpy()
+    outside = int(((w < -8) | (w >= 8)).sum())  # fixed<10,4> (trn) holds [-8, 8 - 2^-6]
+    assert outside >= 1
+    plural = "s" if outside > 1 else ""
+    with pytest.raises(gnnc.ConfigError, match=rf"R1.layers.0: {outside} weight value{plural} outside fixed<10, 4> "
+                       r"\(set by precision.kinds.dense.weight\), e.g. -8.9365.*'fixed<11, 5>'"):
+        compile_with(model, graphs, {"default": "fixed<16,8>", "kinds": {"dense": {"weight": "fixed<10,4>"}}})
+    sat = compile_with(model, graphs, {"default": "fixed<16,8>", "kinds": {"dense": {"weight": "fixed<10,4,sat>"}}})
+    _, report = sat.emulate(graphs[0], report=True)
+    weights = {e["path"]: e["weight"] for e in report.values() if "weight" in e}
+    assert weights["R1.layers.0"]["overflows"] == outside and weights["R1.layers.0"]["min"] < -8
+    assert weights["R1.layers.0"]["type"] == "fixed<10, 4, sat>"
 
 
 def test_ranges_are_of_exact_values_whatever_the_type(model, graphs):
