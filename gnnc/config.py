@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,11 +12,16 @@ from typing import Any
 import yaml
 
 from gnnc.errors import ConfigError
+from gnnc.identifiers import check_identifier, shown
 from gnnc.fixed import format_fixed, parse_fixed
 from gnnc.precision import AutoPrecision, parse_auto
 from gnnc.precision import parse_spec as parse_precision_spec
 
 BACKENDS = ("vitis", "oneapi")
+MAX_CAPACITY = 1 << 22  # nodes or edges of one design: arrays, tables and tb data stay in memory
+MIN_CLOCK_NS, MAX_CLOCK_NS = 0.1, 1000.0
+MAX_YAML_BYTES = 1 << 20
+MAX_CONFIG_VALUES = 100_000  # a config is keys and types, never this many (a YAML alias bomb is)
 DEFAULT_PART = "xcvu9p-flga2104-2L-e"
 
 
@@ -90,13 +97,7 @@ def load_config(source: Config | dict | str | Path | None) -> Config:
         return Config()
     if isinstance(source, str | Path):
         path = Path(source)
-        try:
-            data = yaml.safe_load(path.read_text())
-        except FileNotFoundError:
-            raise ConfigError(f"config file {path} does not exist") from None
-        except yaml.YAMLError as err:
-            raise ConfigError(f"config file {path} is not valid YAML: {err}") from None
-        source = data or {}
+        source = read_yaml(path, "config file")
         base_dir = path.parent  # a relative precision.auto.graphs is next to the YAML file
     else:
         base_dir = None
@@ -106,6 +107,7 @@ def load_config(source: Config | dict | str | Path | None) -> Config:
 
 
 def _from_dict(d: dict, base_dir: Path | None = None) -> Config:
+    check_size(d, "config")
     _no_unknown(d, _TOP_KEYS, "")
     kwargs: dict[str, Any] = {}
     if "backend" in d:
@@ -116,11 +118,13 @@ def _from_dict(d: dict, base_dir: Path | None = None) -> Config:
         kwargs["part"] = _typed(d, "part", str)
     if "clock_period_ns" in d:
         period = _typed(d, "clock_period_ns", (int, float))
-        if period <= 0:
-            raise ConfigError(f"clock_period_ns: must be positive, got {period}")
+        if not math.isfinite(period) or not MIN_CLOCK_NS <= period <= MAX_CLOCK_NS:
+            raise ConfigError(f"clock_period_ns: must be positive, between {MIN_CLOCK_NS} and {MAX_CLOCK_NS} ns "
+                              f"({1000 / MAX_CLOCK_NS:g} MHz to {1000 / MIN_CLOCK_NS:g} MHz), got {period}")
         kwargs["clock_period_ns"] = float(period)
     if "top" in d:
         kwargs["top"] = _typed(d, "top", str)
+        check_identifier(kwargs["top"], "top:", "choose a C++ identifier such as my_gnn_top", err=ConfigError)
     if "graph" in d:
         g = _typed(d, "graph", dict)
         _no_unknown(g, _GRAPH_KEYS, "graph.")
@@ -128,7 +132,10 @@ def _from_dict(d: dict, base_dir: Path | None = None) -> Config:
         for key in _GRAPH_KEYS & g.keys():
             value = g[key]
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ConfigError(f"graph.{key}: must be a positive integer, got {value!r}")
+                raise ConfigError(f"graph.{key}: must be a positive integer, got {shown(repr(value))}")
+            if value > MAX_CAPACITY:
+                raise ConfigError(f"graph.{key}: {value} is more than gnnc supports ({MAX_CAPACITY}); "
+                                  "larger graphs run in segments of a smaller capacity")
             caps[key] = value
         kwargs["graph"] = GraphCapacity(**caps)
     if "precision" in d:
@@ -172,6 +179,88 @@ def _from_dict(d: dict, base_dir: Path | None = None) -> Config:
                 raise ConfigError(f"{key}: expected true or false, got {d[key]!r}")
             kwargs[key] = d[key]
     return Config(**kwargs)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML that refuses a key given twice in one mapping (PyYAML would keep the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                if isinstance(key, Hashable) and key in seen:
+                    raise ConfigError(f"{key_node.start_mark.name}:{line}: key {shown(str(key))} is given twice "
+                                      f"(first on line {seen[key]}); keep one")
+                if isinstance(key, Hashable):
+                    seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: Path, what: str) -> dict:
+    """A YAML mapping from a file (or a pipe, read once), with errors that name the file."""
+    if path.is_dir():
+        raise ConfigError(f"{what} {path} is a directory, not a YAML file")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_YAML_BYTES + 1)
+    except FileNotFoundError:
+        raise ConfigError(f"{what} {path} does not exist") from None
+    except OSError as err:
+        raise ConfigError(f"{what} {path} cannot be read: {err.strerror}") from None
+    if len(data) > MAX_YAML_BYTES:
+        raise ConfigError(f"{what} {path} is larger than {MAX_YAML_BYTES // 1024} KiB; a config is a few lines")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: {what} is not UTF-8 text") from None
+    try:
+        loaded = yaml.load(text, Loader=_loader_for(str(path)))  # noqa: S506 (a SafeLoader)
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{what} {path} is not valid YAML: {shown(str(err), 400)}") from None
+    if loaded is None:
+        raise ConfigError(f"{what} {path} is empty; write at least one key (docs/config.md), "
+                          "or leave the config out for all defaults")
+    check_size(loaded, f"{what} {path}")
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"{what} {path} must be a mapping of keys to values, got {type(loaded).__name__}")
+    return loaded
+
+
+def _loader_for(name: str):
+    def make(stream):
+        loader = _StrictLoader(stream)
+        loader.name = name
+        return loader
+
+    return make
+
+
+def check_size(value: Any, what: str) -> None:
+    """Refuse a structure with more than MAX_CONFIG_VALUES values once aliases are expanded,
+    counted without expanding them (a shared list counts each time it is used)."""
+    sizes: dict[int, int] = {}
+
+    def size(v: Any) -> int:
+        if id(v) in sizes:
+            return sizes[id(v)]
+        sizes[id(v)] = MAX_CONFIG_VALUES + 1  # a cycle counts as too big
+        if isinstance(v, dict):
+            n = 1 + sum(size(k) + size(x) for k, x in v.items())
+        elif isinstance(v, list | tuple):
+            n = 1 + sum(size(x) for x in v)
+        else:
+            n = 1
+        sizes[id(v)] = n = min(n, MAX_CONFIG_VALUES + 1)
+        return n
+
+    if size(value) > MAX_CONFIG_VALUES:
+        raise ConfigError(f"{what} holds more than {MAX_CONFIG_VALUES} values once YAML aliases are expanded; "
+                          "a config is a few keys (an alias bomb?)")
 
 
 def _positive(value: Any, key: str) -> int:

@@ -15,3 +15,16 @@ class UnsupportedModelError(GnncError):
 
 class CSimError(GnncError):
     """The generated C++ failed to compile or run under g++."""
+
+
+def clip(text: str, limit: int = 1000) -> str:
+    """`text` cut to `limit` characters, saying how long it was: messages echo what users wrote,
+    and a 50 MB identifier must not become 50 MB of stderr."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+def clip_lines(text: str, limit: int = 1000, max_lines: int = 40) -> str:
+    lines = str(text).splitlines()
+    more = [f"... ({len(lines) - max_lines} more lines)"] if len(lines) > max_lines else []
+    return "\n".join([clip(line, limit) for line in lines[:max_lines]] + more)

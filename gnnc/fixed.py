@@ -19,6 +19,7 @@ from gnnc.dialects.gnn import FixedType, OverflowMode, QuantMode
 from gnnc.errors import ConfigError, GnncError
 
 MAX_INT64_WIDTH = 62
+MAX_INT_BITS = 256  # |I| of a type: beyond it the binary point is nowhere near its bits
 
 _Q = QuantMode
 _O = OverflowMode
@@ -248,18 +249,25 @@ def parse_fixed(text: str, where: str = "precision") -> FixedType:
         raise ConfigError(f"{where}: {text!r} needs integer width and integer bits") from None
     signed = m.group(2) != "u"
     quant, overflow = QuantMode.TRN, OverflowMode.WRAP
+    given: dict[str, str] = {"sign": m.group(2)} if m.group(2) else {}  # option role -> its word
     for p in parts[2:]:
         word = _AP_NAMES.get(p, p).lower()
         if word in ("signed", "unsigned", "true", "false"):
-            signed = word in ("signed", "true")
+            role, signed = "sign", word in ("signed", "true")
         elif word in [q.value for q in QuantMode]:
-            quant = QuantMode(word)
+            role, quant = "quantization", QuantMode(word)
         elif word in [o.value for o in OverflowMode]:
-            overflow = OverflowMode(word)
+            role, overflow = "overflow", OverflowMode(word)
         else:
             raise ConfigError(f"{where}: unknown option {p!r} in {text!r}")
+        if role in given:  # `rnd,trn`: which one was meant cannot be guessed
+            first = "ufixed" if given[role] == "u" else given[role]
+            raise ConfigError(f"{where}: {text!r} gives its {role} twice ({first} and {p}); keep one")
+        given[role] = p
     if not 1 <= width <= MAX_INT64_WIDTH:
         raise ConfigError(f"{where}: width {width} in {text!r} must be in [1, {MAX_INT64_WIDTH}]")
+    if abs(int_bits) > MAX_INT_BITS:
+        raise ConfigError(f"{where}: integer bits {int_bits} in {text!r} must be in [-{MAX_INT_BITS}, {MAX_INT_BITS}]")
     return FixedType(width, int_bits, signed, quant, overflow)
 
 

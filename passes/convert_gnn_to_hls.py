@@ -32,6 +32,7 @@ from xdsl.passes import ModulePass
 
 from gnnc.dialects import gnn, hls
 from gnnc.emulator import argument_names, output_names, top_function
+from gnnc.identifiers import CPP_KEYWORDS, GENERATED, check_identifier
 from gnnc.errors import GnncError
 from gnnc.fixed import (
     element_fixed,
@@ -141,7 +142,7 @@ class _Lowering:
         self.top_builder.insert(func.ReturnOp())
 
         name = self.opts.top or src.sym_name.data
-        if not self.opts.top and name in _CPP_RESERVED:
+        if not self.opts.top and name in CPP_KEYWORDS | GENERATED:
             name += "_top"  # `main` is the usual name of an imported function, not a C++ top
         _check_top_name(name)
         fn = func.FuncOp(
@@ -241,24 +242,19 @@ class _Lowering:
         self.rows_loop(t, label, rows)
 
 
-_CPP_RESERVED = {
-    "main", "auto", "bool", "break", "case", "char", "class", "const", "continue", "default",
-    "delete", "do", "double", "else", "enum", "extern", "float", "for", "goto", "if", "inline",
-    "int", "long", "namespace", "new", "operator", "private", "public", "return", "short",
-    "signed", "sizeof", "static", "struct", "switch", "template", "this", "typedef", "union",
-    "unsigned", "void", "volatile", "while",
-}
-
-
 def _check_top_name(name: str) -> None:
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name in _CPP_RESERVED:
-        raise GnncError(
-            f"convert-gnn-to-hls: {name!r} cannot name the C++ top function; "
-            "pass top=<identifier> (config key `top`)"
-        )
+    check_identifier(name, "convert-gnn-to-hls: the top function name",
+                     "pass top=<identifier> (config key `top`)", CPP_KEYWORDS | GENERATED)
+
+
+def _check_port_name(name: str, direction: str) -> None:
+    what = "input" if direction == "in" else "output"
+    check_identifier(name, f"the model's {what}", f"rename the {what} of forward() "
+                     "(its argument, or the Data attribute, is the port's name in the C++)")
 
 
 def _port_attrs(name: str, direction: str, t: Attribute) -> dict[str, Attribute]:
+    _check_port_name(name, direction)
     attrs: dict[str, Attribute] = {"hls.name": StringAttr(name), "hls.direction": StringAttr(direction)}
     if isinstance(t, gnn.EdgeIndexType):
         attrs["hls.role"] = StringAttr("edge_index")

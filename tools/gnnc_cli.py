@@ -33,7 +33,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import IO, Any, NoReturn
 
-from gnnc.errors import GnncError
+from gnnc.errors import GnncError, clip, clip_lines
 
 PROG = "gnnc"
 STAGES = ("gnn", "fixed", "hls")
@@ -112,7 +112,9 @@ def _user_code_error(err: BaseException, path: Path, doing: str) -> UserCodeErro
     in_file = [f for f in frames if Path(f.filename).resolve() == path]
     where = f"{path.name}:{in_file[-1].lineno}" if in_file else path.name
     message = str(err).strip().splitlines()[0] if str(err).strip() else ""
-    what = f"{type(err).__name__}: {message}" if message else type(err).__name__
+    what = f"{type(err).__name__}: {clip(message, 300)}" if message else type(err).__name__
+    if isinstance(err, SystemExit):  # the file's own sys.exit() must not end gnnc without a word
+        what = f"the model file called sys.exit({err.code!r})"
     return UserCodeError(f"{where}: {what} (while {doing})")
 
 
@@ -134,7 +136,7 @@ def load_model_file(model_py: str | Path) -> ModuleType:
         spec.loader.exec_module(module)
     except GnncError:
         raise
-    except Exception as err:  # the user's code: report where it failed, not our stack
+    except (Exception, SystemExit) as err:  # the user's code: report where it failed, not our stack
         sys.modules.pop(name, None)
         raise _user_code_error(err, path, f"loading {path.name}") from err
     return module
@@ -158,7 +160,7 @@ def model_and_example(model_py: str | Path) -> tuple[Any, Any]:
             results.append(getattr(module, fn)())
         except GnncError:
             raise
-        except Exception as err:
+        except (Exception, SystemExit) as err:
             raise _user_code_error(err, path, f"calling {fn}()") from err
     model, example = results
     try:
@@ -250,13 +252,13 @@ def cmd_compile(args: argparse.Namespace, out: IO[str] | None = None) -> int:
 
     out = out or sys.stdout
     t0 = time.perf_counter()
-    config = gnnc.load_config(args.config)  # config errors before the (slow) model load
+    config = gnnc.load_config(args.config)  # config errors before the (slow) model load; read once (a pipe)
     backend = args.backend or config.backend
     model, example = model_and_example(args.model_py)
     t_load = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    design = gnnc.compile(model, example, args.config)
+    design = gnnc.compile(model, example, config)
     t_compile = time.perf_counter() - t1
 
     t2 = time.perf_counter()
@@ -315,9 +317,9 @@ def cmd_mlir(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     import gnnc
 
     out = out or sys.stdout
-    gnnc.load_config(args.config)  # config errors before the (slow) model load
+    config = gnnc.load_config(args.config)  # config errors before the (slow) model load; read once (a pipe)
     model, example = model_and_example(args.model_py)
-    design = gnnc.compile(model, example, args.config)
+    design = gnnc.compile(model, example, config)
     text = design.mlir(stage=args.stage)
     out.write(text if text.endswith("\n") else text + "\n")
     return 0
@@ -340,13 +342,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("GNNC_TRACEBACK"):
             raise
         sys.stdout.flush()
-        print(f"{PROG}: error: {str(err).strip()}", file=sys.stderr)
+        print(f"{PROG}: error: {clip_lines(str(err).strip())}", file=sys.stderr)
         return 1
     except Exception as err:
         if os.environ.get("GNNC_TRACEBACK"):
             raise
         sys.stdout.flush()
-        message = " ".join(str(err).split()) or "(no message)"
+        message = clip(" ".join(str(err).split())) or "(no message)"
         print(
             f"{PROG}: error: internal error: {type(err).__name__}: {message} "
             "(set GNNC_TRACEBACK=1 for the traceback, and please report it)",

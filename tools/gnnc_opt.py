@@ -51,7 +51,7 @@ from xdsl.utils.exceptions import (
 from xdsl.utils.lexer import Span
 from xdsl.xdsl_opt_main import xDSLOptMain
 
-from gnnc.errors import GnncError
+from gnnc.errors import GnncError, clip_lines
 
 PROG = "gnnc-opt"
 
@@ -422,9 +422,9 @@ def _spec_error(what: str, err: ArgSpecParseError) -> ToolError:
 
 
 def _report(message: str, context: str = "") -> None:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    print(f"{PROG}: error: {clip_lines(message)}", file=sys.stderr)
     if context:
-        print(context.rstrip("\n"), file=sys.stderr)
+        print(clip_lines(context.rstrip("\n")), file=sys.stderr)
 
 
 def describe(err: BaseException, state: RunState) -> ToolError:

@@ -28,6 +28,7 @@ from xdsl.dialects.func import FuncOp
 from xdsl.ir import Attribute
 
 from gnnc.dialects import gnn
+from gnnc.errors import GnncError
 from gnnc.frontend.capture import CallConvention, GraphInput, capture
 from gnnc.frontend.importer import import_captured
 
@@ -46,15 +47,15 @@ class ImportedModel:
 
     def bind(self, *args: Any) -> dict[str, np.ndarray]:
         """
-        Numpy inputs of the IR, by name, from the arguments forward takes (a Data
-        or tensors; any graph size): features float32 [rows, F], edge_index int64 [2, E].
+        Numpy inputs of the IR, by name, from the arguments forward takes (a Data, tensors
+        or numpy arrays; any graph size): features float32 [rows, F], edge_index int64 [2, E].
+        An input that is not a graph of the model's kind is a GnncError naming it.
         """
         tensors = self._convention.tensors(args, self._inputs)
         types = self._argument_types()
-        return {
-            inp.name: _to_numpy(inp, t, type_)
-            for inp, t, type_ in zip(self._inputs, tensors, types)
-        }
+        bound = {inp.name: _to_numpy(inp, t, type_) for inp, t, type_ in zip(self._inputs, tensors, types)}
+        _check_indices(bound, self._inputs, types)
+        return bound
 
     def _argument_types(self) -> list[Attribute]:
         func = next(op for op in self.module.ops if isinstance(op, FuncOp))
@@ -65,13 +66,42 @@ def _to_numpy(inp: GraphInput, t: torch.Tensor, type_: Attribute) -> np.ndarray:
     arr = t.detach().cpu().numpy()
     if isinstance(type_, gnn.FeaturesType):
         if arr.ndim != 2 or arr.shape[1] != type_.num_features:
-            raise ValueError(
-                f"{inp.name} must have shape [rows, {type_.num_features}], got {list(arr.shape)}"
+            raise GnncError(
+                f"input {inp.name!r} must have shape [rows, {type_.num_features}], got {list(arr.shape)}"
             )
-        return arr.astype(np.float32, copy=False)
+        if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+            raise GnncError(f"input {inp.name!r} must hold numbers, got dtype {arr.dtype}")
+        arr = arr.astype(np.float32, copy=False)
+        if not np.all(np.isfinite(arr)):
+            row = int(np.argwhere(~np.isfinite(arr))[0][0])
+            raise GnncError(f"input {inp.name!r} has NaN or infinite values (first in row {row})")
+        return arr
     if arr.ndim != 2 or arr.shape[0] != 2:
-        raise ValueError(f"{inp.name} must have shape [2, E], got {list(arr.shape)}")
+        raise GnncError(f"input {inp.name!r} must have shape [2, E], got {list(arr.shape)}")
+    if not np.issubdtype(arr.dtype, np.integer):  # a float or bool index would be truncated
+        raise GnncError(f"input {inp.name!r} must hold integer node indices (torch.long), got dtype {arr.dtype}")
     return arr.astype(np.int64, copy=False)
+
+
+def _check_indices(bound: dict[str, np.ndarray], inputs: list[GraphInput], types: list[Attribute]) -> None:
+    """Every edge_index entry names a node of the graph: 0 <= index < rows of the node inputs."""
+    rows = [bound[i.name].shape[0] for i, t in zip(inputs, types) if isinstance(t, gnn.NodesType)]
+    n_nodes = rows[0] if rows else None
+    for inp, t in zip(inputs, types):
+        if isinstance(t, gnn.NodesType) and bound[inp.name].shape[0] != n_nodes:
+            raise GnncError(f"input {inp.name!r} has {bound[inp.name].shape[0]} rows, but the graph has "
+                            f"{n_nodes} nodes (the rows of {inputs[0].name!r})")
+        if isinstance(t, gnn.EdgeIndexType) and bound[inp.name].size:
+            index = bound[inp.name]
+            if index.min() < 0 or (n_nodes is not None and index.max() >= n_nodes):
+                bad = index.min() if index.min() < 0 else index.max()
+                raise GnncError(f"input {inp.name!r} refers to node {int(bad)}, but the graph has nodes "
+                                f"0..{(n_nodes or 0) - 1}")
+    n_edges = {bound[i.name].shape[1] for i, t in zip(inputs, types) if isinstance(t, gnn.EdgeIndexType)}
+    for inp, t in zip(inputs, types):
+        if isinstance(t, gnn.EdgesType) and n_edges and bound[inp.name].shape[0] not in n_edges:
+            raise GnncError(f"input {inp.name!r} has {bound[inp.name].shape[0]} rows, but the graph has "
+                            f"{min(n_edges)} edges")
 
 
 @contextmanager

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 from torch.export import Dim, ExportedProgram
@@ -44,7 +45,7 @@ with warnings.catch_warnings():
     from torch_geometric.nn import MessagePassing
     from torch_geometric.nn import aggr as pyg_aggr
 
-from gnnc.errors import UnsupportedModelError
+from gnnc.errors import GnncError, UnsupportedModelError
 from gnnc.frontend import brevitas
 from gnnc.frontend import ops  # noqa: F401  (registers torch.ops.gnn.scatter)
 
@@ -116,10 +117,11 @@ class CallConvention:
         inputs = self.inputs if inputs is None else inputs
         if self.uses_data:
             if len(args) != 1 or not isinstance(args[0], Data):
-                raise TypeError("this model takes one torch_geometric Data object")
+                got = ", ".join(type(a).__name__ for a in args) or "nothing"
+                raise GnncError(f"this model takes one torch_geometric Data object, got {got}")
             return [_tensor_attr(args[0], str(i.key)) for i in inputs]
         if len(args) != self.n_args:
-            raise TypeError(f"this model takes {self.n_args} arguments, got {len(args)}")
+            raise GnncError(f"this model takes {self.n_args} arguments, got {len(args)}")
         return [_as_tensor(args[int(i.key)], i.name) for i in inputs]
 
 
@@ -133,14 +135,18 @@ def _normalise_args(example: Any) -> tuple[Any, ...]:
 
 def _tensor_attr(data: Data, key: str) -> Tensor:
     value = getattr(data, key, None)
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(value)
     if not isinstance(value, Tensor):
-        raise TypeError(f"the Data object has no tensor attribute {key!r}")
+        raise GnncError(f"the Data object has no tensor attribute {key!r}")
     return value
 
 
 def _as_tensor(value: Any, name: str) -> Tensor:
+    if isinstance(value, np.ndarray):  # inputs as users have them
+        return torch.from_numpy(value)
     if not isinstance(value, Tensor):
-        raise TypeError(f"argument {name!r} must be a torch.Tensor, got {type(value).__name__}")
+        raise GnncError(f"argument {name!r} must be a torch.Tensor or a numpy array, got {type(value).__name__}")
     return value
 
 

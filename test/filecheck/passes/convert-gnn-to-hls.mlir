@@ -51,5 +51,5 @@ func.func @main(%x: !gnn.nodes<2, !gnn.fixed<8, 3>> {gnn.name = "x"}, %ei: !gnn.
 // CHECK:      } {label = "output_y", op = "output_y", rows = "nodes"}
 // CHECK:      func.return
 
-// TOP: gnnc-opt: error: convert-gnn-to-hls: 'void' cannot name the C++ top function
+// TOP: gnnc-opt: error: convert-gnn-to-hls: the top function name 'void' is a C++ keyword; pass top=<identifier> (config key `top`)
 
