@@ -165,6 +165,7 @@ class FunctionEmitter:
     lines: list[str] = field(default_factory=list)
     names: dict[SSAValue, str] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
+    suffixes: dict[str, int] = field(default_factory=dict)  # next suffix to try per base name
     roms: list[hls.RomOp] = field(default_factory=list)
     signature: str = ""
     indent: int = 1
@@ -218,10 +219,12 @@ class FunctionEmitter:
     def name(self, v: SSAValue) -> str:
         if v not in self.names:
             base = re.sub(r"\W", "_", v.name_hint or "v")
-            name, k = base, 0
+            k = self.suffixes.get(base, 0)  # where the last search for this base stopped: linear, not quadratic
+            name = f"{base}_{k}" if k else base
             while name in self.used:
                 k += 1
                 name = f"{base}_{k}"
+            self.suffixes[base] = k
             self.used.add(name)
             self.names[v] = name
         return self.names[v]

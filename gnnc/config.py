@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from gnnc.errors import ConfigError
+from gnnc.errors import ConfigError, clip
 from gnnc.identifiers import check_identifier, shown
 from gnnc.fixed import format_fixed, parse_fixed
 from gnnc.precision import AutoPrecision, parse_auto
@@ -132,7 +132,7 @@ def _from_dict(d: dict, base_dir: Path | None = None) -> Config:
         for key in _GRAPH_KEYS & g.keys():
             value = g[key]
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ConfigError(f"graph.{key}: must be a positive integer, got {shown(repr(value))}")
+                raise ConfigError(f"graph.{key}: must be a positive integer, got {clip(repr(value), 60)}")
             if value > MAX_CAPACITY:
                 raise ConfigError(f"graph.{key}: {value} is more than gnnc supports ({MAX_CAPACITY}); "
                                   "larger graphs run in segments of a smaller capacity")

@@ -34,6 +34,22 @@ CXXFLAGS = ("-std=c++17", "-O1", "-Wall", "-Wextra", "-Wno-unknown-pragmas")
 BACKENDS = ("vitis", "oneapi")
 _KEY_VERSION = 2  # bump when the build layout or testbench protocol changes
 _compiler_ids: dict[str, str] = {}
+#: Seconds a g++ build / a C-simulation run may take before it is stopped (env overrides).
+BUILD_TIMEOUT_S, RUN_TIMEOUT_S = 900.0, 900.0
+_DIGEST = "binary.sha256"  # beside a cached binary: a binary that no longer matches is rebuilt
+
+
+def _timeout(name: str, default: float) -> float:
+    text = os.environ.get(name)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise CSimError(f"{name}={text!r} must be a positive number of seconds")
+    return value
 
 
 def ap_types_dir() -> Path:
@@ -98,6 +114,41 @@ def default_cache_dir() -> Path:
     return Path(env).expanduser() if env else Path.home() / ".cache" / "gnnc" / "csim"
 
 
+def _make_cache_dir(path: Path) -> None:
+    for folder in (path, *path.parents):
+        if folder.exists() and not folder.is_dir():
+            raise CSimError(f"the C-simulation cache {path} cannot be created: {folder} is a file "
+                            "(set GNNC_CACHE_DIR to a directory)")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise CSimError(f"the C-simulation cache {path} cannot be created: {err.strerror} "
+                        "(set GNNC_CACHE_DIR to a writable directory)") from None
+
+
+def _remove_dead(cache: Path, prefix: str) -> None:
+    """Work folders `<prefix><pid>-...` of builds and runs whose process is gone (killed)."""
+    from gnnc.backends.write import _alive
+
+    for entry in cache.glob(f"{prefix}*"):
+        pid = entry.name[len(prefix):].split("-", 1)[0]
+        if entry.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _raise_stack_limit() -> None:  # pragma: no cover - runs in the child before exec
+    """The testbench keeps the design's arrays on the stack, as the synthesised top does:
+    large capacities need more than the usual 8 MiB, so take what the hard limit allows."""
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    resource.setrlimit(resource.RLIMIT_STACK, (hard, hard))
+
+
 def _compiler() -> tuple[str, str]:
     """(command, identity) of the C++ compiler; `$GNNC_CXX` overrides g++."""
     cxx = os.environ.get("GNNC_CXX", "g++")
@@ -105,7 +156,10 @@ def _compiler() -> tuple[str, str]:
         if shutil.which(cxx) is None:
             raise CSimError(f"C++ compiler {cxx!r} not found: install g++ (apt-get install g++) "
                             "or set GNNC_CXX")
-        out = subprocess.run([cxx, "--version"], capture_output=True, text=True, check=False)
+        try:
+            out = subprocess.run([cxx, "--version"], capture_output=True, text=True, check=False, timeout=60)
+        except subprocess.TimeoutExpired:
+            raise CSimError(f"C++ compiler {cxx!r} did not answer --version within 60 s") from None
         _compiler_ids[cxx] = out.stdout.strip()
     return cxx, _compiler_ids[cxx]
 
@@ -161,14 +215,16 @@ class CSim:
         key = self.key()
         final = self.cache_dir / key
         binary = final / f"{self.top}_csim"
-        if binary.is_file():
+        if binary.is_file() and self._intact(final, binary):
             self.build_seconds = 0.0
             self.binary = binary
             return binary
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{key[:16]}-", dir=self.cache_dir))
+        _make_cache_dir(self.cache_dir)
+        _remove_dead(self.cache_dir, ".build-")
+        work = Path(tempfile.mkdtemp(prefix=f".build-{os.getpid()}-{key[:16]}-", dir=self.cache_dir))
         try:
             self._compile(work, key)
+            (work / _DIGEST).write_text(_file_digest(work / f"{self.top}_csim"))
             try:
                 os.rename(work, final)
             except OSError:  # another process finished the same build first
@@ -180,6 +236,16 @@ class CSim:
             raise
         self.binary = binary
         return binary
+
+    @staticmethod
+    def _intact(final: Path, binary: Path) -> bool:
+        """A cached binary is trusted only while it matches the digest taken when it was built;
+        a corrupt or truncated one is removed (the caller rebuilds it)."""
+        digest = final / _DIGEST
+        if digest.is_file() and digest.read_text().strip() == _file_digest(binary):
+            return True
+        shutil.rmtree(final, ignore_errors=True)
+        return False
 
     def _compile(self, work: Path, key: str) -> None:
         for rel, text in self.layout.files.items():
@@ -196,18 +262,30 @@ class CSim:
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                         text=True)) for src in sources]
         logs, failed = [], False
-        for src, proc in procs:  # firmware first: its errors matter most, stop the rest
-            if failed:
-                proc.kill()
-            out, _ = proc.communicate()
-            if not (failed and proc.returncode < 0):
-                logs.append(out)
-            failed |= proc.returncode != 0
-        if not failed:
-            link = subprocess.run([cxx, *[f"{s}.o" for s in sources], "-o", f"{self.top}_csim"],
-                                  cwd=work, capture_output=True, text=True, check=False)
-            logs.append(link.stdout + link.stderr)
-            failed = link.returncode != 0
+        deadline = time.monotonic() + _timeout("GNNC_CSIM_BUILD_TIMEOUT", BUILD_TIMEOUT_S)
+        try:
+            for src, proc in procs:  # firmware first: its errors matter most, stop the rest
+                if failed:
+                    proc.kill()
+                out, _ = proc.communicate(timeout=max(1.0, deadline - time.monotonic()))
+                if not (failed and proc.returncode < 0):
+                    logs.append(out)
+                failed |= proc.returncode != 0
+            if not failed:
+                link = subprocess.run([cxx, *[f"{s}.o" for s in sources], "-o", f"{self.top}_csim"],
+                                      cwd=work, capture_output=True, text=True, check=False,
+                                      timeout=max(1.0, deadline - time.monotonic()))
+                logs.append(link.stdout + link.stderr)
+                failed = link.returncode != 0
+        except subprocess.TimeoutExpired:
+            raise CSimError(f"g++ did not finish the C simulation of {self.top!r} in "
+                            f"{_timeout('GNNC_CSIM_BUILD_TIMEOUT', BUILD_TIMEOUT_S):g} s "
+                            "(set GNNC_CSIM_BUILD_TIMEOUT to allow more)") from None
+        finally:
+            for _, proc in procs:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
         log = "".join(logs)
         if failed:
             kept = self.cache_dir / f"{key}.failed"
@@ -218,6 +296,19 @@ class CSim:
         self.build_seconds = time.perf_counter() - start
         self.build_log = log
         (work / "build.log").write_text(f"{cxx} {' '.join(flags)}\n{log}")
+
+    def _death(self, status: int) -> str:
+        if status >= 0:
+            return f"exited with status {status}"
+        import signal
+
+        name = signal.Signals(-status).name if -status in signal.Signals._value2member_map_ else "?"
+        how = f"was killed by signal {-status} ({name})"
+        if -status == signal.SIGSEGV:
+            how += (f"; at {self.max_nodes}x{self.max_edges} the design's arrays may not fit the stack "
+                    "(`ulimit -s` limits it: raise the hard limit, or compile for a smaller capacity: "
+                    "larger graphs run in segments)")
+        return how
 
     def run(self, graphs: Sequence[Mapping[str, np.ndarray]]) -> list[dict[str, np.ndarray]]:
         """Run every graph through the top function in one process.
@@ -230,15 +321,21 @@ class CSim:
         graphs = list(graphs)
         text, _ = tb.format_inputs(self.ports, graphs, self.max_nodes, self.max_edges, CSimError)
         binary = self.binary if self.binary is not None and self.binary.is_file() else self.build()
-        with tempfile.TemporaryDirectory(prefix="gnnc-csim-") as d:
+        _make_cache_dir(self.cache_dir)
+        _remove_dead(self.cache_dir, ".run-")
+        limit = _timeout("GNNC_CSIM_RUN_TIMEOUT", RUN_TIMEOUT_S)
+        with tempfile.TemporaryDirectory(prefix=f".run-{os.getpid()}-", dir=self.cache_dir) as d:
             inp, out = Path(d, "input.txt"), Path(d, "output.txt")
             inp.write_text(text)
-            proc = subprocess.run([str(binary), str(inp), str(out)], capture_output=True,
-                                  text=True, check=False)
+            try:
+                proc = subprocess.run([str(binary), str(inp), str(out)], capture_output=True,
+                                      text=True, check=False, timeout=limit, preexec_fn=_raise_stack_limit)
+            except subprocess.TimeoutExpired:
+                raise CSimError(f"the C simulation of {self.top!r} did not finish {len(graphs)} graph(s) "
+                                f"in {limit:g} s (set GNNC_CSIM_RUN_TIMEOUT to allow more)") from None
             if proc.returncode != 0:
-                how = (f"was killed by signal {-proc.returncode}" if proc.returncode < 0
-                       else f"exited with status {proc.returncode}")
-                raise CSimError(f"the C simulation of {self.top!r} {how}:\n{_head(proc.stderr)}")
+                raise CSimError(f"the C simulation of {self.top!r} {self._death(proc.returncode)}:\n"
+                                f"{_head(proc.stderr)}")
             results = tb.parse_outputs(self.ports, out.read_text(), CSimError)
         if len(results) != len(graphs):
             raise CSimError(f"the C simulation returned {len(results)} result(s) for "

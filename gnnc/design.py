@@ -214,7 +214,11 @@ class Design:
 
         start = time.perf_counter()
         src = self.sources(backend)
-        expected = emulator.run(self._modules["fixed"], self._example_inputs, fixed=True)
+        # An example larger than the capacity goes into the testbench as the segments the
+        # hardware runs, each with its expected outputs.
+        examples = self._jobs(self._example_inputs, self._plan(self._example_inputs))
+        expected = [dict(zip(self.output_names, emulator.run(self._modules["fixed"], job, fixed=True)))
+                    for job in examples]
         path = write_project(
             out_dir,
             top=src.top,
@@ -226,8 +230,8 @@ class Design:
             clock_period_ns=self.config.clock_period_ns,
             config=self.config.to_dict()
             | {"backend": backend, "top": self.top, "graph": {"max_nodes": self.max_nodes, "max_edges": self.max_edges}},
-            example_inputs=self._example_inputs,
-            expected_outputs=dict(zip(self.output_names, expected)),
+            example_inputs=examples,
+            expected_outputs=expected,
             force=force,
         )
         self.timings["write_s"] = time.perf_counter() - start

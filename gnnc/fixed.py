@@ -179,11 +179,22 @@ _TABLE_FUNCTIONS = {
 }
 
 
+MAX_TABLE_SIZE = 1 << 16  # entries of a function table (a ROM; 64 Ki entries is already large)
+MAX_RECIP_TABLE_SIZE = 1 << 24  # edge_softmax's 1/sum table grows with max_edges
+
+
+def check_table_size(size: int, what: str, limit: int = MAX_TABLE_SIZE) -> None:
+    """Bound a table before it is built: an IR's table_size of 1e8 would take minutes and GBs."""
+    if not 2 <= size <= limit:
+        raise GnncError(f"{what} has {size} entries; it must have 2 to {limit}")
+
+
 def table_values(fn: str, size: int, lo: int, scale: int, t: FixedType, alpha: float = 1.0) -> np.ndarray:
     """
     Raw entries of a function table: entry i holds fn at the midpoint of its input interval.
     `alpha` is the parameter of elu (ignored by sigmoid and tanh).
     """
+    check_table_size(size, f"the {fn} table")
     centers = lo + (np.arange(size, dtype=np.float64) + 0.5) / scale
     return quantize(_TABLE_FUNCTIONS[fn](centers, alpha), t)
 
@@ -211,6 +222,7 @@ def softmax_recip_values(size: int, scale: int, t: FixedType) -> np.ndarray:
     of each interval of [0, size / scale). A sum with at least one term is about 1 or more,
     so clamping below 1 keeps every guess where Newton's iteration converges.
     """
+    check_table_size(size, "edge_softmax's 1/sum table", MAX_RECIP_TABLE_SIZE)
     centers = (np.arange(size, dtype=np.float64) + 0.5) / scale
     return quantize(1.0 / np.maximum(centers, 1.0), t)
 

@@ -17,13 +17,12 @@ from typing import Any
 from gnnc.dialects.gnn import OverflowMode, QuantMode
 from gnnc.errors import ConfigError
 from gnnc.fixed import MAX_INT64_WIDTH as MAX_WIDTH
-from gnnc.fixed import format_fixed, parse_fixed
+from gnnc.fixed import MAX_TABLE_SIZE, format_fixed, parse_fixed
 
 #: Fields of an op's precision: value types, `accum` ("auto" = exact), `table` geometry, and
 #: `recip`, the entry type of a mean aggregation's 1/deg table.
 OP_KEYS = ("weight", "bias", "result", "accum", "table", "recip")
 TABLE_KEYS = ("size", "min", "max")
-MAX_TABLE_SIZE = 1 << 16
 #: `precision.kinds` keys: gnn op names without the `gnn.` prefix, and activation functions
 #: (more specific than `activation`).
 OP_KINDS = ("dense", "scatter", "activation", "concat", "add", "sub", "mul", "scale", "edge_softmax",

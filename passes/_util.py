@@ -27,3 +27,12 @@ def single_use(value: SSAValue) -> bool:
 def path_of(op: Operation) -> str | None:
     path = op.attributes.get("gnn.path")
     return path.data if isinstance(path, StringAttr) else None
+
+
+def check_capacity(pass_name: str, option: str, value: int, minimum: int = 1) -> None:
+    """A pass option counting rows (max-nodes, max-edges): what the config allows (graph.*)."""
+    from gnnc.config import MAX_CAPACITY
+    from gnnc.errors import GnncError
+
+    if not minimum <= value <= MAX_CAPACITY:
+        raise GnncError(f"{pass_name}: {option} must be in [{minimum}, {MAX_CAPACITY}], got {value}")

@@ -33,6 +33,7 @@ from xdsl.passes import ModulePass
 from gnnc.dialects import gnn, hls
 from gnnc.emulator import argument_names, output_names, top_function
 from gnnc.identifiers import CPP_KEYWORDS, GENERATED, check_identifier
+from gnnc.passes._util import check_capacity
 from gnnc.errors import GnncError
 from gnnc.fixed import (
     element_fixed,
@@ -70,8 +71,11 @@ class ConvertGnnToHlsPass(ModulePass):
     sparse: bool = True
 
     def apply(self, ctx: Context, op: builtin.ModuleOp) -> None:
-        if self.max_nodes < 1 or self.max_edges < 1:
-            raise GnncError(f"{self.name}: max-nodes and max-edges must be positive")
+        check_capacity(self.name, "max-nodes", self.max_nodes)
+        check_capacity(self.name, "max-edges", self.max_edges)
+        if any(isinstance(f, func.FuncOp) and "hls.top" in f.attributes for f in op.walk()):
+            raise GnncError(f"{self.name}: the input is hls IR already (it has an hls.top function); "
+                            "this pass, and --lower-to-hls, take gnn IR")
         source = top_function(op)
         lowered = _Lowering(self, source).run()
         op.body.block.insert_op_before(lowered, source)

@@ -34,7 +34,7 @@ from gnnc.emulator import argument_names
 from gnnc.errors import ConfigError, GnncError
 from gnnc.fixed import MAX_INT64_WIDTH, element_fixed, exact_product_type, exact_sum_type, format_fixed, parse_fixed
 from gnnc.passes._constants import check_constant
-from gnnc.passes._util import dense_values
+from gnnc.passes._util import check_capacity, dense_values
 from gnnc.precision import Resolved, Resolver, spec_from_json
 
 # Lookup-table geometry per function: (table_min, table_scale) for 1024 entries,
@@ -79,6 +79,7 @@ class GnnFixedPointPass(ModulePass):
     precision: str = ""
 
     def apply(self, ctx: Context, op: builtin.ModuleOp) -> None:
+        check_capacity(self.name, "max-edges", self.max_edges)  # accumulators' guard bits come from it
         t = parse_fixed(self.default, f"{self.name}{{default}}")
         resolver = Resolver(spec_from_json(self.precision, f"{self.name}{{precision}}"))
         for fn in op.walk():

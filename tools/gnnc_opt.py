@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import difflib
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -292,15 +293,18 @@ class GnncOptMain(xDSLOptMain):
 
     def get_input_stream(self) -> tuple[IO[bytes], str]:
         if self.args.input_file is None:
-            return sys.stdin.buffer, "mlir"
+            return io.BytesIO(_utf8(sys.stdin.buffer.read(), "<stdin>")), "mlir"
         path = self.args.input_file
+        if os.path.isdir(path):
+            raise ToolError(f"cannot read '{path}': it is a directory")
         try:
-            f = open(path, "rb")
+            with open(path, "rb") as f:
+                data = f.read()
         except OSError as err:
             raise ToolError(f"cannot read '{path}': {err.strerror or err}") from None
         ext = os.path.splitext(path)[1].lstrip(".")
         # Any file that is not for another registered frontend is MLIR text (.mlir, .ir, .test, ...).
-        return f, ext if ext in self.available_frontends else "mlir"
+        return io.BytesIO(_utf8(data, path)), ext if ext in self.available_frontends else "mlir"
 
     def parse_chunk(
         self, chunk: IO[bytes], file_extension: str, start_offset: int = 0
@@ -373,6 +377,16 @@ class GnncOptMain(xDSLOptMain):
     def output_resulting_program(self, prog: ModuleOp) -> str:
         self.state.current_pass = None
         return super().output_resulting_program(prog)
+
+
+def _utf8(data: bytes, name: str) -> bytes:
+    """IR is UTF-8 text; anything else is an error naming the line, not a decoding traceback."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise ToolError(f"{name}:{line}: the input is not UTF-8 text (byte {data[err.start]:#04x})") from None
+    return data
 
 
 def _positive_int(text: str) -> int:

@@ -328,6 +328,11 @@ class _Importer:
         if _is_scalar(val):  # size arithmetic: N, E, x.size(1), ...
             return SymVal(_expr(val)) if _is_symbolic(val) else val
         if not _is_graph_value((args, kwargs)) and isinstance(node.target, torch._ops.OpOverload):
+            if torch.Tag.nondeterministic_seeded in node.target.tags:
+                # Folding would freeze one draw into the firmware as if it were a weight.
+                raise self._error(node, f"{_pretty_op(node.target)} draws random numbers at every call; "
+                                  "gnnc would have frozen one draw into the firmware: remove it for inference "
+                                  "(or make it a trained buffer)")
             return self._fold(node, args, kwargs)
         try:
             result = self._dispatch(node, name, args, kwargs)

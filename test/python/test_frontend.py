@@ -15,7 +15,7 @@ from xdsl.parser import Parser
 
 from gnnc.dialects import gnn
 from gnnc.emulator import run
-from gnnc.errors import UnsupportedModelError
+from gnnc.errors import GnncError, UnsupportedModelError
 
 # gnnc.frontend first: it imports PyG with PyG's own torch.jit deprecation warning silenced.
 from gnnc.frontend import import_model, torch_forward  # isort: skip
@@ -199,7 +199,7 @@ def test_tensor_arguments_are_named_after_forward(trackml_dir, graphs):
     assert imported.input_names == ["hits", "edge_index", "edge_features"]
     assert _op_histogram(imported.module) == IN_OPS
     assert max(_max_error(model, imported, *a) for a in args) <= TOLERANCE
-    with pytest.raises(ValueError, match=r"hits must have shape \[rows, 3\]"):
+    with pytest.raises(GnncError, match=r"input 'hits' must have shape \[rows, 3\]"):
         imported.bind(torch.zeros(5, 4), *args[0][1:])
 
 
