@@ -1,0 +1,261 @@
+"""
+Worst-case inputs and an exact reference for the fixed-point ops.
+
+One small design holds a dense whose n_in is a power of two (no bias), one whose n_in + bias
+is 5, one whose n_in + bias is 8, sum/mean/max/min scatters and a sigmoid table, at a
+capacity of 64 edges (a power of two). On inputs at their types' extremes, with signs
+aligned with the weights and a hub node receiving all 64 edges, the exact accumulators
+must not overflow, the C++ must equal the emulator (one g++ build for every graph), and
+the emulator must equal a reference written here with Python fractions from the numeric
+semantics of docs/architecture.md (not from gnnc.fixed).
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import torch
+
+import gnnc
+from gnnc import emulator
+from gnnc.dialects.gnn import FixedType
+
+MAX_NODES, MAX_EDGES = 16, 64
+DEFAULT = "fixed<16,6>"
+LO, HI = -32.0, 32.0 - 2.0**-10  # the extremes of fixed<16,6>
+
+
+def ref_cast(v: Fraction, t: FixedType) -> Fraction:
+    """ap_fixed's conversion of an exact value to `t`: quantization mode, then overflow mode."""
+    ulp = Fraction(2) ** (t.i - t.w)
+    q = v / ulp
+    fl = math.floor(q)
+    rest = q - fl
+    mode = t.quant_mode.value
+    if mode == "trn":
+        n = fl
+    elif mode == "trn_zero":
+        n = fl if q >= 0 else math.ceil(q)
+    elif rest != Fraction(1, 2):  # rounding modes differ only at ties
+        n = fl + (rest > Fraction(1, 2))
+    else:
+        up = {"rnd": True, "rnd_zero": q < 0, "rnd_min_inf": False, "rnd_inf": q > 0, "rnd_conv": fl % 2 == 1}[mode]
+        n = fl + up
+    lo, hi = (-(2 ** (t.w - 1)), 2 ** (t.w - 1) - 1) if t.is_signed else (0, 2**t.w - 1)
+    overflow = t.overflow_mode.value
+    if overflow == "wrap":
+        n = (n - lo) % 2**t.w + lo
+    elif overflow == "sat_zero":
+        n = 0 if not lo <= n <= hi else n
+    else:
+        lo = -hi if overflow == "sat_sym" and t.is_signed else lo
+        n = min(max(n, lo), hi)
+    return n * ulp
+
+
+def exact(values) -> list:
+    return [Fraction(float(v)) for v in np.asarray(values, dtype=np.float64).ravel()]
+
+
+def ref_dense(x: np.ndarray, op, in_t: FixedType) -> np.ndarray:
+    """acc = bias + sum x*w in accum_type, then cast to the result type."""
+    out_t = op.result.type.element_type
+    w = np.asarray(op.weight.get_values(), dtype=np.float64).reshape(op.out_features, op.in_features)
+    wq = [[ref_cast(v, op.weight_type) for v in exact(row)] for row in w]
+    bq = [ref_cast(v, op.bias_type) for v in exact(op.bias.get_values())] if op.bias is not None else None
+    rows = []
+    for row in x:
+        xq = [ref_cast(v, in_t) for v in exact(row)]
+        out = []
+        for o in range(op.out_features):
+            acc = sum((a * b for a, b in zip(xq, wq[o])), Fraction(0)) + (bq[o] if bq else 0)
+            out.append(ref_cast(ref_cast(acc, op.accum_type), out_t))
+        rows.append(out)
+    return np.array(rows, dtype=object)
+
+
+def ref_scatter(x: np.ndarray, edge_index: np.ndarray, n: int, op, in_t: FixedType) -> np.ndarray:
+    """sum: exact in accum_type, then cast; mean: that sum times 1/deg rounded to recip_type;
+    max/min: selection, 0 for a node without edges."""
+    reduce = op.reduce.data.value
+    out_t = op.result.type.element_type
+    xq = [[ref_cast(v, in_t) for v in exact(row)] for row in x]
+    src, dst = edge_index
+    rows = []
+    for node in range(n):
+        msgs = [xq[s] for s, d in zip(src, dst) if d == node]
+        out = []
+        for f in range(x.shape[1]):
+            vals = [m[f] for m in msgs]
+            if reduce in ("max", "min"):
+                out.append((max if reduce == "max" else min)(vals) if vals else Fraction(0))
+                continue
+            acc = ref_cast(sum((ref_cast(v, op.accum_type) for v in vals), Fraction(0)), op.accum_type)
+            if reduce == "mean":
+                recip = ref_cast(Fraction(1, len(vals)), op.recip_type) if vals else Fraction(0)
+                acc = acc * recip
+            out.append(ref_cast(acc, out_t))
+        rows.append(out)
+    return np.array(rows, dtype=object)
+
+
+def ref_sigmoid(x: np.ndarray, op, in_t: FixedType) -> np.ndarray:
+    """index clamp(floor((x - min) * scale), 0, size - 1); entry i = f(min + (i + 0.5) / scale)."""
+    size, lo, scale = (getattr(op, k).value.data for k in ("table_size", "table_min", "table_scale"))
+    out_t = op.result.type.element_type
+    out = []
+    for v in exact(x):
+        i = min(max(math.floor((ref_cast(v, in_t) - lo) * scale), 0), size - 1)
+        center = lo + (i + 0.5) / scale
+        out.append(ref_cast(Fraction(1.0 / (1.0 + math.exp(-center))), out_t))
+    return np.array(out, dtype=object).reshape(x.shape)
+
+
+class Worst(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = torch.nn.Linear(8, 2, bias=False)  # n_in a power of two
+        self.b = torch.nn.Linear(4, 2)  # n_in + bias = 5
+        self.c = torch.nn.Linear(7, 2)  # n_in + bias = 8
+        with torch.no_grad():  # weights and biases at the extremes, row 0 all negative
+            for lin in (self.a, self.b, self.c):
+                signs = torch.ones_like(lin.weight)
+                signs[1, ::2] = -1
+                lin.weight.copy_(torch.where(signs > 0, HI, LO) if lin is not self.a else torch.full_like(signs, LO))
+                if lin.bias is not None:
+                    lin.bias.copy_(torch.tensor([HI, LO]))
+
+    def forward(self, x, h, e, edge_index):
+        from torch_geometric.utils import scatter
+
+        xj, dst, n = x[edge_index[0]], edge_index[1], x.size(0)
+        return (self.a(x), self.b(h), self.c(e), scatter(xj, dst, 0, n, "sum"), scatter(xj, dst, 0, n, "mean"),
+                scatter(xj, dst, 0, n, "max"), scatter(xj, dst, 0, n, "min"), torch.sigmoid(h))
+
+
+def _graph(n, src, dst, x, h, e):
+    ei = torch.tensor([src, dst], dtype=torch.int64)
+    return (torch.tensor(x, dtype=torch.float32), torch.tensor(h, dtype=torch.float32),
+            torch.tensor(e, dtype=torch.float32), ei)
+
+
+def _hub(value_for: callable):
+    """Every one of the 64 edges into node 0, from nodes 1..15; node 15 sends, node 0 only receives."""
+    src = [1 + k % (MAX_NODES - 1) for k in range(MAX_EDGES)]
+    dst = [0] * MAX_EDGES
+    return _graph(MAX_NODES, src, dst, value_for((MAX_NODES, 8)), value_for((MAX_NODES, 4)),
+                  value_for((MAX_EDGES, 7)))
+
+
+def _aligned(shape):
+    """Row r: -32 where a weight of row 1 is +max (signs[1, ::2] = -1), else +max: products at their extremes."""
+    v = np.full(shape, HI)
+    v[:, ::2] = LO
+    return v
+
+
+def _random(seed, n, e, scale=12.0):
+    rng = np.random.default_rng(seed)
+    src, dst = rng.integers(0, n - 1, e), rng.integers(0, n - 1, e)  # node n-1 has no edge: isolated
+    return _graph(n, src.tolist(), dst.tolist(), rng.normal(0, scale, (n, 8)), rng.normal(0, scale, (n, 4)),
+                  rng.normal(0, scale, (e, 7)))
+
+
+WORST = {
+    "all-min": _hub(lambda s: np.full(s, LO)),
+    "all-max": _hub(lambda s: np.full(s, HI)),
+    "aligned": _hub(_aligned),
+    "aligned-negated": _hub(lambda s: np.where(_aligned(s) > 0, LO, HI)),
+}
+RANDOM = {f"random{k}": _random(k, MAX_NODES, MAX_EDGES) for k in range(3)}
+RANDOM["sparse"] = _random(7, MAX_NODES, 5)
+OVER_CAPACITY = _random(11, 40, 150, scale=3.0)  # runs in segments
+
+
+@pytest.fixture(scope="module")
+def design():
+    torch.manual_seed(0)
+    return gnnc.compile(Worst().eval(), RANDOM["random0"],
+                        {"graph": {"max_nodes": MAX_NODES, "max_edges": MAX_EDGES}, "precision": DEFAULT})
+
+
+@pytest.fixture(scope="module")
+def simulated(design):
+    graphs = [*WORST.values(), *RANDOM.values(), OVER_CAPACITY]
+    return dict(zip([*WORST, *RANDOM, "over-capacity"], design.csim_many(graphs)))
+
+
+@pytest.mark.parametrize("name", list(WORST))
+def test_exact_accumulators_never_overflow_on_worst_case_inputs(design, name):
+    _, report = design.emulate(*WORST[name], report=True)
+    accums = {label: e["accum"] for label, e in report.items() if "accum" in e}
+    assert len(accums) == 5  # three denses, sum and mean
+    assert all(a["overflows"] == 0 for a in accums.values()), accums
+
+
+def test_worst_cases_reach_the_accumulators_bounds(design):
+    """The hub's sum is exactly the accumulator's most negative value (-32 x 64 = -2^11), and
+    dense a's 8 products of -32 x -32 reach 2^13: one integer bit fewer would overflow."""
+    _, report = design.emulate(*WORST["all-min"], report=True)
+    by_op = {e["path"] or label.split("#")[0]: e["accum"] for label, e in report.items() if "accum" in e}
+    assert by_op["gnn.scatter"]["min"] == -(2.0**11) and by_op["gnn.scatter"]["type"] == "fixed<22, 12>"
+    assert by_op["a"]["max"] == 2.0**13 and by_op["a"]["type"] == "fixed<35, 15>"
+
+
+@pytest.mark.parametrize("name", [*WORST, *RANDOM, "over-capacity"])
+def test_csim_equals_the_emulator(design, simulated, name):
+    graph = OVER_CAPACITY if name == "over-capacity" else {**WORST, **RANDOM}[name]
+    if name == "over-capacity":  # segments stitched in C++ equal the whole graph emulated at once
+        assert len(design.partition(*graph)) > 1
+        expected = emulator.run(design.module("fixed"), design._imported.bind(*graph), fixed=True)
+    else:
+        expected = design.emulate(*graph)
+    for k, (got, want) in enumerate(zip(simulated[name], expected)):
+        assert np.array_equal(got, want), (name, design.output_names[k])
+
+
+@pytest.mark.parametrize("name", [*WORST, *RANDOM])
+def test_emulator_equals_the_exact_reference(design, name):
+    graph = {**WORST, **RANDOM}[name]
+    x, h, e, ei = (t.numpy() for t in graph)
+    fn = design.module("fixed").body.block.ops.first
+    args = dict(zip(["x", "h", "e"], fn.args))
+    ops = [op for op in fn.body.walk() if op.name in ("gnn.dense", "gnn.scatter", "gnn.activation")]
+    dense = {op.attributes["gnn.path"].data: op for op in ops if op.name == "gnn.dense"}
+    scatters = [op for op in ops if op.name == "gnn.scatter"]
+    (sigmoid,) = [op for op in ops if op.name == "gnn.activation"]
+    t = {k: v.type.element_type for k, v in args.items()}
+    expected = [
+        ref_dense(x, dense["a"], t["x"]), ref_dense(h, dense["b"], t["h"]), ref_dense(e, dense["c"], t["e"]),
+        *(ref_scatter(x, ei, x.shape[0], op, t["x"]) for op in scatters),
+        ref_sigmoid(h, sigmoid, t["h"]),
+    ]
+    assert [op.reduce.data.value for op in scatters] == ["sum", "mean", "max", "min"]
+    got = design.emulate(*graph)
+    for k, (g, want) in enumerate(zip(got, expected)):
+        assert np.array_equal(g, want.astype(np.float64)), (name, design.output_names[k])
+
+
+def test_max_and_min_of_a_node_without_edges_are_zero(design):
+    x, h, e, ei = RANDOM["random1"]
+    out = dict(zip(design.output_names, design.emulate(x, h, e, ei)))
+    isolated = MAX_NODES - 1  # _random never draws node n - 1
+    assert not (ei[1] == isolated).any()
+    for k in (5, 6):  # scatter max, min
+        assert np.all(out[design.output_names[k]][isolated] == 0)
+        assert np.any(out[design.output_names[k]][:isolated] != 0)
+
+
+def test_sigmoid_table_clamps_outside_its_range(design):
+    """Inputs below -8 take entry 0, inputs at or above 8 the last entry (config.md, `table`)."""
+    h = torch.tensor([[-32.0, -8.0, 7.99, 8.0], [31.0, -8.01, -9.0, 20.0]])
+    x, e, ei = torch.zeros(2, 8), torch.zeros(1, 7), torch.tensor([[0], [1]])
+    s = design.emulate(x, h, e, ei)[-1]
+    first, last = 1 / (1 + math.exp(8 - 0.5 / 64)), 1 / (1 + math.exp(-(8 - 0.5 / 64)))
+    q = 2.0**-10
+    assert s[0, 0] == s[1, 1] == s[1, 2] == pytest.approx(first, abs=q)
+    assert s[0, 3] == s[1, 0] == s[1, 3] == pytest.approx(last, abs=q)
+    assert s[0, 1] == s[0, 0] and s[0, 2] == s[0, 3]  # -8 is the first entry's, 7.99 the last's
