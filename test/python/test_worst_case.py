@@ -172,3 +172,28 @@ def test_sigmoid_table_clamps_outside_its_range(design):
     assert s[0, 0] == s[1, 1] == s[1, 2] == pytest.approx(first, abs=q)
     assert s[0, 3] == s[1, 0] == s[1, 3] == pytest.approx(last, abs=q)
     assert s[0, 1] == s[0, 0] and s[0, 2] == s[0, 3]  # -8 is the first entry's, 7.99 the last's
+
+
+class _GAT(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        from torch_geometric.nn import GATConv
+
+        self.conv = GATConv(3, 2)  # adds a self loop: the root term
+
+    def forward(self, x, edge_index):
+        return self.conv(x, edge_index)
+
+
+def test_softmax_sum_of_a_hub_never_overflows():
+    """63 edges into one node plus its root term: 64 exp values. At fixed<8,4> the exp entries
+    (ufixed<8,1,rnd>, steps of 2^-7) of logit - max = 0 round to exactly 1, so the sum is 64
+    and needs the 7th integer bit (passes.md: enough integer bits for max-edges + 1 terms)."""
+    torch.manual_seed(0)
+    n, e = 64, 63
+    hub = torch.tensor([list(range(1, n)), [0] * e])
+    design = gnnc.compile(_GAT().eval(), (torch.zeros(n, 3), hub),
+                          {"graph": {"max_nodes": n, "max_edges": e}, "precision": "fixed<8,4>"})
+    _, report = design.emulate(torch.zeros(n, 3), hub, report=True)
+    (softmax,) = [v for v in report.values() if v["op"] == "gnn.edge_softmax"]
+    assert softmax["accum"]["max"] == e + 1 and softmax["accum"]["overflows"] == 0, softmax
