@@ -13,17 +13,21 @@ semantics of docs/architecture.md (not from gnnc.fixed).
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
 import torch
-from exact_reference import ref_dense, ref_scatter, ref_sigmoid
+from exact_reference import ref_cast, ref_dense, ref_scatter, ref_sigmoid
 
 import gnnc
 from gnnc import emulator
+from gnnc.fixed import parse_fixed
 
 MAX_NODES, MAX_EDGES = 16, 64
 DEFAULT = "fixed<16,6>"
+# A sigmoid result fine enough that neighbouring table entries differ (near +-8 they are 5e-6 apart)
+PRECISION = {"default": DEFAULT, "kinds": {"sigmoid": {"result": "ufixed<24,1,rnd>"}}}
 LO, HI = -32.0, 32.0 - 2.0**-10  # the extremes of fixed<16,6>
 
 
@@ -92,7 +96,7 @@ OVER_CAPACITY = _random(11, 40, 150, scale=3.0)  # runs in segments
 def design():
     torch.manual_seed(0)
     return gnnc.compile(Worst().eval(), RANDOM["random0"],
-                        {"graph": {"max_nodes": MAX_NODES, "max_edges": MAX_EDGES}, "precision": DEFAULT})
+                        {"graph": {"max_nodes": MAX_NODES, "max_edges": MAX_EDGES}, "precision": PRECISION})
 
 
 @pytest.fixture(scope="module")
@@ -163,15 +167,21 @@ def test_max_and_min_of_a_node_without_edges_are_zero(design):
 
 
 def test_sigmoid_table_clamps_outside_its_range(design):
-    """Inputs below -8 take entry 0, inputs at or above 8 the last entry (config.md, `table`)."""
-    h = torch.tensor([[-32.0, -8.0, 7.99, 8.0], [31.0, -8.01, -9.0, 20.0]])
-    x, e, ei = torch.zeros(2, 8), torch.zeros(1, 7), torch.tensor([[0], [1]])
+    """Inputs below -8 take entry 0, inputs at or above 8 the last entry (config.md, `table`);
+    -8 + 1/64 is entry 1, 8 - 1.5/64 entry 1022."""
+    h = torch.tensor([[-32.0, -8.0, 7.99, 8.0], [31.0, -8.01, -9.0, 20.0], [-8 + 1 / 64, 8 - 1.5 / 64, 0.0, 0.0]])
+    x, e, ei = torch.zeros(3, 8), torch.zeros(1, 7), torch.tensor([[0], [1]])
     s = design.emulate(x, h, e, ei)[-1]
-    first, last = 1 / (1 + math.exp(8 - 0.5 / 64)), 1 / (1 + math.exp(-(8 - 0.5 / 64)))
-    q = 2.0**-10
-    assert s[0, 0] == s[1, 1] == s[1, 2] == pytest.approx(first, abs=q)
-    assert s[0, 3] == s[1, 0] == s[1, 3] == pytest.approx(last, abs=q)
-    assert s[0, 1] == s[0, 0] and s[0, 2] == s[0, 3]  # -8 is the first entry's, 7.99 the last's
+    t = parse_fixed(PRECISION["kinds"]["sigmoid"]["result"])
+
+    def entry(i):
+        center = -8 + (i + 0.5) / 64
+        return float(ref_cast(Fraction(1 / (1 + math.exp(-center))), t))
+
+    assert entry(0) < entry(1) < entry(1022) < entry(1023)
+    assert s[0, 0] == s[0, 1] == s[1, 1] == s[1, 2] == entry(0)
+    assert s[0, 2] == s[0, 3] == s[1, 0] == s[1, 3] == entry(1023)
+    assert (s[2, 0], s[2, 1]) == (entry(1), entry(1022))
 
 
 class _GAT(torch.nn.Module):
