@@ -87,6 +87,8 @@ MUTANTS = [
     Mutant("printer oneapi: a mode dropped unless both differ from the default", "backends/oneapi/printer.py",
            'if t.quant_mode.value != "trn" or t.overflow_mode.value != "wrap":',
            'if t.quant_mode.value != "trn" and t.overflow_mode.value != "wrap":', ONEAPI),
+    Mutant("printers: C++ table index clamps one entry early", "backends/emitter.py",
+           "  if (t >= N) return N - 1;\n", "  if (t >= N - 1) return N - 2;\n", VITIS),
     Mutant("emulator: max/min of a node without edges is not 0", "gnnc/emulator.py",
            "            return np.where(deg[:, None] > 0, acc, 0).astype(src.dtype)\n",
            "            return acc\n", EMULATOR),
