@@ -2,6 +2,8 @@
 #
 #   make demo   create .venv if needed, then run the tracking Interaction Network demo
 #   make test   create .venv if needed, then run the lit (FileCheck) and pytest suites
+#   make mutate plant small bugs one at a time in a temporary copy and list those no test
+#               catches (scripts/mutate.py, docs/testing.md; minutes, not part of CI)
 #
 # Needs Python 3.11, gcc/g++ and make, and PyPI. torch is installed first and pinned
 # (torch==2.13.0, so pip does not pick a newer build with GBs of CUDA packages), then gnnc
@@ -25,7 +27,7 @@ HLS4ML_VERSION := 1.3.0
 GNNC_TRACKML_DIR ?= $(abspath ../shared/data/trackml-in)
 export GNNC_TRACKML_DIR
 
-.PHONY: all venv demo test lit pytest clean
+.PHONY: all venv demo test lit pytest mutate clean
 
 all: test
 
@@ -53,6 +55,9 @@ lit: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q -W error::DeprecationWarning test/python
+
+mutate: $(STAMP)
+	$(BIN)/python scripts/mutate.py
 
 clean:
 	rm -rf $(VENV) test/.lit_test_times.txt

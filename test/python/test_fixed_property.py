@@ -5,14 +5,12 @@ costs seconds, a case microseconds): conversions from double (the testbench's in
 and conversions between fixed-point types (every cast in the generated C++).
 """
 
-import subprocess
-
 import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from fixed_strategies import OVERFLOW, QUANT, cast_cases, double_cases
 
-from gnnc.csim import ap_types_dir
+from cpp_harness import run_ap
 from gnnc.dialects.gnn import FixedType
 from gnnc.fixed import cast, quantize, to_float
 
@@ -22,20 +20,7 @@ def c_type(t: FixedType) -> str:
 
 
 def run_cpp(tmp_path, body: str) -> list[float]:
-    src = tmp_path / "cases.cpp"
-    src.write_text(
-        '#include <cstdio>\n#include "ap_fixed.h"\n'
-        "template <class T> void show(const T& v) { std::printf(\"%.17g\\n\", v.to_double()); }\n"
-        f"int main() {{\n{body}  return 0;\n}}\n"
-    )
-    exe = tmp_path / "cases"
-    build = subprocess.run(
-        ["g++", "-std=c++17", "-O0", "-isystem", str(ap_types_dir()), str(src), "-o", str(exe)],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert build.returncode == 0, build.stderr[:3000]
-    out = subprocess.run([str(exe)], check=True, capture_output=True, text=True, timeout=60).stdout
-    return [float(v) for v in out.split()]
+    return [float(v) for v in run_ap(tmp_path, body)]
 
 
 # No shrinking: every shrink step is a g++ build; the failure message lists the cases instead.

@@ -6,6 +6,8 @@ graphs of other sizes (5 to 12 nodes, with a self loop and a node without edges)
 
 * float: the gnn IR interpreted in float (`design.emulate(fixed=False)`) is within 1e-5
   of torch;
+* fixed: the fixed-point emulator is within 32 steps of fixed<16,8> (0.125) of the float run
+  (FIXED_TOLERANCE);
 * csim: the generated C++ of both backends, in both io modes (one g++ build per case, backend
   and io mode, all graphs in one csim_many run) equals the fixed-point emulator bit for bit.
 
@@ -516,6 +518,23 @@ def test_float_matches_torch(compiled):
         assert [a.shape for a in actual] == [x.shape for x in expected]
         error = max(float(np.abs(a - x).max()) for a, x in zip(actual, expected))
         assert error <= TOLERANCE, f"{case.id} on {n}x{e}: {error}"
+
+
+# Fixed point (fixed<16,8>: steps of 2^-8) against the float run of the same IR. Each op
+# rounds (trn) once, less than a step, and the few layers of these models multiply that by
+# sums of |w| and degrees; tables add under 2^-9 (sigmoid: steps of 1/64, slope <= 1/4).
+# Measured at most 17 steps over the matrix; 32 steps leave room while a wrong type
+# (a wrapping accumulator, a dropped bias, a mean by the wrong degree) shows far above it.
+FIXED_TOLERANCE = 32 * 2.0**-8
+
+
+def test_fixed_close_to_float(compiled):
+    case, _, design = compiled
+    for n, e, seed in CHECKS:
+        args = case.args(n, e, seed)
+        fixed, exact = _outputs(design.emulate(*args)), _outputs(design.emulate(*args, fixed=False))
+        error = max(float(np.abs(a - x).max()) for a, x in zip(fixed, exact))
+        assert error <= FIXED_TOLERANCE, f"{case.id} on {n}x{e}: |fixed - float| = {error}"
 
 
 def test_expected_ops(compiled):

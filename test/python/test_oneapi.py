@@ -19,12 +19,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+import cpp_harness
 from fixed_strategies import cast_cases, double_cases
 from interaction_network import load_tracking_in
 
 import gnnc
 from gnnc.backends.oneapi import printer as oneapi_printer
-from gnnc.backends.oneapi import standin
 from gnnc.backends.vitis import printer as vitis_printer
 from gnnc.backends.oneapi.project import fpga_device
 from gnnc.csim import CSim, ac_types_dir
@@ -106,25 +106,7 @@ def test_gnnc_opt_target_oneapi_prints_the_same_kernel(small):
 
 
 def run_ac(tmp_path, body: str) -> list[float]:
-    (tmp_path / "gnnc_support.hpp").write_text(oneapi_printer._SUPPORT)  # the printed gnnc_raw
-    src = tmp_path / "cases.cpp"
-    src.write_text(
-        '#include <cstdio>\n#include "gnnc_support.hpp"\n'
-        "template <class T> void show(const T& v) { std::printf(\"%.17g\\n\", v.to_double()); }\n"
-        f"int main() {{\n{body}  return 0;\n}}\n")
-    exe = tmp_path / "cases"
-    headers = tmp_path / "standin"
-    for rel, text in standin.files().items():
-        path = headers / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    build = subprocess.run(
-        ["g++", "-std=c++17", "-O0", f"-I{headers / standin.DIR}", f"-I{tmp_path}",
-         "-isystem", str(ac_types_dir()), str(src), "-o", str(exe)],
-        capture_output=True, text=True, timeout=300)
-    assert build.returncode == 0, build.stderr[:3000]
-    out = subprocess.run([str(exe)], check=True, capture_output=True, text=True, timeout=60).stdout
-    return [float(v) for v in out.split()]
+    return [float(v) for v in cpp_harness.run_ac(tmp_path, body)]
 
 
 @settings(max_examples=3, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
