@@ -9,6 +9,21 @@ from xdsl.parser import Parser
 from gnnc.errors import GnncError
 
 
+def _linear_string_literals() -> None:
+    """xDSL 0.74 lexes "..." with `"(?:[^"\\\n\v\f]+|\\(...))*"`: the `+` inside the `*` makes
+    Python's regex engine try every split of an unterminated string before it fails,
+    exponential in its length (a 35-character one took minutes; found by test_fuzz.py).
+    The same language without the inner `+` is matched in linear time."""
+    import re
+
+    from xdsl.utils.mlir_lexer import MLIRLexer
+
+    MLIRLexer._unescaped_characters_regex = re.compile(r'"(?:[^"\\\n\v\f]|\\(?:["nt\\]|[0-9A-Fa-f]{2}))*"')
+
+
+_linear_string_literals()
+
+
 def make_context() -> Context:
     from gnnc.dialects.gnn import Gnn
     from gnnc.dialects.hls import Hls

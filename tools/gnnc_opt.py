@@ -53,6 +53,7 @@ from xdsl.utils.lexer import Span
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from gnnc.errors import GnncError, clip_lines
+from gnnc.ir import make_context as _make_context  # noqa: F401 (also installs the lexer fix)
 
 PROG = "gnnc-opt"
 
