@@ -42,7 +42,21 @@ def compile(  # noqa: A001
     else:
         design = Design(imported, cfg, imported.bind(*_as_args(example)))
     design.timings["compile_s"] = time.perf_counter() - start
+    _warn_if_over(design)
     return design
+
+
+def _warn_if_over(design: Design) -> None:
+    """Say it when the estimate does not fit the part (before anyone starts a synthesis)."""
+    import warnings
+
+    from gnnc.estimate import ResourceWarning
+    from gnnc.report import over_budget_line
+
+    line = over_budget_line(design.estimate())
+    if line is not None:
+        warnings.warn(line + " (docs/estimate.md: reuse_factor, parallelism, io: stream)",
+                      ResourceWarning, stacklevel=3)
 
 
 def _as_args(example: Any) -> tuple:
@@ -170,8 +184,18 @@ class Design:
         return outputs
 
     def estimate(self) -> dict:
-        """Per-op and total dsp, multipliers, latency_cycles, ii (and latency_ns) from the analytic model."""
-        return estimate(self._modules["hls"], self.config.clock_period_ns)
+        """Per-op and total dsp, lut, ff, bram_18k, uram, multipliers, latency_cycles, ii, latency_ns from
+        the analytic model (docs/estimate.md), with the part's totals and the utilization of each."""
+        return estimate(self._modules["hls"], self.config.clock_period_ns, self.estimate_part())
+
+    def estimate_part(self) -> str:
+        """The device the estimate is for: the config's part, or, for oneAPI given an AMD part,
+        the Agilex 7 that the oneAPI project then targets."""
+        if self.config.backend == "oneapi":
+            from gnnc.backends.oneapi.project import fpga_device
+
+            return fpga_device(self.config.part)
+        return self.config.part
 
     def _csim_runner(self, backend: str | None):
         backend = self._check_backend(backend)
@@ -228,6 +252,7 @@ class Design:
             | {"backend": backend, "top": self.top, "graph": {"max_nodes": self.max_nodes, "max_edges": self.max_edges}},
             example_inputs=self._example_inputs,
             expected_outputs=dict(zip(self.output_names, expected)),
+            estimate=self.estimate(),
             force=force,
         )
         self.timings["write_s"] = time.perf_counter() - start
