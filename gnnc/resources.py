@@ -92,10 +92,11 @@ def multiplier(mul: hls.MulOp, constant: np.ndarray | None, vendor: str) -> Cost
     """One copy of a product that needs a multiplier (0 and ±2^k weights were dropped before).
 
     On a DSP: its blocks, no fabric (the DSP's own pipeline registers hold the product).
-    In fabric: a product by a constant is a shift-add of (CSD digits - 1) adders of the
-    result's width (Vitis and the Intel compiler both do this); by a variable, an array of
-    wa*wb/2 LUTs; registered once (1 cycle). Intel's compiler puts every product by a
-    constant in logic (hls4ml's oneAPI baselines: dense layers at 0 DSP)."""
+    In fabric: a product by a constant is a shift-add of (CSD digits - 1) adders as wide as
+    the variable operand (the shifted copies overlap in that many bits; Vitis and the Intel
+    compiler both build it so); by a variable, an array of wa*wb/2 LUTs; registered once
+    (1 cycle). Intel's compiler puts every product by a constant in logic (hls4ml's oneAPI
+    baselines: dense layers at 0 DSP)."""
     wa, wb, wr = width(mul.lhs.type), width(mul.rhs.type), width(mul.result.type)
     dsp = dsp_per_multiplier(mul.lhs.type, mul.rhs.type, vendor)
     if vendor == "intel" and constant is not None:
@@ -106,8 +107,14 @@ def multiplier(mul: hls.MulOp, constant: np.ndarray | None, vendor: str) -> Cost
         digits = csd_digits(constant)
         digits = digits[digits > 1]  # the share with one digit needs no multiplier (counted elsewhere)
         adders = float(np.mean(digits - 1)) if digits.size else 0.0
-        return Cost(lut=adders * wr, ff=wr)
+        variable = wb if mul.lhs.owner is not None and _is_constant(mul.lhs) else wa
+        return Cost(lut=adders * variable, ff=wr)
     return Cost(lut=math.ceil(wa * wb / 2), ff=wr)
+
+
+def _is_constant(v) -> bool:
+    owner = v.owner
+    return isinstance(owner, hls.ConstantOp) or (isinstance(owner, hls.LoadOp) and isinstance(owner.memref.owner, hls.RomOp))
 
 
 def operation(op, vendor: str) -> Cost:

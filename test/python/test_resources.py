@@ -126,10 +126,10 @@ def test_dense_on_dsps_adders_in_luts():
 
 def test_narrow_products_by_constants_are_shift_adds():
     e = estimate(parse_module(DENSE.format(w=8, p=16)))["ops"]["dense"]
-    # 8 x 8 bits: fabric. By a constant: (CSD digits - 1) adders of the product's 16 bits:
+    # 8 x 8 bits: fabric. By a constant: (CSD digits - 1) adders as wide as x (8 bits):
     # 3, 5, -6 have 2 digits, 11 has 3 -> mean 1.25 adders; one register of 16 bits each
     assert e["dsp"] == 0
-    assert e["lut"] == 24 * 34 + 4 * 4 * 1.25 * 16
+    assert e["lut"] == 24 * 34 + 4 * 4 * 1.25 * 8
     assert e["ff"] == 24 * 17 + 4 * 4 * 16
 
 
