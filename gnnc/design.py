@@ -238,7 +238,8 @@ class Design:
 
         start = time.perf_counter()
         src = self.sources(backend)
-        expected = emulator.run(self._modules["fixed"], self._example_inputs, fixed=True)
+        ranges: dict = {}  # each op's type and the values it took on the example (for gnnc report --plot)
+        expected = emulator.run(self._modules["fixed"], self._example_inputs, fixed=True, report=ranges)
         path = write_project(
             out_dir,
             top=src.top,
@@ -252,7 +253,7 @@ class Design:
             | {"backend": backend, "top": self.top, "graph": {"max_nodes": self.max_nodes, "max_edges": self.max_edges}},
             example_inputs=self._example_inputs,
             expected_outputs=dict(zip(self.output_names, expected)),
-            estimate=self.estimate(),
+            estimate=self.estimate() | {"ranges": _value_ranges(ranges)},
             force=force,
         )
         self.timings["write_s"] = time.perf_counter() - start
@@ -267,6 +268,12 @@ class Design:
             raise GnncError(f"backend {backend!r} is not available; this version supports: "
                             f"{', '.join(BACKENDS)}")
         return backend
+
+
+def _value_ranges(report: dict) -> dict[str, dict]:
+    """{op label: {"type", "min", "max"}} of each op's result on the example (from the overflow report)."""
+    return {label: {k: entry["result"][k] for k in ("type", "min", "max")}
+            for label, entry in report.items() if "result" in entry}
 
 
 def _reuse_options(config: Config) -> str:

@@ -53,7 +53,11 @@ def test_compile_warns_when_the_design_exceeds_the_part(trackml_dir, graphs):
 
 def test_project_records_the_estimate(stream_project):
     design, path = stream_project
-    assert json.loads((path / ESTIMATE_FILE).read_text()) == json.loads(json.dumps(design.estimate()))
+    written = json.loads((path / ESTIMATE_FILE).read_text())
+    ranges = written.pop("ranges")
+    assert written == json.loads(json.dumps(design.estimate()))
+    assert ranges["input x"]["type"] == "fixed<16, 6>"
+    assert all(r["min"] <= r["max"] for r in ranges.values())
     readme = (path / "README.md").read_text()
     assert "## Estimate (before synthesis)" in readme
     assert f"| dsp | {design.estimate()['total']['dsp']:,} | 6,840 |" in readme
@@ -149,3 +153,14 @@ def test_report_errors(tmp_path):
     (tmp_path / ESTIMATE_FILE).write_text("{")
     with pytest.raises(GnncError, match="not valid JSON"):
         gnnc.read_report(tmp_path)
+
+
+def test_report_plot(stream_project, tmp_path, capsys):
+    pytest.importorskip("matplotlib")  # the optional extra `plot` (in `dev` too)
+    _, path = stream_project
+    out = tmp_path / "cost.png"
+    assert gnnc_cli.main(["report", str(path), "--plot", str(out)]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"wrote {out}" in capsys.readouterr().out
+    assert gnnc_cli.main(["report", str(path), "--plot", str(tmp_path / "missing" / "x.png")]) == 1
+    assert "cannot write the plot" in capsys.readouterr().err
