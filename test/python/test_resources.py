@@ -85,28 +85,26 @@ def test_csd_digits():
 # IR-level: the rules summed over the copies of a loop body
 # --------------------------------------------------------------------------- #
 
+# One row of a dense layer, y[o] = sum_i x[i] * w[o][i] (hls4ml's shape: one input vector),
+# products accumulated straight into the output's accumulator array.
 DENSE = """
-func.func @top(%x: memref<4x3x!gnn.fixed<{w}, 4>> {{hls.name = "x", hls.direction = "in", hls.role = "features", hls.rows = "nodes"}},
-               %y: memref<4x2x!gnn.fixed<16, 6>> {{hls.name = "y", hls.direction = "out", hls.role = "features", hls.rows = "nodes"}})
+func.func @top(%x: memref<3x!gnn.fixed<{w}, 4>> {{hls.name = "x", hls.direction = "in", hls.role = "features", hls.rows = "nodes"}},
+               %y: memref<2x!gnn.fixed<16, 6>> {{hls.name = "y", hls.direction = "out", hls.role = "features", hls.rows = "nodes"}})
     attributes {{hls.top, hls.pipeline_ii = 1 : i64}} {{
   %w = hls.rom "w" {{data = dense<[[0, 4, 3], [5, -6, 11]]> : tensor<2x3xi16>, partition = [#hls.partition<complete dim 0>]}} : memref<2x3x!gnn.fixed<{w}, 4>>
-  hls.for %r = 0 to 4 {{
-    hls.for %o = 0 to 2 {{
-      %acc = hls.alloca : memref<!gnn.fixed<34, 14>>
-      %z = hls.constant 0 : !gnn.fixed<34, 14>
-      hls.store %z, %acc[] : !gnn.fixed<34, 14>, memref<!gnn.fixed<34, 14>>
-      hls.for %i = 0 to 3 {{
-        %xv = hls.load %x[%r, %i] : memref<4x3x!gnn.fixed<{w}, 4>> -> !gnn.fixed<{w}, 4>
-        %wv = hls.load %w[%o, %i] : memref<2x3x!gnn.fixed<{w}, 4>> -> !gnn.fixed<{w}, 4>
-        %p = hls.mul %xv, %wv : !gnn.fixed<{w}, 4>, !gnn.fixed<{w}, 4> -> !gnn.fixed<{p}, 8>
-        %a = hls.load %acc[] : memref<!gnn.fixed<34, 14>> -> !gnn.fixed<34, 14>
-        %s = hls.add %a, %p : !gnn.fixed<34, 14>, !gnn.fixed<{p}, 8> -> !gnn.fixed<34, 14>
-        hls.store %s, %acc[] : !gnn.fixed<34, 14>, memref<!gnn.fixed<34, 14>>
-      }} {{unroll = 0 : i64}}
-      %t = hls.load %acc[] : memref<!gnn.fixed<34, 14>> -> !gnn.fixed<34, 14>
-      %c = hls.cast %t : !gnn.fixed<34, 14> -> !gnn.fixed<16, 6>
-      hls.store %c, %y[%r, %o] : !gnn.fixed<16, 6>, memref<4x2x!gnn.fixed<16, 6>>
+  %sum = hls.alloca {{partition = [#hls.partition<complete dim 0>]}} : memref<2x!gnn.fixed<34, 14>>
+  hls.for %o = 0 to 2 {{
+    hls.for %i = 0 to 3 {{
+      %wv = hls.load %w[%o, %i] : memref<2x3x!gnn.fixed<{w}, 4>> -> !gnn.fixed<{w}, 4>
+      %xv = hls.load %x[%i] : memref<3x!gnn.fixed<{w}, 4>> -> !gnn.fixed<{w}, 4>
+      %p = hls.mul %wv, %xv : !gnn.fixed<{w}, 4>, !gnn.fixed<{w}, 4> -> !gnn.fixed<{p}, 8>
+      %a = hls.load %sum[%o] : memref<2x!gnn.fixed<34, 14>> -> !gnn.fixed<34, 14>
+      %s = hls.add %a, %p : !gnn.fixed<34, 14>, !gnn.fixed<{p}, 8> -> !gnn.fixed<34, 14>
+      hls.store %s, %sum[%o] : !gnn.fixed<34, 14>, memref<2x!gnn.fixed<34, 14>>
     }} {{unroll = 0 : i64}}
+    %t = hls.load %sum[%o] : memref<2x!gnn.fixed<34, 14>> -> !gnn.fixed<34, 14>
+    %c = hls.cast %t : !gnn.fixed<34, 14> -> !gnn.fixed<16, 6>
+    hls.store %c, %y[%o] : !gnn.fixed<16, 6>, memref<2x!gnn.fixed<16, 6>>
   }} {{label = "dense", op = "dense", unroll = 0 : i64}}
   func.return
 }}
@@ -115,12 +113,13 @@ func.func @top(%x: memref<4x3x!gnn.fixed<{w}, 4>> {{hls.name = "x", hls.directio
 
 def test_dense_on_dsps_adders_in_luts():
     e = estimate(parse_module(DENSE.format(w=16, p=32)))["ops"]["dense"]
-    # 4 rows x 2 outputs: weights 0 and 4 need no multiplier, 3, 5, -6, 11 one DSP48E2 each
-    assert e["dsp"] == e["multipliers"] == 4 * 4
-    # 24 adders of 34 bits: a LUT per bit, half a register per bit; the weights are constants
-    # (a fully partitioned ROM read at unrolled indices), the truncating cast is wiring
-    assert e["lut"] == 24 * 34
-    assert e["ff"] == 24 * 17
+    # weights 0 and 4 need no multiplier, 3, 5, -6, 11 one DSP48E2 each
+    assert e["dsp"] == e["multipliers"] == 4
+    # 6 adders of 34 bits: a LUT per bit, half a register per bit; the weights are constants
+    # (a fully partitioned ROM read at unrolled indices), the truncating cast is wiring, the
+    # accumulators wires of the pipelined top function
+    assert e["lut"] == 6 * 34
+    assert e["ff"] == 6 * 17
     assert e["bram_18k"] == e["uram"] == 0
 
 
@@ -129,8 +128,8 @@ def test_narrow_products_by_constants_are_shift_adds():
     # 8 x 8 bits: fabric. By a constant: (CSD digits - 1) adders as wide as x (8 bits):
     # 3, 5, -6 have 2 digits, 11 has 3 -> mean 1.25 adders; one register of 16 bits each
     assert e["dsp"] == 0
-    assert e["lut"] == 24 * 34 + 4 * 4 * 1.25 * 8
-    assert e["ff"] == 24 * 17 + 4 * 4 * 16
+    assert e["lut"] == 6 * 34 + 4 * 1.25 * 8
+    assert e["ff"] == 6 * 17 + 4 * 16
 
 
 TABLE = """
@@ -177,8 +176,8 @@ def test_parts_table_and_utilization():
         p.name for p in PARTS}
     e = estimate(parse_module(DENSE.format(w=16, p=32)), part="xczu9eg-ffvb1156-2-e")
     assert e["part"]["dsp"] == 2520
-    assert e["utilization"]["dsp"] == 16 / 2520
-    assert e["utilization"]["lut"] == 24 * 34 / 274_080
+    assert e["utilization"]["dsp"] == 4 / 2520
+    assert e["utilization"]["lut"] == 6 * 34 / 274_080
     assert over_budget(e) == []
 
 
