@@ -230,7 +230,8 @@ def _add_memories(module: builtin.ModuleOp, loops: list[hls.ForOp], stages: list
     """Charge every array to an op: an alloca to the first op that writes it, a ROM to the
     first that reads it. Fully partitioned arrays are registers when they hold values from
     one cycle to a later one (`registers`: stages in sequence, or dataflow stages), else
-    wires; a fully partitioned ROM's entries are constants folded into the logic that reads
+    wires (in one pipelined region, or private to an iteration of a pipelined loop: a
+    dataflow stage's row buffers); a fully partitioned ROM's entries are constants folded into the logic that reads
     them. The others are memories, replicated for the reads they serve per cycle."""
     ports_of: dict[SSAValue, int] = {}
     for s in stages:
@@ -253,11 +254,21 @@ def _add_memories(module: builtin.ModuleOp, loops: list[hls.ForOp], stages: list
         if rom and value not in ports_of:
             cost = Cost()  # every read is at a constant index: the entries are constants of the logic
         elif full:
-            cost = Cost(ff=n * w) if registers and not rom else Cost()
+            held = registers and not rom and not _in_pipelined_loop(op)
+            cost = Cost(ff=n * w) if held else Cost()
         else:
             ports = ports_of.get(value, 0)
             cost = resources.memory(depth, w, n, math.ceil(ports / n), vendor, rom)
         ops[_loop_op(loop)].cost += cost.scaled(_enclosing_copies(op))
+
+
+def _in_pipelined_loop(op: Operation) -> bool:
+    parent = op.parent_op()
+    while isinstance(parent, hls.ForOp):
+        if parent.pipeline_ii is not None:
+            return True
+        parent = parent.parent_op()
+    return False
 
 
 def _enclosing_copies(op: Operation) -> int:

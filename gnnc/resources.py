@@ -193,12 +193,10 @@ def memory(depth: int, w: int, banks: int, ports: int, vendor: str, rom: bool) -
 
 
 def fifo(depth: int, row_bits: int, vendor: str) -> Cost:
-    """A stream of `depth` rows: registers when it holds at most 2, shift registers up to 32
-    (one SRL32 LUT per bit per 32 rows), block RAM beyond."""
-    if depth <= 2:
-        return Cost(ff=depth * row_bits)
+    """A stream of `depth` rows: up to 32 rows a shift register (Vitis's `_S` FIFOs: one
+    SRL32 LUT per bit per 32 rows, on Intel an MLAB), block RAM beyond."""
     if depth <= SRL_MAX_DEPTH:
-        return Cost(lut=row_bits * math.ceil(depth / SRL_MAX_DEPTH), ff=row_bits)
+        return Cost(lut=row_bits * math.ceil(depth / SRL_MAX_DEPTH))
     return Cost(bram_18k=block_ram(depth, row_bits, vendor))
 
 

@@ -46,7 +46,7 @@ def estimate(case: dict) -> dict:
     example = (torch.rand(2, 1), torch.tensor([[0, 1], [1, 0]]))
     backend = "oneapi" if case["tool"].startswith("oneAPI") else "vitis"
     config = {"precision": "fixed<16,6>", "part": case["part"], "backend": backend,
-              "graph": {"max_nodes": 1, "max_edges": 1}}
+              "io": case.get("io", "parallel"), "graph": {"max_nodes": 1, "max_edges": 1}}
     return gnnc.compile(model, example, config).estimate()["total"]
 
 
@@ -55,7 +55,7 @@ def errors(case: dict, total: dict) -> dict[str, float]:
 
 
 def table() -> str:
-    metrics = ("dsp", "lut", "ff", "bram_18k", "latency_cycles")
+    metrics = ("dsp", "lut", "ff", "bram_18k", "latency_cycles", "ii")
     lines = ["| case | " + " | ".join(metrics) + " |", "|---|" + "---|" * len(metrics)]
     for case in cases():
         total = estimate(case)

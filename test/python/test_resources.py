@@ -61,9 +61,8 @@ def test_memory_lutram_below_64_rows_and_replicas_per_two_reads():
     assert memory(32, 20, 1, 1, "intel", rom=True).lut == 20  # one MLAB, 10 ALMs
 
 
-def test_fifo_registers_srl_block_ram():
-    assert fifo(2, 48, "amd").ff == 96 and fifo(2, 48, "amd").lut == 0
-    assert fifo(3, 48, "amd").lut == 48  # SRL32
+def test_fifo_srl_then_block_ram():
+    assert fifo(1, 48, "amd").lut == 48 and fifo(1, 48, "amd").ff == 0  # SRL32, whatever the depth up to 32
     assert fifo(32, 48, "amd").lut == 48
     assert fifo(33, 48, "amd").bram_18k == block_ram(33, 48, "amd") == 2  # 512 x 36: two blocks for 48 bits
 
