@@ -6,7 +6,8 @@ with the project) and, when present, the vendor's synthesis report:
 * Vitis HLS: `<top>_prj/<solution>/syn/report/csynth.xml` (PerformanceEstimates /
   SummaryOfOverallLatency, AreaEstimates / Resources and AvailableResources), and per op the
   dataflow stage functions `<op>_stage` from `<op>_stage_csynth.xml` beside it or from the
-  report's ModuleInformation;
+  report's ModuleInformation, else the latency of the loops labelled by op
+  (SummaryOfLoopLatency);
 * Intel oneAPI: `<name>.prj/reports/resources/json/summary.ndjson` (the "Total" and "Available"
   rows: ALUT, registers, RAM blocks, DSP, MLAB) and loop_attr.ndjson (latency and II per loop),
   or after Quartus compile, quartus.ndjson's fitted resource usage.
@@ -246,7 +247,27 @@ def _read_csynth(path: Path) -> dict:
                 actual["ops"][op] = _vitis_block(ET.parse(other).getroot())
             except ET.ParseError as err:
                 raise GnncError(f"{other}: not a csynth report ({err})") from None
+    _loop_rows(root, actual["ops"])
     return actual
+
+
+def _loop_rows(root: ET.Element, ops: dict[str, dict]) -> None:
+    """Latency per op of a design that is not dataflow: its loops keep the op's labels
+    (`R1_layers_0_dense`, a scatter's `scatter_sum9_init` / `_edges` / `_nodes`), which
+    Vitis reports under SummaryOfLoopLatency when it does not unroll them."""
+    for loop in root.iter("SummaryOfLoopLatency"):
+        for row in loop:
+            label = row.findtext("Name") or row.tag
+            op = next((label[: -len(x)] for x in ("_init", "_edges", "_nodes") if label.endswith(x)), label)
+            latency = _int((row.findtext("Latency") or "").split("~")[-1].strip() or None)
+            if latency is None or (op in ops and "latency_cycles" in ops[op] and not ops[op].get("from_loops")):
+                continue
+            entry = ops.setdefault(op, {"from_loops": True})
+            entry["latency_cycles"] = entry.get("latency_cycles", 0) + latency
+            if (ii := _int(row.findtext("PipelineII"))) is not None:
+                entry["ii"] = max(entry.get("ii", 0), ii)
+    for entry in ops.values():
+        entry.pop("from_loops", None)
 
 
 def _ndjson(path: Path) -> list[dict]:

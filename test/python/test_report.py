@@ -164,3 +164,23 @@ def test_report_plot(stream_project, tmp_path, capsys):
     assert f"wrote {out}" in capsys.readouterr().out
     assert gnnc_cli.main(["report", str(path), "--plot", str(tmp_path / "missing" / "x.png")]) == 1
     assert "cannot write the plot" in capsys.readouterr().err
+
+
+def test_vitis_loop_rows_give_per_op_latency(stream_project, tmp_path):
+    """A design that is not dataflow: the loops Vitis did not unroll carry the ops' labels."""
+    design, path = stream_project
+    prj = tmp_path / "loops"
+    prj.mkdir()
+    (prj / ESTIMATE_FILE).write_text((path / ESTIMATE_FILE).read_text())
+    report_dir = prj / "m_prj" / "solution1" / "syn" / "report"
+    report_dir.mkdir(parents=True)
+    loops = ("<SummaryOfLoopLatency>"
+             "<lin_dense><TripCount>2</TripCount><Latency>5</Latency><PipelineII>2</PipelineII></lin_dense>"
+             "<act_sigmoid><Name>act_sigmoid</Name><Latency>3 ~ 7</Latency><PipelineII>1</PipelineII></act_sigmoid>"
+             "<act_sigmoid_f><Latency>undef</Latency></act_sigmoid_f>"
+             "</SummaryOfLoopLatency>")
+    text = CSYNTH.format(top="m", modules="").replace("</PerformanceEstimates>", loops + "</PerformanceEstimates>")
+    (report_dir / "csynth.xml").write_text(text)
+    ops = gnnc.read_report(prj).actual["ops"]
+    assert ops["lin_dense"] == {"latency_cycles": 5, "ii": 2}
+    assert ops["act_sigmoid"] == {"latency_cycles": 7, "ii": 1}  # the worst case of a range
