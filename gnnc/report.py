@@ -109,13 +109,7 @@ def relative_error(est: float, act: float) -> float:
 
 def estimate_files(result: dict) -> dict[str, str]:
     """What a project writer adds: estimate.json (read back by gnnc report)."""
-    return {ESTIMATE_FILE: json.dumps(result, indent=1, default=_jsonable) + "\n"}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, float) and math.isinf(value):
-        return "inf"
-    raise TypeError(f"not JSON serialisable: {value!r}")
+    return {ESTIMATE_FILE: json.dumps(result, indent=1) + "\n"}  # an infinite utilization is Infinity
 
 
 def readme_section(result: dict) -> str:

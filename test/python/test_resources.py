@@ -59,6 +59,7 @@ def test_memory_lutram_below_64_rows_and_replicas_per_two_reads():
     assert memory(1024, 16, 1, 3, "amd", rom=True).bram_18k == 2
     assert memory(1024, 16, 4, 1, "amd", rom=True).bram_18k == 4  # per bank
     assert memory(32, 20, 1, 1, "intel", rom=True).lut == 20  # one MLAB, 10 ALMs
+    assert memory(1024, 20, 1, 3, "intel", rom=True).bram_18k == 3  # an M20K copy per read
 
 
 def test_fifo_srl_then_block_ram():
