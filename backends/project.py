@@ -108,3 +108,13 @@ def plain(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return str(value)
+
+
+def add_estimate(files: dict[str, str], estimate: Mapping[str, Any] | None) -> None:
+    """The design's estimate in a project: estimate.json (for `gnnc report`) and a README section."""
+    if estimate is None:
+        return
+    from gnnc.report import estimate_files, readme_section
+
+    files.update(estimate_files(dict(estimate)))
+    files["README.md"] = files.get("README.md", "") + readme_section(dict(estimate))

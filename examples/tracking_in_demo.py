@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from tracking_metrics import efficiency_purity
 
 import gnnc
 from gnnc.frontend import torch_forward
+from gnnc.tools.gnnc_cli import print_estimate
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
 
     start = time.perf_counter()
     try:
-        design = gnnc.compile(model, graphs[0], config)
+        with warnings.catch_warnings():  # print_estimate below says it when the design does not fit
+            warnings.simplefilter("ignore", gnnc.ResourceWarning)
+            design = gnnc.compile(model, graphs[0], config)
         compiled = time.perf_counter()
         project = design.write(args.out, force=args.force)
     except gnnc.GnncError as err:
@@ -52,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     written = time.perf_counter()
     print(f"tracking IN, H={args.hidden}, {args.precision}, capacity 128 nodes x 256 edges")
     print(f"compile {compiled - start:.2f} s, write {written - compiled:.2f} s -> {project}")
+    print_estimate(design.estimate(), sys.stdout)  # what it costs on the part, before any synthesis
 
     simulated = design.csim_many([(g,) for g in graphs])
     print(f"g++ C simulation build {design.timings['csim_build_s']:.2f} s (0 = cached)")

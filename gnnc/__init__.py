@@ -6,12 +6,16 @@
     design.csim(data)                 # the generated C++, compiled with g++
     design.write("out/", backend="vitis")
     gnnc.calibrate(model, graphs, width=16)   # automatic per-op precision from a calibration set
+    design.estimate()                 # dsp, lut, ff, bram_18k, uram, latency per op; the part's use
+    gnnc.read_report("out/")          # the estimate beside Vitis / oneAPI synthesis reports
 """
 
 from gnnc.calibration import Calibration, calibrate
 from gnnc.config import Config, load_config
 from gnnc.design import Design, compile  # noqa: A004
 from gnnc.errors import ConfigError, CSimError, GnncError, UnsupportedModelError
+from gnnc.estimate import ResourceWarning  # noqa: A004
+from gnnc.report import Report, read_report
 
 __version__ = "0.1.0"
 
@@ -22,9 +26,12 @@ __all__ = [
     "ConfigError",
     "Design",
     "GnncError",
+    "Report",
+    "ResourceWarning",
     "UnsupportedModelError",
     "__version__",
     "calibrate",
     "compile",
     "load_config",
+    "read_report",
 ]

@@ -106,6 +106,14 @@ def load_config(source: Config | dict | str | Path | None) -> Config:
     return _from_dict(source, base_dir)
 
 
+def _known_part(part: str) -> str:
+    """The part string, once gnnc.parts knows its device (the estimate needs its totals)."""
+    from gnnc.parts import lookup
+
+    lookup(part)  # ConfigError naming the known devices
+    return part
+
+
 def _from_dict(d: dict, base_dir: Path | None = None) -> Config:
     check_size(d, "config")
     _no_unknown(d, _TOP_KEYS, "")
@@ -115,7 +123,7 @@ def _from_dict(d: dict, base_dir: Path | None = None) -> Config:
             raise ConfigError(f"backend: {d['backend']!r} is not one of {', '.join(BACKENDS)}")
         kwargs["backend"] = d["backend"]
     if "part" in d:
-        kwargs["part"] = _typed(d, "part", str)
+        kwargs["part"] = _known_part(_typed(d, "part", str))
     if "clock_period_ns" in d:
         period = _typed(d, "clock_period_ns", (int, float))
         if not math.isfinite(period) or not MIN_CLOCK_NS <= period <= MAX_CLOCK_NS:

@@ -42,7 +42,21 @@ def compile(  # noqa: A001
     else:
         design = Design(imported, cfg, imported.bind(*_as_args(example)))
     design.timings["compile_s"] = time.perf_counter() - start
+    _warn_if_over(design)
     return design
+
+
+def _warn_if_over(design: Design) -> None:
+    """Say it when the estimate does not fit the part (before anyone starts a synthesis)."""
+    import warnings
+
+    from gnnc.estimate import ResourceWarning
+    from gnnc.report import over_budget_line
+
+    line = over_budget_line(design.estimate())
+    if line is not None:
+        warnings.warn(line + " (docs/estimate.md: reuse_factor, parallelism, io: stream)",
+                      ResourceWarning, stacklevel=3)
 
 
 def _as_args(example: Any) -> tuple:
@@ -170,8 +184,18 @@ class Design:
         return outputs
 
     def estimate(self) -> dict:
-        """Per-op and total dsp, multipliers, latency_cycles, ii (and latency_ns) from the analytic model."""
-        return estimate(self._modules["hls"], self.config.clock_period_ns)
+        """Per-op and total dsp, lut, ff, bram_18k, uram, multipliers, latency_cycles, ii, latency_ns from
+        the analytic model (docs/estimate.md), with the part's totals and the utilization of each."""
+        return estimate(self._modules["hls"], self.config.clock_period_ns, self.estimate_part())
+
+    def estimate_part(self) -> str:
+        """The device the estimate is for: the config's part, or, for oneAPI given an AMD part,
+        the Agilex 7 that the oneAPI project then targets."""
+        if self.config.backend == "oneapi":
+            from gnnc.backends.oneapi.project import fpga_device
+
+            return fpga_device(self.config.part)
+        return self.config.part
 
     def _csim_runner(self, backend: str | None):
         backend = self._check_backend(backend)
@@ -217,7 +241,8 @@ class Design:
         # An example larger than the capacity goes into the testbench as the segments the
         # hardware runs, each with its expected outputs.
         examples = self._jobs(self._example_inputs, self._plan(self._example_inputs))
-        expected = [dict(zip(self.output_names, emulator.run(self._modules["fixed"], job, fixed=True)))
+        ranges: dict = {}  # each op's type and the values it took on the example (for gnnc report --plot)
+        expected = [dict(zip(self.output_names, emulator.run(self._modules["fixed"], job, fixed=True, report=ranges)))
                     for job in examples]
         path = write_project(
             out_dir,
@@ -232,6 +257,7 @@ class Design:
             | {"backend": backend, "top": self.top, "graph": {"max_nodes": self.max_nodes, "max_edges": self.max_edges}},
             example_inputs=examples,
             expected_outputs=expected,
+            estimate=self.estimate() | {"ranges": _value_ranges(ranges)},
             force=force,
         )
         self.timings["write_s"] = time.perf_counter() - start
@@ -246,6 +272,12 @@ class Design:
             raise GnncError(f"backend {backend!r} is not available; this version supports: "
                             f"{', '.join(BACKENDS)}")
         return backend
+
+
+def _value_ranges(report: dict) -> dict[str, dict]:
+    """{op label: {"type", "min", "max"}} of each op's result on the example (from the overflow report)."""
+    return {label: {k: entry["result"][k] for k in ("type", "min", "max")}
+            for label, entry in report.items() if "result" in entry}
 
 
 def _reuse_options(config: Config) -> str:

@@ -33,31 +33,33 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from xdsl.dialects import builtin, func
-from xdsl.dialects.builtin import IntegerType
-from xdsl.ir import Attribute, BlockArgument, Operation, SSAValue
+from xdsl.ir import BlockArgument, Operation, SSAValue
 
+from gnnc import resources
 from gnnc.dialects import hls
-from gnnc.dialects.gnn import FixedType
 from gnnc.errors import GnncError
+from gnnc.parts import RESOURCES, Part, lookup
+from gnnc.resources import Cost, dsp_per_multiplier
+
+__all__ = ["ResourceWarning", "dsp_per_multiplier", "estimate", "over_budget"]
 
 # Cycle costs at a 200-250 MHz clock on UltraScale+ (see docs/estimate.md).
 MUL_CYCLES = 1.0
 ADD_CYCLES = 0.5  # two adder levels per cycle
 SELECT_CYCLES = 0.5
 TABLE_CYCLES = 1.0
-FABRIC_MAX_WIDTH = 10
-DSP_A, DSP_B = 27, 18
 
 
 @dataclass
 class OpEstimate:
     multipliers: int = 0
-    dsp: int = 0
+    cost: Cost = field(default_factory=Cost)
     latency_cycles: int = 0
     ii: int = 1
 
     def as_dict(self) -> dict[str, int]:
-        return {"dsp": self.dsp, "multipliers": self.multipliers, "latency_cycles": self.latency_cycles, "ii": self.ii}
+        return {**self.cost.rounded(), "multipliers": self.multipliers, "latency_cycles": self.latency_cycles,
+                "ii": self.ii}
 
 
 @dataclass
@@ -65,36 +67,48 @@ class _Stage:
     name: str
     latency: float
     multipliers: int
-    dsp: int
+    cost: Cost
     ii: int | None = None  # the loop's effective initiation interval when pipelined
     reads: set[SSAValue] = field(default_factory=set)
     writes: set[SSAValue] = field(default_factory=set)
+    ports: dict[SSAValue, int] = field(default_factory=dict)  # reads per cycle of arrays in memories
 
 
-def dsp_per_multiplier(a: Attribute, b: Attribute) -> int:
-    wa, wb = sorted((_width(a), _width(b)), reverse=True)
-    if wa <= FABRIC_MAX_WIDTH:
-        return 0
-    return math.ceil(wa / DSP_A) * math.ceil(wb / DSP_B)
-
-
-def _width(t: Attribute) -> int:
-    if isinstance(t, FixedType):
-        return t.w
-    if isinstance(t, IntegerType):
-        return t.width.data
-    return 32
-
-
-def estimate(module: builtin.ModuleOp, clock_period_ns: float | None = None) -> dict:
-    """Per-op and total `dsp`, `multipliers`, `latency_cycles`, `ii` of the top function."""
+def estimate(module: builtin.ModuleOp, clock_period_ns: float | None = None, part: str | Part | None = None) -> dict:
+    """Per-op and total `dsp`, `lut`, `ff`, `bram_18k`, `uram`, `multipliers`, `latency_cycles`,
+    `ii` (and `latency_ns`) of the top function; with a part, its totals (`part`) and each
+    resource as a fraction of them (`utilization`)."""
     fn = next((op for op in module.walk() if isinstance(op, func.FuncOp) and "hls.top" in op.attributes), None)
     if fn is None:
         raise GnncError("estimate needs an hls module (after convert-gnn-to-hls)")
+    device = lookup(part) if isinstance(part, str) else part
+    vendor = device.vendor if device is not None else "amd"
     if "hls.dataflow" in fn.attributes:
-        return _dataflow_estimate(module, fn, clock_period_ns)
+        result = _dataflow_estimate(module, fn, clock_period_ns, vendor)
+    else:
+        result = _pipeline_estimate(module, fn, clock_period_ns, vendor)
+    if device is not None:
+        totals = device.totals()
+        result["part"] = {"name": device.name, "vendor": device.vendor, **totals}
+        result["utilization"] = {r: result["total"][r] / totals[r] if totals[r] else
+                                 (0.0 if result["total"][r] == 0 else math.inf) for r in RESOURCES}
+    return result
+
+
+class ResourceWarning(UserWarning):  # noqa: A001 (gnnc.ResourceWarning, as the API names it)
+    """The estimate of a design exceeds a resource of the part (gnnc.compile warns with it)."""
+
+
+def over_budget(result: dict) -> list[tuple[str, int, int]]:
+    """(resource, estimate, part total) for each resource the design needs more of than the part has."""
+    if "part" not in result:
+        return []
+    return [(r, result["total"][r], result["part"][r]) for r in RESOURCES if result["total"][r] > result["part"][r]]
+
+
+def _pipeline_estimate(module: builtin.ModuleOp, fn: func.FuncOp, clock_period_ns: float | None, vendor: str) -> dict:
     loops = [op for op in fn.body.block.ops if isinstance(op, hls.ForOp)]
-    stages = [_stage(op) for op in loops]
+    stages = [_stage(op, vendor) for op in loops]
     top_ii = fn.attributes.get("hls.pipeline_ii")
     finish: dict[str, float] = {}
     last_writer: dict[SSAValue, _Stage] = {}
@@ -109,10 +123,14 @@ def estimate(module: builtin.ModuleOp, clock_period_ns: float | None = None) -> 
             last_writer[a] = s
     latency = math.ceil(max(finish.values(), default=0.0)) + 1  # +1: the input register
     ii = top_ii.value.data if isinstance(top_ii, builtin.IntegerAttr) else latency
-    return _result(_per_op(loops, stages, ii), latency, ii, clock_period_ns)
+    ops = _per_op(loops, stages, ii)
+    # in one pipelined region an array between stages is wiring (its registers are the ops')
+    _add_memories(module, loops, stages, ops, vendor, registers=not isinstance(top_ii, builtin.IntegerAttr))
+    return _result(ops, latency, ii, clock_period_ns)
 
 
-def _dataflow_estimate(module: builtin.ModuleOp, fn: func.FuncOp, clock_period_ns: float | None) -> dict:
+def _dataflow_estimate(module: builtin.ModuleOp, fn: func.FuncOp, clock_period_ns: float | None,
+                       vendor: str) -> dict:
     """io: stream (hls-dataflow): stage functions running concurrently, linked by streams.
 
     A stage's latency L is the sum of its loops' (they run in turn); its depth d is one
@@ -127,11 +145,12 @@ def _dataflow_estimate(module: builtin.ModuleOp, fn: func.FuncOp, clock_period_n
     loops: list[hls.ForOp] = []
     stages: list[_Stage] = []
     lengths: list[float] = []
+    fifos: list[tuple[SSAValue, hls.ForOp | None]] = []  # each stream and the first loop of its writer
     for call in (op for op in fn.body.block.ops if isinstance(op, func.CallOp)):
         name = call.callee.root_reference.data
         stage_fn = funcs[name]
         own = [op for op in stage_fn.body.block.ops if isinstance(op, hls.ForOp)]
-        own_stages = [_stage(op) for op in own]
+        own_stages = [_stage(op, vendor) for op in own]
         length = sum(s.latency for s in own_stages)
         depth = _body_latency(own[-1].body.block.ops) if own else 0.0
         reads, writes = _stream_uses(stage_fn, call)
@@ -140,12 +159,21 @@ def _dataflow_estimate(module: builtin.ModuleOp, fn: func.FuncOp, clock_period_n
         finish[name] = max([start[name] + length] + [finish[q] + depth for q in producers])
         for v in writes:
             writer[v] = name
+            fifos.append((v, own[0] if own else None))
         loops += own
         stages += own_stages
         lengths.append(length)
     latency = math.ceil(max(finish.values(), default=0.0)) + 1  # +1: the input register
     ii = max(1, math.ceil(max(lengths, default=0.0)))
-    return _result(_per_op(loops, stages, ii), latency, ii, clock_period_ns)
+    ops = _per_op(loops, stages, ii)
+    _add_memories(module, loops, stages, ops, vendor)
+    for stream, loop in fifos:
+        channel = stream.owner
+        if isinstance(channel, hls.ChannelOp) and loop is not None:
+            t = channel.result.type
+            bits = t.row_width * resources.width(t.element_type)
+            ops[_loop_op(loop)].cost += resources.fifo(channel.depth.value.data, bits, vendor)
+    return _result(ops, latency, ii, clock_period_ns)
 
 
 def _depth(stage_fn: func.FuncOp) -> float:
@@ -169,10 +197,10 @@ def _per_op(loops: list[hls.ForOp], stages: list[_Stage], ii: int) -> dict[str, 
     ops: dict[str, OpEstimate] = {}
     loop_iis: dict[str, list[int]] = {}
     for loop, s in zip(loops, stages):
-        name = loop.op.data if loop.op is not None else _op_name(s.name)
+        name = _loop_op(loop)
         e = ops.setdefault(name, OpEstimate(ii=ii))
         e.multipliers += s.multipliers
-        e.dsp += s.dsp
+        e.cost += s.cost
         e.latency_cycles += math.ceil(s.latency)
         if s.ii is not None:
             loop_iis.setdefault(name, []).append(s.ii)
@@ -181,17 +209,76 @@ def _per_op(loops: list[hls.ForOp], stages: list[_Stage], ii: int) -> dict[str, 
     return ops
 
 
+def _loop_op(loop: hls.ForOp) -> str:
+    if loop.op is not None:
+        return loop.op.data
+    return _op_name(loop.label.data if loop.label is not None else f"loop{id(loop)}")
+
+
 def _result(ops: dict[str, OpEstimate], latency: int, ii: int, clock_period_ns: float | None) -> dict:
-    total = OpEstimate(
-        multipliers=sum(e.multipliers for e in ops.values()),
-        dsp=sum(e.dsp for e in ops.values()),
-        latency_cycles=latency,
-        ii=ii,
-    )
-    result = {"ops": {k: v.as_dict() for k, v in ops.items()}, "total": total.as_dict()}
+    per_op = {k: v.as_dict() for k, v in ops.items()}
+    total = {r: sum(e[r] for e in per_op.values()) for r in RESOURCES}
+    total |= {"multipliers": sum(e.multipliers for e in ops.values()), "latency_cycles": latency, "ii": ii}
+    result = {"ops": per_op, "total": total}
     if clock_period_ns is not None:
         result["total"]["latency_ns"] = latency * clock_period_ns
     return result
+
+
+def _add_memories(module: builtin.ModuleOp, loops: list[hls.ForOp], stages: list[_Stage],
+                  ops: dict[str, OpEstimate], vendor: str, registers: bool = True) -> None:
+    """Charge every array to an op: an alloca to the first op that writes it, a ROM to the
+    first that reads it. Fully partitioned arrays are registers when they hold values from
+    one cycle to a later one (`registers`: stages in sequence, or dataflow stages), else
+    wires (in one pipelined region, or private to an iteration of a pipelined loop: a
+    dataflow stage's row buffers); a fully partitioned ROM's entries are constants folded into the logic that reads
+    them. The others are memories, replicated for the reads they serve per cycle."""
+    ports_of: dict[SSAValue, int] = {}
+    for s in stages:
+        for v, n in s.ports.items():
+            ports_of[v] = max(ports_of.get(v, 0), n)
+    for op in module.walk():
+        if isinstance(op, hls.AllocaOp):
+            t, partition, rom = op.result.type, op.partition, False
+        elif isinstance(op, hls.RomOp):
+            t, partition, rom = op.result.type, op.partition, True
+        else:
+            continue
+        value = op.result
+        owner = next(((lp, s) for lp, s in zip(loops, stages) if value in (s.reads if rom else s.writes)), None)
+        if owner is None or not t.get_shape():
+            continue  # a scalar accumulator is a wire of the datapath; unused arrays cost nothing
+        loop, stage = owner
+        n, depth, full = resources.banks(t, partition.data if partition is not None else None)
+        w = resources.width(t.get_element_type())
+        if rom and value not in ports_of:
+            cost = Cost()  # every read is at a constant index: the entries are constants of the logic
+        elif full:
+            held = registers and not rom and not _in_pipelined_loop(op)
+            cost = Cost(ff=n * w) if held else Cost()
+        else:
+            ports = ports_of.get(value, 0)
+            cost = resources.memory(depth, w, n, math.ceil(ports / n), vendor, rom)
+        ops[_loop_op(loop)].cost += cost.scaled(_enclosing_copies(op))
+
+
+def _in_pipelined_loop(op: Operation) -> bool:
+    parent = op.parent_op()
+    while isinstance(parent, hls.ForOp):
+        if parent.pipeline_ii is not None:
+            return True
+        parent = parent.parent_op()
+    return False
+
+
+def _enclosing_copies(op: Operation) -> int:
+    """Copies of an array declared inside unrolled loops (one per copy of the body)."""
+    copies = 1
+    parent = op.parent_op()
+    while isinstance(parent, hls.ForOp):
+        copies *= _copies(parent)
+        parent = parent.parent_op()
+    return copies
 
 
 def _op_name(label: str) -> str:
@@ -201,29 +288,116 @@ def _op_name(label: str) -> str:
     return label
 
 
-def _stage(loop: hls.ForOp) -> _Stage:
+def _stage(loop: hls.ForOp, vendor: str = "amd") -> _Stage:
     name = loop.label.data if loop.label is not None else f"loop{id(loop)}"
     needed = [(mul, round(copies * _nontrivial_fraction(mul))) for mul, copies in _muls(loop, 1)]
     share = 1.0
+    rf = loop.pipeline_ii.value.data if loop.mul_limit is not None and loop.pipeline_ii is not None else 1
     if loop.mul_limit is not None:
         # hls-reuse: the loop's products share mul_limit multipliers, the budget
         # ceil(P * M / RF) counting every product in the IR (a zero weight of a dense
         # that is not sparse takes its slot too); fewer when fewer products need one
         share = min(1.0, loop.mul_limit.value.data / max(1, sum(count for _, count in needed)))
-    mults = dsp = 0
+    mults = 0
+    cost = Cost()
     for mul, count in needed:
         if share < 1.0:
             count = math.ceil(count * share)
         mults += count
-        dsp += count * dsp_per_multiplier(mul.lhs.type, mul.rhs.type)
+        one = resources.multiplier(mul, _constant_operand(mul), vendor)
+        cost += one.scaled(count)
+        cost += resources.shared_inputs(count, resources.width(mul.lhs.type), resources.width(mul.rhs.type), rf)
     ii = _effective_ii(loop) if loop.pipeline_ii is not None else None
-    stage = _Stage(name, _loop_latency(loop), mults, dsp, ii)
+    stage = _Stage(name, _loop_latency(loop), mults, cost, ii)
+    stage.cost += _datapath(loop, 1, vendor, stage.ports)
     for op in loop.walk():
         if isinstance(op, hls.LoadOp):
             stage.reads.add(op.memref)
         elif isinstance(op, hls.StoreOp):
             stage.writes.add(op.memref)
     return stage
+
+
+def _datapath(op: Operation, copies: int, vendor: str, ports: dict[SSAValue, int]) -> Cost:
+    """Everything but the multipliers: adders, selects, casts, table indices, and the
+    multiplexers / decoders of accesses at data-dependent rows of register arrays; counts
+    the reads per cycle of arrays kept in memories (their ports)."""
+    if isinstance(op, hls.ForOp):
+        copies *= _copies(op)
+        total = Cost()
+        for inner in op.body.block.ops:
+            total += _datapath(inner, copies, vendor, ports)
+        return total
+    if isinstance(op, hls.LoadOp | hls.StoreOp):
+        return _access(op, vendor, ports, copies).scaled(copies)
+    return resources.operation(op, vendor).scaled(copies)
+
+
+def _access(op: hls.LoadOp | hls.StoreOp, vendor: str, ports: dict[SSAValue, int], copies: int) -> Cost:
+    t = op.memref.type
+    if not isinstance(t, builtin.MemRefType) or not t.get_shape():
+        return Cost()
+    n, _, full = resources.banks(t, _partition(op.memref))
+    if isinstance(op.memref.owner, hls.RomOp) and all(_static(i) for i in op.indices):
+        return Cost()  # a constant once the loops are unrolled: folded into the logic reading it
+    if not full:  # a memory: its address port does the selection
+        if isinstance(op, hls.LoadOp):
+            ports[op.memref] = ports.get(op.memref, 0) + copies
+        return Cost()
+    w = resources.width(t.get_element_type())
+    cost = Cost()
+    for dim, index in enumerate(op.indices):
+        if _data_index(index):  # a row chosen by data (a node index)
+            rows = t.get_shape()[dim]
+            cost += resources.mux(rows, w) if isinstance(op, hls.LoadOp) else resources.decoder(rows, w)
+    return cost
+
+
+def _data_index(index: SSAValue) -> bool:
+    """Is an index read from data (an edge's node), not from a constant table entry?"""
+    cast = index.owner
+    if not isinstance(cast, hls.IndexCastOp):
+        return False
+    load = cast.input.owner
+    return not (isinstance(load, hls.LoadOp) and isinstance(load.memref.owner, hls.RomOp)
+                and all(_static(i) for i in load.indices))
+
+
+def _static(index: SSAValue) -> bool:
+    """Is an index known at compile time once loops are unrolled (a constant, the variable of a
+    fully unrolled loop, or a sum of those)?"""
+    owner = index.owner
+    if isinstance(owner, hls.ConstantOp):
+        return True
+    if isinstance(owner, hls.AddOp):
+        return _static(owner.lhs) and _static(owner.rhs)
+    if isinstance(index, BlockArgument):
+        loop = index.block.parent_op()
+        return isinstance(loop, hls.ForOp) and _copies(loop) == loop.ub.value.data
+    return False
+
+
+def _partition(memref: SSAValue):
+    owner = memref.owner
+    if isinstance(owner, hls.AllocaOp | hls.RomOp):
+        return owner.partition.data if owner.partition is not None else None
+    if isinstance(memref, BlockArgument):
+        fn = memref.block.parent_op()
+        if isinstance(fn, func.FuncOp) and fn.arg_attrs is not None:
+            attr = fn.arg_attrs.data[memref.index].data.get("hls.partition")
+            return attr.data if attr is not None else None
+    return None
+
+
+def _constant_operand(mul: hls.MulOp) -> np.ndarray | None:
+    """The raw values a product's constant operand takes (a constant, or a ROM's entries)."""
+    for operand in (mul.lhs, mul.rhs):
+        src = operand.owner
+        if isinstance(src, hls.ConstantOp):
+            return np.array([src.raw.data], dtype=np.int64)
+        if isinstance(src, hls.LoadOp) and isinstance(src.memref.owner, hls.RomOp):
+            return np.array(src.memref.owner.data.get_values(), dtype=np.int64)
+    return None
 
 
 def _copies(loop: hls.ForOp) -> int:

@@ -4,6 +4,7 @@ The `gnnc` command: compile a PyTorch Geometric model file into an HLS project.
 ```sh
 gnnc compile model.py --config config.yaml -o out/ [--backend vitis|oneapi] [--force] [--csim]
 gnnc mlir model.py --config config.yaml [--stage gnn|fixed|hls]
+gnnc report PRJ [--plot FILE.png]
 ```
 
 MODEL_PY is a Python file that defines two functions:
@@ -27,6 +28,7 @@ import os
 import sys
 import time
 import traceback
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -89,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="also build the C++ with g++, run it on the example and compare it bit for bit "
         "with the fixed-point emulator (exit 1 if they differ)",
     )
+
+    add_report_parser(sub)
 
     m = sub.add_parser("mlir", help="print the model's IR at one stage")
     common(m)
@@ -258,7 +262,9 @@ def cmd_compile(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     t_load = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    design = gnnc.compile(model, example, config)
+    with warnings.catch_warnings():  # the estimate line below says it, once
+        warnings.simplefilter("ignore", gnnc.ResourceWarning)
+        design = gnnc.compile(model, example, config)
     t_compile = time.perf_counter() - t1
 
     t2 = time.perf_counter()
@@ -295,6 +301,8 @@ def cmd_compile(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     outs = ", ".join(getattr(design, "output_names", []) or [])
     if ins or outs:
         print(f"  ports      in: {ins}; out: {outs}", file=out)
+    if hasattr(design, "estimate"):
+        print_estimate(design.estimate(), out)
     head, listing = _files_summary(path)
     print(f"  wrote      {head}", file=out)
     for line in listing:
@@ -325,7 +333,48 @@ def cmd_mlir(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     return 0
 
 
-COMMANDS = {"compile": cmd_compile, "mlir": cmd_mlir}
+# --------------------------------------------------------------------------- #
+# gnnc report: the estimate, and the vendor's synthesis report beside it
+# --------------------------------------------------------------------------- #
+
+
+def add_report_parser(sub: Any) -> None:
+    r = sub.add_parser("report", help="a project's estimate per op, beside the Vitis / oneAPI synthesis report")
+    r.add_argument("project", metavar="PRJ", help="project directory written by gnnc compile / design.write")
+    r.add_argument("--plot", metavar="FILE.png", help="also draw per-op resources against the part's budget "
+                   "(needs matplotlib: pip install 'gnnc[plot]')")
+
+
+def print_estimate(result: dict, out: IO[str]) -> None:
+    """The `estimate` line of gnnc compile, and one line per resource the part lacks."""
+    from gnnc.report import over_budget_line
+
+    total = result["total"]
+    use = result.get("utilization", {})
+    cells = ", ".join(f"{r} {total[r]:,}" + (f" ({100 * use[r]:.0f} %)" if r in use and use[r] < float("inf")
+                      else "") for r in ("dsp", "lut", "ff", "bram_18k", "uram"))
+    part = f" of {result['part']['name']}" if "part" in result else ""
+    print(f"  estimate   {cells}{part}; {total['latency_cycles']:,} cycles, II {total['ii']:,}", file=out)
+    line = over_budget_line(result)
+    if line is not None:
+        print(f"  WARNING    {line}", file=out)
+
+
+def cmd_report(args: argparse.Namespace, out: IO[str] | None = None) -> int:
+    import gnnc
+
+    out = out or sys.stdout
+    report = gnnc.read_report(args.project)
+    print(report.table(), file=out)
+    if args.plot:
+        from gnnc.plots import plot_report
+
+        plot_report(report, args.plot)
+        print(f"wrote {args.plot}", file=out)
+    return 0
+
+
+COMMANDS = {"compile": cmd_compile, "mlir": cmd_mlir, "report": cmd_report}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

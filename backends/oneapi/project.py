@@ -170,7 +170,7 @@ def write_project(out_dir: str | os.PathLike, *, top: str, firmware: Mapping[str
                   ports: Sequence[Port], max_nodes: int, max_edges: int, part: str,
                   clock_period_ns: float, config: Mapping[str, Any],
                   example_inputs: GraphsArg = None, expected_outputs: GraphsArg = None,
-                  force: bool = False) -> Path:
+                  force: bool = False, estimate: Mapping[str, Any] | None = None) -> Path:
     """Write the project to `out_dir` atomically and return its path (see the module doc)."""
     out = Path(out_dir)
     common.check_destination(out, force)
@@ -189,6 +189,7 @@ def write_project(out_dir: str | os.PathLike, *, top: str, firmware: Mapping[str
     files[common.MARKER] = common.config_file(config)
     files["README.md"] = _readme(top, ports, kernel_sources, layout.sources, part, device, clock,
                                  max_nodes, max_edges, n_graphs, has_expected)
+    common.add_estimate(files, estimate)
     return common.write_atomically(out, files, force)
 
 

@@ -42,7 +42,7 @@ def write_project(out_dir: str | os.PathLike, *, top: str, firmware: Mapping[str
                   ports: Sequence[Port], max_nodes: int, max_edges: int, part: str,
                   clock_period_ns: float, config: Mapping[str, Any],
                   example_inputs: GraphsArg = None, expected_outputs: GraphsArg = None,
-                  force: bool = False) -> Path:
+                  force: bool = False, estimate: Mapping[str, Any] | None = None) -> Path:
     """Write the project to `out_dir` atomically and return its path.
 
     example_inputs / expected_outputs: one graph (dict of arrays by port name, real sizes)
@@ -54,6 +54,7 @@ def write_project(out_dir: str | os.PathLike, *, top: str, firmware: Mapping[str
                     max_edges=max_edges, part=part, clock_period_ns=clock_period_ns,
                     config=config, example_inputs=example_inputs,
                     expected_outputs=expected_outputs)
+    common.add_estimate(files, estimate)
     return common.write_atomically(out, files, force)
 
 
