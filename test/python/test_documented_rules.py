@@ -33,7 +33,9 @@ PRECISION = {
     },
     "kinds": {"scatter": {"result": "fixed<14,5,rnd_inf,sat>", "recip": "ufixed<11,1,rnd_conv>"}},
 }
-X_EXT, H_EXT = 512 - 2.0**-20, 512 - 2.0**-21  # just below the inputs' largest values
+# Just below the types' largest values, and float32 (weights are stored as f32: 512 - 2^-20
+# would round to 512, which fixed<30,10> cannot hold and gnn-fixed-point refuses to wrap).
+X_EXT = H_EXT = 512 - 2.0**-15
 
 
 class Wide(torch.nn.Module):

@@ -105,9 +105,12 @@ def holds_exactly(acc: FixedType, lo: Fraction, hi: Fraction, frac_bits: int) ->
 
 
 def module_text(n_in: int, bias: bool) -> str:
-    """One op of every kind gnn-fixed-point types, on an n_in-feature input."""
-    weight = json.dumps([[0.5 * (-1) ** (r + c) for c in range(n_in)] for r in range(2)])
-    bias_attr = ", bias = dense<[1.0, -2.0]> : tensor<2xf32>" if bias else ""
+    """One op of every kind gnn-fixed-point types, on an n_in-feature input. Types do not
+    depend on the constants' values, but the constants must fit every type tested
+    (gnn-fixed-point refuses one its type would wrap): down to fixed<12,-2>, [-1/8, 1/8),
+    and an unsigned bias."""
+    weight = json.dumps([[0.0625 * (-1) ** (r + c) for c in range(n_in)] for r in range(2)])
+    bias_attr = ", bias = dense<[6.250000e-02, 3.125000e-02]> : tensor<2xf32>" if bias else ""
     nx, ex = f"!gnn.nodes<{n_in}, f32>", f"!gnn.edges<{n_in}, f32>"
     n2, e2 = "!gnn.nodes<2, f32>", "!gnn.edges<2, f32>"
     return f"""
@@ -121,8 +124,8 @@ func.func @main(%x: {nx} {{gnn.name = "x"}}, %ei: !gnn.edge_index {{gnn.name = "
   %sg = gnn.activation sigmoid %d : {n2} -> {n2}
   %th = gnn.activation tanh %d : {n2} -> {n2}
   %el = gnn.activation elu %d {{alpha = 1.000000e+00 : f64}} : {n2} -> {n2}
-  %lr = gnn.activation leaky_relu %d {{alpha = 2.000000e-01 : f64}} : {n2} -> {n2}
-  %sc = gnn.scale %d {{scale = dense<[0.5, 2.0]> : tensor<2xf32>, shift = dense<[1.0, -1.0]> : tensor<2xf32>}} : {n2} -> {n2}
+  %lr = gnn.activation leaky_relu %d {{alpha = 6.250000e-02 : f64}} : {n2} -> {n2}
+  %sc = gnn.scale %d {{scale = dense<[6.250000e-02, 3.125000e-02]> : tensor<2xf32>, shift = dense<[6.250000e-02, 3.125000e-02]> : tensor<2xf32>}} : {n2} -> {n2}
   %dn = gnn.degree_norm dst %ei {{add_self_loops}} : !gnn.nodes<1, f32>
   %lm = gnn.loop_mask %ei : !gnn.edges<1, f32>
   %g = gnn.gather src %dn, %ei : !gnn.nodes<1, f32> -> !gnn.edges<1, f32>
