@@ -275,7 +275,7 @@ class FeaturesType(ParametrizedAttribute, TypeAttribute):
 
     @property
     def kind(self) -> str:
-        """"nodes" or "edges"."""
+        """"nodes", "edges" or "graphs"."""
         return self.KIND
 
     def __init__(self, features: int, element_type: Attribute | None = None):
@@ -341,6 +341,29 @@ class EdgeIndexType(ParametrizedAttribute, TypeAttribute):
     """`!gnn.edge_index`: the [2, E] connectivity; row 0 = source, row 1 = target."""
 
     name = "gnn.edge_index"
+
+
+# --------------------------------------------------------------------------- #
+# Graph-level rows: one row per graph of a batch, and the node -> graph map
+# --------------------------------------------------------------------------- #
+
+
+@irdl_attr_definition
+class GraphsType(FeaturesType):
+    """`!gnn.graphs<F, T>`: one row of F features per graph (the result of a readout)."""
+
+    name = "gnn.graphs"
+    KIND: ClassVar[str] = "graphs"
+
+    features: IntAttr
+    element_type: Attribute
+
+
+@irdl_attr_definition
+class BatchType(ParametrizedAttribute, TypeAttribute):
+    """`!gnn.batch`: PyG's per-node graph number [N] of a batch of graphs (0, 0, 1, 1, 1, 2, ...)."""
+
+    name = "gnn.batch"
 
 
 # --------------------------------------------------------------------------- #
@@ -1081,6 +1104,75 @@ class EdgeSoftmaxOp(IRDLOperation):
             attributes={k: v for k, v in attrs.items() if k not in props},
         )
 
+# --------------------------------------------------------------------------- #
+# Readout: node (or edge) rows to one row per graph
+# --------------------------------------------------------------------------- #
+
+
+@irdl_op_definition
+class ReadoutOp(IRDLOperation):
+    """
+    out[g, :] = reduce over the rows r of graph g of input[r, :] (PyG's global_add_pool,
+    global_mean_pool, global_max_pool; x.sum(0), x.mean(0), x.amax(0)).
+
+    With a `batch` operand (node rows only) row r belongs to graph batch[r] and there are
+    as many graphs as the batch holds; without one every real row belongs to graph 0 and
+    there is one graph. PyG semantics: mean divides by max(count, 1), max of no row is 0.
+    Fixed point: `accum_type` (sum, mean: the exact sum), `recip_type` (mean: a table of
+    1/count); max selects, so input and result element types are equal.
+    """
+
+    name = "gnn.readout"
+
+    reduce = prop_def(ReduceAttr)
+    input = operand_def(NodesType | EdgesType)
+    batch = opt_operand_def(BatchType)
+    result = result_def(GraphsType)
+    accum_type = opt_prop_def(FixedType)
+    recip_type = opt_prop_def(FixedType)
+
+    irdl_options = (ParsePropInAttrDict(),)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$reduce $input (`batch` $batch^)? attr-dict `:` type($input) `->` type($result)"
+    )
+
+    def __init__(self, reduce: Reduce, input: SSAValue, batch: SSAValue | None = None):
+        t = input.type
+        assert isinstance(t, FeaturesType)
+        super().__init__(
+            operands=[input, [batch] if batch is not None else []],
+            result_types=[GraphsType(t.num_features, t.element_type)],
+            properties={"reduce": ReduceAttr(reduce)},
+        )
+
+    def verify_(self) -> None:
+        src = features_of(self.input, self.name, "input")
+        dst = features_of(self.result, self.name, "result")
+        _expect_features(dst, src.num_features, self.name, "result")
+        _expect_fixed_or_float_only([src.element_type, dst.element_type], self.name)
+        reduce = self.reduce.data
+        if reduce == Reduce.MIN:
+            raise VerifyException(f"'{self.name}': reduce must be sum, mean or max, not min")
+        if self.batch is not None and src.kind != "nodes":
+            raise VerifyException(
+                f"'{self.name}': a batch maps nodes to graphs; a readout of !gnn.{src.kind} "
+                "takes no batch"
+            )
+        if self.recip_type is not None and reduce != Reduce.MEAN:
+            raise VerifyException(f"'{self.name}': recip_type only applies to mean, not {reduce.value}")
+        if self.accum_type is not None and reduce == Reduce.MAX:
+            raise VerifyException(f"'{self.name}': accum_type only applies to sum and mean, not max")
+        if isinstance(dst.element_type, FixedType):
+            if reduce != Reduce.MAX and self.accum_type is None:
+                raise VerifyException(f"'{self.name}': fixed-point {reduce.value} needs accum_type")
+            if reduce == Reduce.MEAN and self.recip_type is None:
+                raise VerifyException(f"'{self.name}': fixed-point mean needs recip_type")
+            if reduce == Reduce.MAX and src.element_type != dst.element_type:
+                raise VerifyException(
+                    f"'{self.name}': max selects values, so input and result element types must be equal"
+                )
+
 
 Gnn = Dialect(
     "gnn",
@@ -1099,12 +1191,15 @@ Gnn = Dialect(
         LoopMaskOp,
         RepeatOp,
         EdgeSoftmaxOp,
+        ReadoutOp,
     ],
     [
         FixedType,
         NodesType,
         EdgesType,
         EdgeIndexType,
+        GraphsType,
+        BatchType,
         ReduceAttr,
         ActivationFnAttr,
         EdgeEndAttr,

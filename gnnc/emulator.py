@@ -87,6 +87,7 @@ class _Interpreter:
         self.edge_index: np.ndarray | None = None
         self.num_nodes: int | None = None
         self.recorder: _Recorder | None = None
+        self.batch: np.ndarray | None = None  # graph of each node (a !gnn.batch input)
 
     # -- values ------------------------------------------------------------- #
 
@@ -97,6 +98,10 @@ class _Interpreter:
                 raise GnncError(f"input {name!r}: edge_index must be [2, E], got shape {list(value.shape)}")
             self.edge_index = value.astype(np.int64)
             self.env[arg] = self.edge_index
+            return
+        if isinstance(t, gnn.BatchType):
+            self.batch = _batch_vector(value, name)
+            self.env[arg] = self.batch
             return
         assert isinstance(t, gnn.FeaturesType)
         if value.ndim != 2 or value.shape[1] != t.num_features:
@@ -116,6 +121,8 @@ class _Interpreter:
         if self.edge_index is not None and self.num_nodes is not None and self.edge_index.size:
             if self.edge_index.min() < 0 or self.edge_index.max() >= self.num_nodes:
                 raise GnncError(f"edge_index refers to nodes outside [0, {self.num_nodes})")
+        if self.batch is not None and self.num_nodes is not None and len(self.batch) != self.num_nodes:
+            raise GnncError(f"batch has {len(self.batch)} entries for {self.num_nodes} nodes (one per node)")
         for op in fn.body.block.ops:
             if isinstance(op, func.ReturnOp):
                 return [self._output(v) for v in op.arguments]
@@ -226,9 +233,14 @@ def _gather(it: _Interpreter, op: gnn.GatherOp) -> np.ndarray:
 
 
 def _scatter(it: _Interpreter, op: gnn.ScatterOp) -> np.ndarray:
-    src, index = it.get(op.input), it.rows(op.end)
     n = it.num_nodes
     assert n is not None
+    return _reduce_rows(it, op, it.rows(op.end), n)
+
+
+def _reduce_rows(it: _Interpreter, op: gnn.ScatterOp | gnn.ReadoutOp, index: np.ndarray, n: int) -> np.ndarray:
+    """Rows of op.input reduced onto n output rows by `index` (scatter onto nodes, readout onto graphs)."""
+    src = it.get(op.input)
     reduce = op.reduce.data
     deg = np.bincount(index, minlength=n)[:n]
     if reduce in (gnn.Reduce.MAX, gnn.Reduce.MIN):
@@ -480,6 +492,36 @@ def _edge_softmax(it: _Interpreter, op: gnn.EdgeSoftmaxOp):
     return alpha, cast(x_root.astype(prod) * r.astype(prod), exp_t.f + rec_t.f, _fixed(op.root_result))
 
 
+# --------------------------------------------------------------------------- #
+# Readout (graph-level rows)
+# --------------------------------------------------------------------------- #
+
+
+def _batch_vector(value: np.ndarray, name: str) -> np.ndarray:
+    """PyG's batch, [N] (or [N, 1]) graph numbers >= 0."""
+    v = np.asarray(value)
+    if v.ndim == 2 and v.shape[1] == 1:
+        v = v[:, 0]
+    if v.ndim != 1 or (v.size and (not np.all(v == np.round(v)) or v.min() < 0)):
+        raise GnncError(f"input {name!r}: a batch is a vector of graph numbers >= 0, one per node, "
+                        f"got shape {list(v.shape)}")
+    return v.astype(np.int64)
+
+
+def graph_rows(it: _Interpreter, op: gnn.ReadoutOp) -> tuple[np.ndarray, int]:
+    """Graph number of every input row and the number of graphs (1 without a batch)."""
+    rows = it.get(op.input).shape[0]
+    if op.batch is None:
+        return np.zeros(rows, dtype=np.int64), 1
+    batch = it.get(op.batch)
+    return batch, int(batch.max()) + 1 if batch.size else 0
+
+
+def _readout(it: _Interpreter, op: gnn.ReadoutOp) -> np.ndarray:
+    index, g = graph_rows(it, op)
+    return _reduce_rows(it, op, index, g)
+
+
 def _dense_values(attr: builtin.DenseIntOrFPElementsAttr) -> np.ndarray:
     return np.array(attr.get_values(), dtype=np.float64).reshape(attr.get_shape())
 
@@ -499,4 +541,5 @@ _IMPLS: dict[type[Operation], Callable[[_Interpreter, Operation], np.ndarray]] =
     gnn.LoopMaskOp: _loop_mask,
     gnn.RepeatOp: _repeat,
     gnn.EdgeSoftmaxOp: _edge_softmax,
+    gnn.ReadoutOp: _readout,
 }

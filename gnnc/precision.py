@@ -233,9 +233,11 @@ class Resolver:
         return sorted(set(self.spec.get("ops", {})) - self.used_paths)
 
 
-def fixed_point_pipeline(default: str, max_edges: int, spec_json: str = "") -> str:
+def fixed_point_pipeline(default: str, max_edges: int, spec_json: str = "", max_nodes: int | None = None) -> str:
     """The gnn-fixed-point pass spec for a config (what `gnnc-opt -p` takes)."""
     options = f'default="{default}" max-edges={max_edges}'
+    if max_nodes is not None:  # readout sums over the nodes of a graph
+        options += f" max-nodes={max_nodes}"
     if spec_json:
         escaped = spec_json.replace("\\", "\\\\").replace('"', '\\"')
         options += f' precision="{escaped}"'

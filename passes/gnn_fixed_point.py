@@ -26,6 +26,7 @@ from gnnc.dialects.gnn import (
     OverflowMode,
     QuantMode,
     Reduce,
+    ReadoutOp,
     RepeatOp,
     ScaleOp,
     ScatterOp,
@@ -57,7 +58,8 @@ class GnnFixedPointPass(ModulePass):
 
     `default` is the type of every value, weight and bias. Accumulators get the exact
     width: dense sums W_x + W_w + ceil(log2(n_in + 1)) bits, scatter sums add
-    ceil(log2(max_edges)) bits (no node can receive more than max_edges messages).
+    ceil(log2(max_edges)) bits (no node can receive more than max_edges messages), readout
+    sums ceil(log2(max_nodes)) (or max_edges, for edge rows) bits.
     Sigmoid, tanh and elu become lookup tables; mean divides through a table of 1/deg
     (`recip`, default unsigned with one integer bit and GUARD_BITS - 1 more fractional bits).
     Values with a known range get their own type: gnn.degree_norm (in [0, 1]) an unsigned
@@ -74,6 +76,7 @@ class GnnFixedPointPass(ModulePass):
 
     default: str = "fixed<16,6>"
     max_edges: int = 1024
+    max_nodes: int = 1024
     precision: str = ""
 
     def apply(self, ctx: Context, op: builtin.ModuleOp) -> None:
@@ -148,6 +151,8 @@ class GnnFixedPointPass(ModulePass):
             if op.reduce.data == Reduce.MEAN:
                 # 1/deg in [0, 1]: one integer bit, two fractional guard bits beyond the value type
                 op.recip_type = _recip(spec, FixedType(t.f + 3, 1, False, QuantMode.RND))
+        elif isinstance(op, ReadoutOp):
+            self._annotate_readout(op, t, spec)
         elif isinstance(op, ActivationOp) and op.fn.data in TABLE_GEOMETRY:
             lo, scale = TABLE_GEOMETRY[op.fn.data]
             size = TABLE_SIZE
@@ -181,6 +186,16 @@ class GnnFixedPointPass(ModulePass):
                 f"{self.name}: gnn.batch_norm has no fixed-point form; run gnn-fold-batchnorm first"
             )
 
+
+    def _annotate_readout(self, op: ReadoutOp, t: FixedType, spec: Resolved) -> None:
+        """As a scatter, with at most max_nodes (edges: max_edges) rows in one graph."""
+        if op.reduce.data == Reduce.MAX:  # a selection keeps the input's type
+            _set_type(op.result, _elem(op.input))
+            return
+        rows = self.max_nodes if op.input.type.kind == "nodes" else self.max_edges  # type: ignore[attr-defined]
+        op.accum_type = _accum(spec, exact_sum_type([_elem(op.input)], count=rows), [_elem(op.input)])
+        if op.reduce.data == Reduce.MEAN:
+            op.recip_type = _recip(spec, FixedType(t.f + 3, 1, False, QuantMode.RND))
 
     def _annotate_softmax(self, op: EdgeSoftmaxOp, t: FixedType, table: dict | None = None) -> None:
         """

@@ -69,6 +69,10 @@ def _to_numpy(inp: GraphInput, t: torch.Tensor, type_: Attribute) -> np.ndarray:
                 f"{inp.name} must have shape [rows, {type_.num_features}], got {list(arr.shape)}"
             )
         return arr.astype(np.float32, copy=False)
+    if isinstance(type_, gnn.BatchType):
+        if arr.ndim != 1:
+            raise ValueError(f"{inp.name} must have shape [N] (a graph number per node), got {list(arr.shape)}")
+        return arr.astype(np.int64, copy=False)
     if arr.ndim != 2 or arr.shape[0] != 2:
         raise ValueError(f"{inp.name} must have shape [2, E], got {list(arr.shape)}")
     return arr.astype(np.int64, copy=False)
