@@ -964,6 +964,23 @@ _SOFTMAX_FIXED_PROPS = (
 )
 
 
+def _verify_softmax_fixed(op: IRDLOperation, fixed: bool) -> None:
+    """The exp / 1/sum geometry of edge_softmax and softmax: all of it in fixed point, none in float."""
+    kind = op.name.removeprefix("gnn.")
+    present = [p for p in _SOFTMAX_FIXED_PROPS if op.properties.get(p) is not None]
+    if fixed:
+        missing = [p for p in _SOFTMAX_FIXED_PROPS if p not in present]
+        if missing:
+            raise VerifyException(f"'{op.name}': fixed-point {kind} needs {', '.join(missing)}")
+        sizes = ("exp_table_size", "exp_table_scale", "recip_table_size", "recip_table_scale")
+        if any(op.properties[a].value.data < 1 for a in sizes):  # type: ignore[attr-defined]
+            raise VerifyException(f"'{op.name}': table sizes and scales must be positive")
+        if op.properties["newton_steps"].value.data < 0:  # type: ignore[attr-defined]
+            raise VerifyException(f"'{op.name}': newton_steps must be >= 0")
+    elif present:
+        raise VerifyException(f"'{op.name}': {', '.join(present)} only apply to fixed-point {kind}")
+
+
 @irdl_op_definition
 class EdgeSoftmaxOp(IRDLOperation):
     """
@@ -1029,20 +1046,7 @@ class EdgeSoftmaxOp(IRDLOperation):
                 raise VerifyException(f"'{self.name}': root and logits must have one element type")
             types += [rr.element_type]
         _expect_fixed_or_float_only(types, self.name)
-        present = [p for p in _SOFTMAX_FIXED_PROPS if self.properties.get(p) is not None]
-        if isinstance(dst.element_type, FixedType):
-            missing = [p for p in _SOFTMAX_FIXED_PROPS if p not in present]
-            if missing:
-                raise VerifyException(f"'{self.name}': fixed-point edge_softmax needs {', '.join(missing)}")
-            sizes = (self.exp_table_size, self.exp_table_scale, self.recip_table_size, self.recip_table_scale)
-            if any(a.value.data < 1 for a in sizes):  # type: ignore[union-attr]
-                raise VerifyException(f"'{self.name}': table sizes and scales must be positive")
-            if self.newton_steps.value.data < 0:  # type: ignore[union-attr]
-                raise VerifyException(f"'{self.name}': newton_steps must be >= 0")
-        elif present:
-            raise VerifyException(
-                f"'{self.name}': {', '.join(present)} only apply to fixed-point edge_softmax"
-            )
+        _verify_softmax_fixed(self, isinstance(dst.element_type, FixedType))
 
     def print(self, printer: Printer) -> None:
         printer.print_string(f" {self.end.data.value} ")
@@ -1174,6 +1178,50 @@ class ReadoutOp(IRDLOperation):
                 )
 
 
+@irdl_op_definition
+class SoftmaxOp(IRDLOperation):
+    """
+    Softmax over the features of each row (torch.softmax(x, dim=-1); a classifier's class
+    probabilities, typically on graph rows):
+
+        out[r, f] = exp(x[r, f] - m[r]) / sum over f' of exp(x[r, f'] - m[r]),  m[r] = max_f x[r, f].
+
+    Fixed point: as gnn.edge_softmax, with the features of a row as the group: exp table in
+    `exp_type`, exact sum in `accum_type`, 1/sum from a table in `recip_type` refined by
+    `newton_steps` Newton steps, weights exp * r cast to the result type.
+    """
+
+    name = "gnn.softmax"
+
+    input = operand_def(FeaturesType)
+    result = result_def(FeaturesType)
+    exp_type = opt_prop_def(FixedType)
+    accum_type = opt_prop_def(FixedType)
+    recip_type = opt_prop_def(FixedType)
+    exp_table_size = opt_prop_def(IntegerAttr[I64])
+    exp_table_min = opt_prop_def(IntegerAttr[I64])
+    exp_table_scale = opt_prop_def(IntegerAttr[I64])
+    recip_table_size = opt_prop_def(IntegerAttr[I64])
+    recip_table_scale = opt_prop_def(IntegerAttr[I64])
+    newton_steps = opt_prop_def(IntegerAttr[I64])
+
+    irdl_options = (ParsePropInAttrDict(),)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue):
+        super().__init__(operands=[input], result_types=[input.type])
+
+    def verify_(self) -> None:
+        src = features_of(self.input, self.name, "input")
+        dst = features_of(self.result, self.name, "result")
+        if src.kind != dst.kind:
+            raise VerifyException(f"'{self.name}': result must be !gnn.{src.kind} like the input")
+        _expect_features(dst, src.num_features, self.name, "result")
+        _expect_fixed_or_float_only([src.element_type, dst.element_type], self.name)
+        _verify_softmax_fixed(self, isinstance(dst.element_type, FixedType))
+
+
 Gnn = Dialect(
     "gnn",
     [
@@ -1192,6 +1240,7 @@ Gnn = Dialect(
         RepeatOp,
         EdgeSoftmaxOp,
         ReadoutOp,
+        SoftmaxOp,
     ],
     [
         FixedType,

@@ -4,12 +4,14 @@ interaction network and a ParticleNet-style EdgeConv network, each pooled to one
 
 * `JediNet` (Moreno et al., arXiv 1908.05318): a fully connected interaction network over the
   particles of one jet (an edge MLP on every ordered pair, summed onto the receiver, a node
-  MLP), summed over the particles, then a classifier MLP. `JediNetBatched` is the same model
+  MLP), summed over the particles, then a classifier MLP and a softmax. `JediNetBatched` is the same model
   on a PyG batch of jets (`global_add_pool(x, batch)`).
 * `ParticleNetLite` (Qu & Gouskos, arXiv 1902.08570): EdgeConv blocks with a shortcut on a
   k-nearest-neighbour graph, then `global_mean_pool(x, batch)` and a classifier. ParticleNet
   recomputes the kNN graph inside the model (DynamicEdgeConv, torch_cluster); here it is built
   on the host (`knn_graph`) and passed as edge_index, which is what an FPGA design can take.
+
+`probabilities=False` leaves the final softmax out (class scores instead of probabilities).
 
 Weights are random: the examples show what compiles and that it is exact, not a physics result.
 
@@ -52,8 +54,10 @@ class _Interaction(MessagePassing):
 class JediNet(nn.Module):
     """One jet per call: particles [N, P], a fully connected edge_index; class scores [C]."""
 
-    def __init__(self, features: int = PARTICLE_FEATURES, hidden: int = 8, classes: int = CLASSES):
+    def __init__(self, features: int = PARTICLE_FEATURES, hidden: int = 8, classes: int = CLASSES,
+                 probabilities: bool = True):
         super().__init__()
+        self.probabilities = probabilities
         self.interaction = _Interaction(features, hidden)
         self.f_o = nn.Sequential(mlp(features + hidden, hidden, hidden), nn.ReLU())
         self.phi_o = mlp(hidden, hidden, classes)
@@ -62,22 +66,27 @@ class JediNet(nn.Module):
         effects = self.interaction(x, edge_index)
         return self.f_o(torch.cat([x, effects], dim=1))
 
+    def classify(self, pooled: Tensor) -> Tensor:
+        scores = self.phi_o(pooled)
+        return torch.softmax(scores, dim=-1) if self.probabilities else scores
+
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
-        return self.phi_o(self.particles(x, edge_index).sum(0))
+        return self.classify(self.particles(x, edge_index).sum(0))
 
 
 class JediNetBatched(JediNet):
     """A PyG batch of jets per call: scores [G, C], one row per jet."""
 
     def forward(self, x: Tensor, edge_index: Tensor, batch: Tensor) -> Tensor:
-        return self.phi_o(global_add_pool(self.particles(x, edge_index), batch))
+        return self.classify(global_add_pool(self.particles(x, edge_index), batch))
 
 
 class ParticleNetLite(nn.Module):
     """EdgeConv blocks (mean aggregation, shortcut) on a kNN graph, mean-pooled per jet."""
 
-    def __init__(self, features: int = 4, hidden: int = 8, classes: int = 2):
+    def __init__(self, features: int = 4, hidden: int = 8, classes: int = 2, probabilities: bool = True):
         super().__init__()
+        self.probabilities = probabilities
         self.conv1 = EdgeConv(mlp(2 * features, hidden, hidden), aggr="mean")
         self.shortcut1 = nn.Linear(features, hidden)
         self.conv2 = EdgeConv(mlp(2 * hidden, hidden, hidden), aggr="mean")
@@ -86,7 +95,8 @@ class ParticleNetLite(nn.Module):
     def forward(self, x: Tensor, edge_index: Tensor, batch: Tensor) -> Tensor:
         x = torch.relu(self.conv1(x, edge_index) + self.shortcut1(x))
         x = torch.relu(self.conv2(x, edge_index) + x)
-        return self.classifier(global_mean_pool(x, batch))
+        scores = self.classifier(global_mean_pool(x, batch))
+        return torch.softmax(scores, dim=-1) if self.probabilities else scores
 
 
 def fully_connected(n: int) -> Tensor:

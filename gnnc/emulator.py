@@ -438,10 +438,26 @@ def _repeat(it: _Interpreter, op: gnn.RepeatOp) -> np.ndarray:
 def _edge_softmax(it: _Interpreter, op: gnn.EdgeSoftmaxOp):
     logits, index = it.get(op.logits), it.rows(op.end)
     assert it.edge_index is not None and it.num_nodes is not None
-    n, heads = it.num_nodes, logits.shape[1]
     root = it.get(op.root) if op.root is not None else None
     # With a root term, self loops in edge_index are replaced by it.
     keep = np.ones(len(index), dtype=bool) if root is None else it.edge_index[0] != it.edge_index[1]
+    return _grouped_softmax(it, op, logits, index, it.num_nodes, keep, root)
+
+
+def _row_softmax(it: _Interpreter, op: gnn.SoftmaxOp) -> np.ndarray:
+    """gnn.softmax: the grouped softmax with the features of a row as its group."""
+    x = it.get(op.input)
+    rows, feats = x.shape
+    index = np.repeat(np.arange(rows), feats)
+    out = _grouped_softmax(it, op, x.reshape(-1, 1), index, rows, np.ones(rows * feats, dtype=bool), None)
+    return out.reshape(rows, feats)
+
+
+def _grouped_softmax(it: _Interpreter, op: gnn.EdgeSoftmaxOp | gnn.SoftmaxOp, logits: np.ndarray, index: np.ndarray,
+                     n: int, keep: np.ndarray, root: np.ndarray | None):
+    """Softmax of logits [K, H] over the groups index[k] in [0, n) (rows k with keep), per column;
+    with a root [n, H], each group also has that term (its weights are the second result)."""
+    heads = logits.shape[1]
     if not it.fixed:
         m = np.full((n, heads), -np.inf)
         np.maximum.at(m, index[keep], logits[keep])
@@ -457,7 +473,7 @@ def _edge_softmax(it: _Interpreter, op: gnn.EdgeSoftmaxOp):
         inv = np.divide(1.0, total, out=np.zeros_like(total), where=total > 0)
         alpha = x * inv[index]
         return alpha if x_root is None else (alpha, x_root * inv)
-    in_t = _fixed(op.logits)
+    in_t = _fixed(op.operands[0])
     exp_t, acc_t, rec_t = op.exp_type, op.accum_type, op.recip_type
     assert exp_t is not None and acc_t is not None and rec_t is not None
     size, lo, scale = (a.value.data for a in (op.exp_table_size, op.exp_table_min, op.exp_table_scale))  # type: ignore[union-attr]
@@ -485,10 +501,10 @@ def _edge_softmax(it: _Interpreter, op: gnn.EdgeSoftmaxOp):
         u = (2 << (acc_t.f + rec_t.f)) - p  # 2 - sum * r, exact
         r = cast(r.astype(wide) * u, rec_t.f + acc_t.f + rec_t.f, rec_t, "internal")
     prod = int_dtype(exp_t.w + rec_t.w + 1)
-    alpha = cast(x.astype(prod) * r[index].astype(prod), exp_t.f + rec_t.f, _fixed(op.result))
+    alpha = cast(x.astype(prod) * r[index].astype(prod), exp_t.f + rec_t.f, _fixed(op.results[0]))
     if x_root is None:
         return alpha
-    assert op.root_result is not None
+    assert isinstance(op, gnn.EdgeSoftmaxOp) and op.root_result is not None
     return alpha, cast(x_root.astype(prod) * r.astype(prod), exp_t.f + rec_t.f, _fixed(op.root_result))
 
 
@@ -542,4 +558,5 @@ _IMPLS: dict[type[Operation], Callable[[_Interpreter, Operation], np.ndarray]] =
     gnn.RepeatOp: _repeat,
     gnn.EdgeSoftmaxOp: _edge_softmax,
     gnn.ReadoutOp: _readout,
+    gnn.SoftmaxOp: _row_softmax,
 }

@@ -797,25 +797,18 @@ def _lower_edge_softmax(lw: _Lowering, op: gnn.EdgeSoftmaxOp) -> None:
     n_cap, e_cap = lw.opts.max_nodes, lw.opts.max_edges
     logits = lw.arrays[op.logits]
     root = lw.arrays[op.root] if op.root is not None else None
-    size, lo, scale = (a.value.data for a in (op.exp_table_size, op.exp_table_min, op.exp_table_scale))  # type: ignore[union-attr]
-    r_size, r_scale = op.recip_table_size.value.data, op.recip_table_scale.value.data  # type: ignore[union-attr]
-    exp_table = lw.rom(f"{name}_exp", table_values("exp", size, lo, scale, exp_t), exp_t)
-    recip_table = lw.rom(f"{name}_recip", softmax_recip_values(r_size, r_scale, rec_t), rec_t)
+    exp_table, recip_table = _softmax_tables(lw, op, name)
     top = lw.alloca(MemRefType(in_t, [n_cap, heads]), f"{name}_max")
     total = lw.alloca(MemRefType(acc_t, [n_cap, heads]), f"{name}_sum")
     inverse = lw.alloca(MemRefType(rec_t, [n_cap, heads]), f"{name}_inv")
     ex = lw.alloca(MemRefType(exp_t, [e_cap, heads]), f"{name}_exp_e")
     lowest = raw_range(in_t)[0]
-    minus_one = gnn.FixedType(2, 2)
-    diff_t = exact_sum_type([in_t, exact_product_type(in_t, minus_one)])
 
     def heads_loop(b: Builder, label: str, body: Callable[[Builder, SSAValue], None]) -> None:
         lw.loop(b, heads, f"{name}_{label}_h", None, body)
 
     def exp_of(b: Builder, v: SSAValue, m: SSAValue) -> SSAValue:
-        d = b.insert(hls.AddOp(v, _negate(b, m), diff_t)).result
-        i = b.insert(hls.TableIndexOp(d, size, lo, scale)).result
-        return b.insert(hls.LoadOp(exp_table, [i])).result
+        return _softmax_exp(b, op, exp_table, v, m)
 
     def init(b: Builder, n: SSAValue) -> None:
         def h_body(b: Builder, h: SSAValue) -> None:
@@ -862,9 +855,6 @@ def _lower_edge_softmax(lw: _Lowering, op: gnn.EdgeSoftmaxOp) -> None:
     if op.root_result is not None:
         root_out = lw.alloca(lw._array_type(op.root_result.type), f"{name}_root")
     root_out_t = _elem(op.root_result) if op.root_result is not None else None
-    prod_t = exact_product_type(acc_t, rec_t)
-    two_t = gnn.FixedType(3, 3)
-    u_t = exact_sum_type([two_t, exact_product_type(prod_t, minus_one)])
 
     def inverses(b: Builder, n: SSAValue) -> None:
         def h_body(b: Builder, h: SSAValue) -> None:
@@ -875,12 +865,7 @@ def _lower_edge_softmax(lw: _Lowering, op: gnn.EdgeSoftmaxOp) -> None:
                 m = b.insert(hls.LoadOp(top, [n, h])).result
                 x_root = exp_of(b, v, m)
                 s = b.insert(hls.AddOp(s, x_root, acc_t)).result
-            i = b.insert(hls.TableIndexOp(s, r_size, 0, r_scale)).result
-            r = b.insert(hls.LoadOp(recip_table, [i])).result
-            for _ in range(op.newton_steps.value.data):  # type: ignore[union-attr]
-                p = b.insert(hls.MulOp(s, r, prod_t)).result
-                u = b.insert(hls.AddOp(_const(b, 2, two_t), _negate(b, p), u_t)).result
-                r = b.insert(hls.MulOp(r, u, rec_t)).result
+            r = _softmax_inverse(b, op, recip_table, s)
             b.insert(hls.StoreOp(r, inverse, [n, h]))
             if root_out is not None and x_root is not None and root_out_t is not None:
                 b.insert(hls.StoreOp(b.insert(hls.MulOp(x_root, r, root_out_t)).result, root_out, [n, h]))
@@ -906,6 +891,89 @@ def _lower_edge_softmax(lw: _Lowering, op: gnn.EdgeSoftmaxOp) -> None:
         lw.arrays[op.root_result] = root_out
 
 
+def _softmax_tables(lw: _Lowering, op: gnn.EdgeSoftmaxOp | gnn.SoftmaxOp, name: str) -> tuple[SSAValue, SSAValue]:
+    """The exp table and the first-guess 1/sum table of a (edge) softmax, as ROMs."""
+    exp_t, rec_t = op.exp_type, op.recip_type
+    assert exp_t is not None and rec_t is not None
+    size, lo, scale = (a.value.data for a in (op.exp_table_size, op.exp_table_min, op.exp_table_scale))  # type: ignore[union-attr]
+    r_size, r_scale = op.recip_table_size.value.data, op.recip_table_scale.value.data  # type: ignore[union-attr]
+    return (lw.rom(f"{name}_exp", table_values("exp", size, lo, scale, exp_t), exp_t),
+            lw.rom(f"{name}_recip", softmax_recip_values(r_size, r_scale, rec_t), rec_t))
+
+
+def _softmax_exp(b: Builder, op: gnn.EdgeSoftmaxOp | gnn.SoftmaxOp, exp_table: SSAValue, v: SSAValue,
+                 m: SSAValue) -> SSAValue:
+    """exp(v - m) from the table, indexed by the exact difference."""
+    in_t = _elem(op.operands[0])
+    diff_t = exact_sum_type([in_t, exact_product_type(in_t, gnn.FixedType(2, 2))])
+    size, lo, scale = (a.value.data for a in (op.exp_table_size, op.exp_table_min, op.exp_table_scale))  # type: ignore[union-attr]
+    d = b.insert(hls.AddOp(v, _negate(b, m), diff_t)).result
+    i = b.insert(hls.TableIndexOp(d, size, lo, scale)).result
+    return b.insert(hls.LoadOp(exp_table, [i])).result
+
+
+def _softmax_inverse(b: Builder, op: gnn.EdgeSoftmaxOp | gnn.SoftmaxOp, recip_table: SSAValue, s: SSAValue) -> SSAValue:
+    """1/s: the table's first guess, then newton_steps steps r <- r (2 - s r), each exact, cast to recip_type."""
+    acc_t, rec_t = op.accum_type, op.recip_type
+    assert acc_t is not None and rec_t is not None
+    r_size, r_scale = op.recip_table_size.value.data, op.recip_table_scale.value.data  # type: ignore[union-attr]
+    prod_t = exact_product_type(acc_t, rec_t)
+    two_t = gnn.FixedType(3, 3)
+    u_t = exact_sum_type([two_t, exact_product_type(prod_t, gnn.FixedType(2, 2))])
+    i = b.insert(hls.TableIndexOp(s, r_size, 0, r_scale)).result
+    r = b.insert(hls.LoadOp(recip_table, [i])).result
+    for _ in range(op.newton_steps.value.data):  # type: ignore[union-attr]
+        p = b.insert(hls.MulOp(s, r, prod_t)).result
+        u = b.insert(hls.AddOp(_const(b, 2, two_t), _negate(b, p), u_t)).result
+        r = b.insert(hls.MulOp(r, u, rec_t)).result
+    return r
+
+
+def _lower_softmax(lw: _Lowering, op: gnn.SoftmaxOp) -> None:
+    """Per real row: the max over its features, exp of each difference and their exact sum, 1/sum, the weights."""
+    name = lw.op_name(op, "softmax")
+    in_t, out_t = _elem(op.input), _elem(op.result)
+    exp_t, acc_t = op.exp_type, op.accum_type
+    assert exp_t is not None and acc_t is not None
+    nf = op.input.type.num_features  # type: ignore[attr-defined]
+    x = lw.arrays[op.input]
+    exp_table, recip_table = _softmax_tables(lw, op, name)
+    out = lw.alloca(lw._array_type(op.result.type), name)
+
+    def rows(b: Builder, r: SSAValue) -> None:
+        top = b.insert(hls.AllocaOp(MemRefType(in_t, []), f"{name}_max")).result
+        total = b.insert(hls.AllocaOp(MemRefType(acc_t, []), f"{name}_sum")).result
+        ex = b.insert(hls.AllocaOp(MemRefType(exp_t, [nf]), f"{name}_exp_f")).result
+        b.insert(hls.StoreOp(_const(b, raw_range(in_t)[0], in_t), top, []))
+        b.insert(hls.StoreOp(_const(b, 0, acc_t), total, []))
+
+        def maxima(b: Builder, f: SSAValue) -> None:
+            v = b.insert(hls.LoadOp(x, [r, f])).result
+            m = b.insert(hls.LoadOp(top, [])).result
+            b.insert(hls.StoreOp(b.insert(hls.MaxOp(m, v, in_t)).result, top, []))
+
+        lw.loop(b, nf, f"{name}_max_f", None, maxima)
+
+        def exps(b: Builder, f: SSAValue) -> None:
+            v = b.insert(hls.LoadOp(x, [r, f])).result
+            e = _softmax_exp(b, op, exp_table, v, b.insert(hls.LoadOp(top, [])).result)
+            b.insert(hls.StoreOp(e, ex, [f]))
+            s = b.insert(hls.LoadOp(total, [])).result
+            b.insert(hls.StoreOp(b.insert(hls.AddOp(s, e, acc_t)).result, total, []))
+
+        lw.loop(b, nf, f"{name}_exp_f", None, exps)
+        inv = _softmax_inverse(b, op, recip_table, b.insert(hls.LoadOp(total, [])).result)
+
+        def weights(b: Builder, f: SSAValue) -> None:
+            e = b.insert(hls.LoadOp(ex, [f])).result
+            b.insert(hls.StoreOp(b.insert(hls.MulOp(e, inv, out_t)).result, out, [r, f]))
+
+        lw.loop(b, nf, f"{name}_weight_f", None, weights)
+
+    lw.rows_loop(op.result.type, name, rows)
+    lw.arrays[op.result] = out
+
+
 _LOWERINGS: dict[type[Operation], Callable[[_Lowering, Operation], None]] = {
     gnn.GatherOp: _lower_gather,
     gnn.DenseOp: _lower_dense,
@@ -921,4 +989,5 @@ _LOWERINGS: dict[type[Operation], Callable[[_Lowering, Operation], None]] = {
     gnn.RepeatOp: _lower_repeat,
     gnn.EdgeSoftmaxOp: _lower_edge_softmax,
     gnn.ReadoutOp: _lower_readout,
+    gnn.SoftmaxOp: _lower_softmax,
 }

@@ -28,6 +28,7 @@ from gnnc.dialects.gnn import (
     Reduce,
     ReadoutOp,
     RepeatOp,
+    SoftmaxOp,
     ScaleOp,
     ScatterOp,
 )
@@ -170,7 +171,9 @@ class GnnFixedPointPass(ModulePass):
             if op.shift is not None:
                 op.shift_type = _field(spec, "bias", base)
         elif isinstance(op, EdgeSoftmaxOp):
-            self._annotate_softmax(op, t, spec.get("table"))
+            self._annotate_softmax(op, t, spec.get("table"), self.max_edges + 1)
+        elif isinstance(op, SoftmaxOp):  # a row's features are its terms
+            self._annotate_softmax(op, t, spec.get("table"), op.input.type.num_features)  # type: ignore[attr-defined]
         elif isinstance(op, GatherOp | RepeatOp) or (
             isinstance(op, ScatterOp) and op.reduce.data in (Reduce.MAX, Reduce.MIN)
         ):
@@ -197,15 +200,16 @@ class GnnFixedPointPass(ModulePass):
         if op.reduce.data == Reduce.MEAN:
             op.recip_type = _recip(spec, FixedType(t.f + 3, 1, False, QuantMode.RND))
 
-    def _annotate_softmax(self, op: EdgeSoftmaxOp, t: FixedType, table: dict | None = None) -> None:
+    def _annotate_softmax(self, op: EdgeSoftmaxOp | SoftmaxOp, t: FixedType, table: dict | None,
+                          terms: int) -> None:
         """
         Weights, exp values and 1/sum lie in [0, 1] (about): unsigned, one integer bit,
-        GUARD_BITS more fractional bits than the default. The sum of at most max_edges + 1
-        exp values is exact. The 1/sum table covers [0, 2^k) >= max_edges + 2 in at least
-        TABLE_SIZE entries; Newton steps bring its first guess to full precision.
+        GUARD_BITS more fractional bits than the default. The sum of at most `terms` exp
+        values (edge_softmax: max_edges + 1; softmax: the row's features) is exact. The 1/sum
+        table covers [0, 2^k) >= terms + 1 in at least TABLE_SIZE entries; Newton steps
+        bring its first guess to full precision.
         """
         unit = FixedType(t.f + GUARD_BITS + 1, 1, False, QuantMode.RND)
-        terms = self.max_edges + 1
         int_bits = terms.bit_length()
         op.exp_type = unit
         op.accum_type = FixedType(int_bits + unit.f, int_bits, False)

@@ -174,7 +174,7 @@ def _classify(named: Sequence[tuple[str, Tensor]]) -> list[str]:
         rows = t.shape[0] if t.dim() >= 1 else None
         if k == ei_pos:
             kinds.append(EDGE_INDEX)
-        elif _is_batch(name, t, n_nodes):
+        elif _is_batch(name, t, n_nodes, n_edges):
             kinds.append(BATCH)
         elif rows is not None and rows == n_edges and ("edge" in name or rows != n_nodes):
             kinds.append(EDGES)
@@ -185,10 +185,11 @@ def _classify(named: Sequence[tuple[str, Tensor]]) -> list[str]:
     return kinds
 
 
-def _is_batch(name: str, t: Tensor, n_nodes: int | None) -> bool:
-    """PyG's `batch`: a 1-D integer tensor with one entry per node, named batch (or *batch)."""
+def _is_batch(name: str, t: Tensor, n_nodes: int | None, n_edges: int | None) -> bool:
+    """PyG's `batch`: a 1-D integer tensor with one entry per node (named like batch when
+    the graph has as many edges as nodes)."""
     return (not t.is_floating_point() and t.dim() == 1 and n_nodes is not None
-            and t.shape[0] == n_nodes and name.endswith("batch"))
+            and t.shape[0] == n_nodes and ("batch" in name or n_nodes != n_edges))
 
 
 def call_convention(model: nn.Module, example: Any) -> CallConvention:
@@ -603,8 +604,9 @@ def _make_scatter(names: ModuleNames) -> Callable[..., Tensor]:
                 "torch_geometric.utils.scatter without dim_size is not supported: the output "
                 "size would depend on the index values. For an aggregation onto nodes pass "
                 "dim_size=x.size(0); for a graph-level pool (global_add_pool, ...) pass the "
-                "batch vector as a model input (data.batch, or a forward argument named batch) "
-                f"or batch=None for one graph{_caller(names)}"
+                "batch vector as a model input (data.batch, or a forward argument: a 1-D integer "
+                "tensor with one entry per node, named batch if the example graph has as many "
+                f"edges as nodes) or batch=None for one graph{_caller(names)}"
             )
         try:
             ops.canonical_reduce(reduce)

@@ -319,6 +319,8 @@ class _Importer:
             "aten::mean": self._mean_rows,
             "aten::amax": self._amax_rows,
             "aten::max": self._max_rows,
+            "aten::softmax": self._softmax,
+            "aten::_softmax": self._softmax,
             "aten::to": self._to,
             "aten::_to_copy": self._to,
         }
@@ -438,8 +440,9 @@ class _Importer:
         hint = ""
         if val.dim() == 1 and val.dtype.is_floating_point and _expr(val.shape[0]) == self.n_edges:
             hint = " (a 1-D per-edge weight can be passed as [E, 1])"
-        elif val.dim() == 1 and not val.dtype.is_floating_point:
-            hint = " (a per-node graph number is taken as a batch when the input is named batch)"
+        elif val.dim() == 1 and not val.dtype.is_floating_point and _expr(val.shape[0]) == self.n_nodes:
+            hint = (" (a 1-D integer input with one entry per node is a batch vector; name it batch "
+                    "when the example graph has as many edges as nodes)")
         raise UnsupportedModelError(
             f"input {inp.name!r} ({val.dtype}, shape {list(val.shape)}) is not a node feature "
             "matrix [N, F] float32, an edge feature matrix [E, F] float32, edge_index [2, E] or a "
@@ -639,6 +642,20 @@ class _Importer:
     def _max_rows(self, node: fx.Node, x: Any, dim: Any = None, keepdim: bool = False) -> tuple[SSAValue, None]:
         """x.max(0): (values, indices); the indices have no gnn form."""
         return self._row_reduction(node, x, dim, "max"), None
+
+    def _softmax(self, node: fx.Node, x: Any, dim: int, *args: Any) -> SSAValue:
+        """torch.softmax over the features of each row (a classifier's class probabilities)."""
+        t = self._feature(x, "the input of softmax")
+        source = node.args[0].meta.get("val") if isinstance(node.args[0], fx.Node) else None
+        rank = source.dim() if isinstance(source, torch.Tensor) else 2
+        if dim not in (-1, rank - 1):
+            raise _Unsupported(
+                f"softmax of {_kind(t)} along dimension {dim}: only along the features (dim=-1) is "
+                "supported; a softmax over the edges of each node is torch_geometric.utils.softmax"
+            )
+        if args and args[0] not in (None, False, torch.float32):
+            raise _Unsupported(f"softmax computed in {args[0]}: gnnc computes in float32")
+        return self._emit(node, gnn.SoftmaxOp(t))
 
     def _passthrough(self, node: fx.Node, value: Any) -> Any:
         """clone/contiguous/...: the value itself, for features and edge_index alike."""

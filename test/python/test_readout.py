@@ -58,6 +58,41 @@ POOLS = {
 }
 
 
+@pytest.mark.parametrize("spelling", ["torch.softmax(dim=-1)", "F.softmax(dim=1)", "Tensor.softmax(0) of [F]"])
+def test_softmax_over_a_graph_level_vector(spelling):
+    batched = spelling != "Tensor.softmax(0) of [F]"
+
+    class Probabilities(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(3, 4)
+
+        def forward(self, x, edge_index, batch=None):
+            if not batched:
+                return self.lin(x).sum(0).softmax(0)
+            pooled = self.lin(global_add_pool(x, batch))
+            if spelling == "torch.softmax(dim=-1)":
+                return torch.softmax(pooled, dim=-1)
+            return torch.nn.functional.softmax(pooled, dim=1)
+
+    torch.manual_seed(2)
+    model = Probabilities().eval()
+    imported = import_model(model, _args(batched))
+    assert any(isinstance(op, gnn.SoftmaxOp) for op in imported.module.walk())
+    args = _args(batched, (6, 2, 9), 5)
+    got = run(imported.module, imported.bind(*args))[0]
+    np.testing.assert_allclose(got, torch_forward(model, *args)[0].reshape(got.shape), rtol=1e-5, atol=1e-7)
+
+
+def test_softmax_along_rows_is_refused():
+    class Rows(nn.Module):
+        def forward(self, x, edge_index):
+            return torch.softmax(x, dim=0)
+
+    with pytest.raises(UnsupportedModelError, match="only along the features"):
+        import_model(Rows(), _args(False))
+
+
 def _args(batched: bool, sizes=(5, 3, 6), seed: int = 0):
     jets = random_jets(list(sizes) if batched else [sum(sizes)], 3, seed=seed)
     return (jets.x, jets.edge_index, jets.batch) if batched else (jets.x, jets.edge_index)
@@ -216,15 +251,27 @@ def test_pooling_both_ways_is_refused():
         import_model(Both(), _args(True))
 
 
-def test_other_integer_vectors_get_a_batch_hint_not_an_edge_weight_hint():
+def test_any_per_node_integer_vector_is_a_batch():
+    class Pooled(nn.Module):
+        def forward(self, x, edge_index, graph_of_node):
+            return global_mean_pool(x, graph_of_node)
+
+    imported = import_model(Pooled(), _args(True))
+    assert imported.input_names == ["x", "edge_index", "graph_of_node"]
+
+
+def test_ambiguous_integer_vector_gets_a_batch_hint_not_an_edge_weight_hint():
+    """With as many edges as nodes a 1-D integer input is a batch only when named like one."""
+
     class Labels(nn.Module):
         def forward(self, x, edge_index, labels):
-            return x * labels.view(-1, 1).float()
+            return global_add_pool(x, labels)
 
-    x, ei, batch = _args(True)
+    ring = torch.stack([torch.arange(5), (torch.arange(5) + 1) % 5])
     with pytest.raises(UnsupportedModelError) as err:
-        import_model(Labels(), (x, ei, batch))
-    assert "named batch" in str(err.value) and "per-edge weight" not in str(err.value)
+        import_model(Labels(), (torch.randn(5, 3), ring, torch.zeros(5, dtype=torch.long)))
+    assert "named batch if the example graph has as many edges as nodes" in str(err.value)
+    assert "per-edge weight" not in str(err.value)
 
 
 def test_stream_io_refuses_graph_level_outputs():
