@@ -47,3 +47,30 @@ func.func @one(%x: !gnn.nodes<2, !gnn.fixed<16, 6>> {gnn.name = "x"}, %ei: !gnn.
 // CHECK:        hls.for %{{.*}} = 0 to 1 {
 // CHECK:            hls.cast %{{.*}} : !gnn.fixed<19, 9> -> !gnn.fixed<16, 6>
 // CHECK:        } {label = "readout_sum1_graphs", op = "readout_sum1", rows = "graphs"}
+
+// -----
+
+// gnn.softmax: per real row, the max over its features, exp of each exact difference and their
+// exact sum, 1/sum (table, one Newton step), the weights exp * 1/sum.
+
+func.func @probabilities(%x: !gnn.nodes<2, !gnn.fixed<16, 6>> {gnn.name = "x"}, %ei: !gnn.edge_index {gnn.name = "edge_index"}) -> !gnn.graphs<2, !gnn.fixed<14, 1, unsigned, rnd>> {
+  %s = gnn.readout sum %x {accum_type = !gnn.fixed<19, 9>} : !gnn.nodes<2, !gnn.fixed<16, 6>> -> !gnn.graphs<2, !gnn.fixed<16, 6>>
+  %p = gnn.softmax %s {exp_type = !gnn.fixed<14, 1, unsigned, rnd>, accum_type = !gnn.fixed<15, 2, unsigned>, recip_type = !gnn.fixed<14, 1, unsigned, rnd>, exp_table_size = 1024 : i64, exp_table_min = -8 : i64, exp_table_scale = 128 : i64, recip_table_size = 1024 : i64, recip_table_scale = 256 : i64, newton_steps = 1 : i64} : !gnn.graphs<2, !gnn.fixed<16, 6>> -> !gnn.graphs<2, !gnn.fixed<14, 1, unsigned, rnd>>
+  func.return %p : !gnn.graphs<2, !gnn.fixed<14, 1, unsigned, rnd>>
+}
+
+// CHECK:      %softmax2_exp = hls.rom "softmax2_exp"
+// CHECK-NEXT: %softmax2_recip = hls.rom "softmax2_recip"
+// CHECK:        hls.for %[[R:.*]] = 0 to 1 {
+// CHECK-NEXT:     %softmax2_max = hls.alloca : memref<!gnn.fixed<16, 6>>
+// CHECK-NEXT:     %softmax2_sum = hls.alloca : memref<!gnn.fixed<15, 2, unsigned>>
+// CHECK-NEXT:     %softmax2_exp_f = hls.alloca : memref<2x!gnn.fixed<14, 1, unsigned, rnd>>
+// CHECK:          hls.max %{{.*}}, %{{.*}} : !gnn.fixed<16, 6>, !gnn.fixed<16, 6> -> !gnn.fixed<16, 6>
+// CHECK:          } {label = "softmax2_max_f"}
+// CHECK:            hls.table_index %{{.*}} {table_size = 1024 : i64, table_min = -8 : i64, table_scale = 128 : i64} : !gnn.fixed<19, 9>
+// CHECK:            hls.add %{{.*}}, %{{.*}} : !gnn.fixed<15, 2, unsigned>, !gnn.fixed<14, 1, unsigned, rnd> -> !gnn.fixed<15, 2, unsigned>
+// CHECK:          } {label = "softmax2_exp_f"}
+// CHECK:          hls.table_index %{{.*}} {table_size = 1024 : i64, table_min = 0 : i64, table_scale = 256 : i64} : !gnn.fixed<15, 2, unsigned>
+// CHECK:          hls.mul %{{.*}}, %{{.*}} : !gnn.fixed<14, 1, unsigned, rnd>, !gnn.fixed<14, 1, unsigned, rnd> -> !gnn.fixed<14, 1, unsigned, rnd>
+// CHECK:        } {label = "softmax2_weight_f"}
+// CHECK-NEXT: } {label = "softmax2", op = "softmax2", rows = "graphs"}

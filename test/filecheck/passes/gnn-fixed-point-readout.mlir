@@ -19,3 +19,13 @@ func.func @main(%x: !gnn.nodes<2, f32>, %ei: !gnn.edge_index, %b: !gnn.batch) ->
 // CHECK:      %mx = gnn.readout max %x batch %b : !gnn.nodes<2, !gnn.fixed<16, 6>> -> !gnn.graphs<2, !gnn.fixed<16, 6>>
 
 // SAT: precision.kinds.readout.accum: accumulators must wrap
+
+// gnn.softmax of a row of F = 5 values: exp and weights in ufixed<F_d + 4, 1, rnd> = ufixed<14, 1, rnd>,
+// the exact sum of 5 of them in 3 integer bits (ufixed<16, 3>), the 1/sum table of 1024 entries over
+// [0, 8) (scale 128, a 7-bit first guess) and one Newton step to reach the 13 fractional bits.
+func.func @probabilities(%g: !gnn.graphs<5, f32>) -> !gnn.graphs<5, f32> {
+  %p = gnn.softmax %g : !gnn.graphs<5, f32> -> !gnn.graphs<5, f32>
+  func.return %p : !gnn.graphs<5, f32>
+}
+
+// CHECK:      %p = gnn.softmax %g {exp_type = !gnn.fixed<14, 1, unsigned, rnd>, accum_type = !gnn.fixed<16, 3, unsigned>, recip_type = !gnn.fixed<14, 1, unsigned, rnd>, exp_table_size = 1024 : i64, exp_table_min = -8 : i64, exp_table_scale = 128 : i64, recip_table_size = 1024 : i64, recip_table_scale = 128 : i64, newton_steps = 1 : i64} : !gnn.graphs<5, !gnn.fixed<16, 6>> -> !gnn.graphs<5, !gnn.fixed<14, 1, unsigned, rnd>>

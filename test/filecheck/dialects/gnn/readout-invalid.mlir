@@ -1,6 +1,6 @@
 // RUN: gnnc-opt %s --split-input-file --verify-diagnostics | filecheck %s
 
-// One case per verifier error of gnn.readout.
+// One case per verifier error of gnn.readout and gnn.softmax.
 
 func.func @f(%x: !gnn.nodes<2, f32>) {
   %g = gnn.readout min %x : !gnn.nodes<2, f32> -> !gnn.graphs<2, f32>
