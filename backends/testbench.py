@@ -410,7 +410,7 @@ int main(int argc, char** argv) {{
 
 def count_name(p: Port) -> str:
     """The host program's variable holding the number of rows of a port."""
-    return f"n_{p.rows or 'nodes'}"
+    return "n_edges" if p.role == "edge_index" else f"n_{p.rows}"
 
 
 def graph_rows(ports: Sequence[Port]) -> bool:

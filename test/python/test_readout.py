@@ -118,7 +118,7 @@ def test_pool_imports_to_readout_and_matches_torch(name):
 @pytest.mark.parametrize("pool", [global_add_pool, global_mean_pool, global_max_pool])
 def test_empty_graph_of_a_batch_pools_to_zero(pool):
     """PyG semantics: a graph without nodes pools to 0 (mean divides by max(n, 1)), in float,
-    in fixed point and in torch alike."""
+    in fixed point, in torch and in the C++ alike."""
 
     class Readout(nn.Module):
         def forward(self, x, edge_index, batch):
@@ -132,6 +132,11 @@ def test_empty_graph_of_a_batch_pools_to_zero(pool):
         got = design.emulate(x, ei, batch, fixed=fixed)
         assert got.shape == (3, 3) and not got[1].any()
         np.testing.assert_allclose(got, want, atol=0.02 if fixed else 1e-6)
+    if shutil.which("g++"):  # the C++ of both backends, on this batch and two others
+        batches = [(x, ei, batch), _args(True, (4, 1, 6), 8), _args(True, (7,), 9)]
+        for backend in ("vitis", "oneapi"):
+            for args, outputs in zip(batches, design.csim_many(batches, backend=backend)):
+                assert np.array_equal(outputs[0], design.emulate(*args))
 
 
 # --------------------------------------------------------------------------- jet taggers
