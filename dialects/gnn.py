@@ -981,8 +981,22 @@ def _verify_softmax_fixed(op: IRDLOperation, fixed: bool) -> None:
         raise VerifyException(f"'{op.name}': {', '.join(present)} only apply to fixed-point {kind}")
 
 
+class SoftmaxTables(IRDLOperation):
+    """Base of edge_softmax and softmax: the fixed-point geometry of exp and 1/sum they share."""
+
+    exp_type = opt_prop_def(FixedType)
+    accum_type = opt_prop_def(FixedType)
+    recip_type = opt_prop_def(FixedType)
+    exp_table_size = opt_prop_def(IntegerAttr[I64])
+    exp_table_min = opt_prop_def(IntegerAttr[I64])
+    exp_table_scale = opt_prop_def(IntegerAttr[I64])
+    recip_table_size = opt_prop_def(IntegerAttr[I64])
+    recip_table_scale = opt_prop_def(IntegerAttr[I64])
+    newton_steps = opt_prop_def(IntegerAttr[I64])
+
+
 @irdl_op_definition
-class EdgeSoftmaxOp(IRDLOperation):
+class EdgeSoftmaxOp(SoftmaxTables):
     """
     Softmax of edge logits over the edges that share a node at `end` (PyG's
     utils.softmax(logits, edge_index[end]); one softmax per feature, i.e. per head):
@@ -1010,15 +1024,6 @@ class EdgeSoftmaxOp(IRDLOperation):
     root = opt_operand_def(NodesType)
     result = result_def(EdgesType)
     root_result = opt_result_def(NodesType)
-    exp_type = opt_prop_def(FixedType)
-    accum_type = opt_prop_def(FixedType)
-    recip_type = opt_prop_def(FixedType)
-    exp_table_size = opt_prop_def(IntegerAttr[I64])
-    exp_table_min = opt_prop_def(IntegerAttr[I64])
-    exp_table_scale = opt_prop_def(IntegerAttr[I64])
-    recip_table_size = opt_prop_def(IntegerAttr[I64])
-    recip_table_scale = opt_prop_def(IntegerAttr[I64])
-    newton_steps = opt_prop_def(IntegerAttr[I64])
 
     irdl_options = (ParsePropInAttrDict(),)
     traits = traits_def(Pure())
@@ -1179,7 +1184,7 @@ class ReadoutOp(IRDLOperation):
 
 
 @irdl_op_definition
-class SoftmaxOp(IRDLOperation):
+class SoftmaxOp(SoftmaxTables):
     """
     Softmax over the features of each row (torch.softmax(x, dim=-1); a classifier's class
     probabilities, typically on graph rows):
@@ -1195,15 +1200,6 @@ class SoftmaxOp(IRDLOperation):
 
     input = operand_def(FeaturesType)
     result = result_def(FeaturesType)
-    exp_type = opt_prop_def(FixedType)
-    accum_type = opt_prop_def(FixedType)
-    recip_type = opt_prop_def(FixedType)
-    exp_table_size = opt_prop_def(IntegerAttr[I64])
-    exp_table_min = opt_prop_def(IntegerAttr[I64])
-    exp_table_scale = opt_prop_def(IntegerAttr[I64])
-    recip_table_size = opt_prop_def(IntegerAttr[I64])
-    recip_table_scale = opt_prop_def(IntegerAttr[I64])
-    newton_steps = opt_prop_def(IntegerAttr[I64])
 
     irdl_options = (ParsePropInAttrDict(),)
     traits = traits_def(Pure())

@@ -61,7 +61,9 @@ SUPPORTED = (
     "torch_geometric.utils.softmax with num_nodes; nn.Linear / F.linear; BatchNorm in eval mode; "
     "relu, leaky_relu, elu, sigmoid, tanh; torch.cat along the feature axis; + - * of two node "
     "(or two edge) matrices, one of them possibly [rows, 1]; + - * / by constants; "
-    "repeat_interleave along the feature axis; Brevitas QuantLinear (bias=False), QuantReLU, "
+    "repeat_interleave along the feature axis; global_add/mean/max_pool (by a batch input, or "
+    "batch=None), x.sum/mean/max/amax(0); softmax over the features (dim=-1); "
+    "Brevitas QuantLinear (bias=False), QuantReLU, "
     "QuantIdentity with power-of-two scales"
 )
 
