@@ -291,3 +291,13 @@ def test_max_graphs_config_key():
     design = gnnc.compile(Pool(POOLS["global_add_pool"][0], True).eval(), _args(True))
     assert design.max_graphs == 3  # the example batch's graphs
     assert "hls.max_graphs = 3" in design.mlir("hls")
+
+
+def test_estimate_covers_readout_and_softmax(jet_designs):
+    """The analytic model works on the hls loops, so the new ops are costed like the others."""
+    _, design = jet_designs["particle_net"]
+    ops = design.estimate()["ops"]
+    readout = next(v for k, v in ops.items() if k.startswith("readout_mean"))
+    softmax = next(v for k, v in ops.items() if k.startswith("softmax"))
+    assert readout["multipliers"] > 0 and readout["latency_cycles"] > 0  # sum * 1/count per graph
+    assert softmax["multipliers"] > 0 and softmax["latency_cycles"] > 0  # Newton steps, exp * 1/sum
