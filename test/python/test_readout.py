@@ -26,7 +26,17 @@ from gnnc.errors import ConfigError, GnncError, UnsupportedModelError
 from gnnc.frontend import import_model, torch_forward  # isort: skip  (imports PyG quietly)
 
 from jet_tagging import JediNet, JediNetBatched, ParticleNetLite, fully_connected, random_jets  # noqa: E402
-from torch_geometric.nn import global_add_pool, global_max_pool, global_mean_pool  # noqa: E402
+from torch_geometric.nn import (  # noqa: E402
+    EdgeConv,
+    GATConv,
+    GCNConv,
+    GINConv,
+    GraphConv,
+    SAGEConv,
+    global_add_pool,
+    global_max_pool,
+    global_mean_pool,
+)
 
 needs_gpp = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ not installed")
 
@@ -301,3 +311,45 @@ def test_estimate_covers_readout_and_softmax(jet_designs):
     softmax = next(v for k, v in ops.items() if k.startswith("softmax"))
     assert readout["multipliers"] > 0 and readout["latency_cycles"] > 0  # sum * 1/count per graph
     assert softmax["multipliers"] > 0 and softmax["latency_cycles"] > 0  # Newton steps, exp * 1/sum
+
+
+def _classifier(conv, pool, width=8):
+    class GraphClassifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv, self.lin = conv, nn.Linear(width, 3)
+
+        def forward(self, x, edge_index, batch):
+            return torch.softmax(self.lin(pool(torch.relu(self.conv(x, edge_index)), batch)), dim=-1)
+
+    return GraphClassifier()
+
+
+def _mlp(a, b):
+    return nn.Sequential(nn.Linear(a, b), nn.ReLU(), nn.Linear(b, b))
+
+
+STOCK_CLASSIFIERS = {
+    "gcn-mean-pool": lambda: _classifier(GCNConv(4, 8), global_mean_pool),
+    "gin-add-pool": lambda: _classifier(GINConv(_mlp(4, 8)), global_add_pool),
+    "gat-heads-max-pool": lambda: _classifier(GATConv(4, 4, heads=2), global_max_pool),
+    "sage-mean-pool": lambda: _classifier(SAGEConv(4, 8), global_mean_pool),
+    "graphconv-add-pool": lambda: _classifier(GraphConv(4, 8), global_add_pool),
+    "edgeconv-max-pool": lambda: _classifier(EdgeConv(_mlp(8, 8), aggr="max"), global_max_pool),
+}
+
+
+@pytest.mark.parametrize("name", list(STOCK_CLASSIFIERS))
+def test_stock_graph_classifier_float_matches_torch(name):
+    """PyG's stock layers, pooled per graph of a batch, then a softmax classifier."""
+    torch.manual_seed(0)
+    model = STOCK_CLASSIFIERS[name]().eval()
+    imported = import_model(model, _jet_batch((8, 6, 9), 0))
+    args = _jet_batch((7, 10, 5, 4), 3)
+    got = run(imported.module, imported.bind(*args))[0]
+    np.testing.assert_allclose(got, torch_forward(model, *args)[0], rtol=1e-5, atol=1e-6)
+
+
+def _jet_batch(sizes, seed):
+    jets = random_jets(list(sizes), 4, k=3, seed=seed)
+    return jets.x, jets.edge_index, jets.batch
