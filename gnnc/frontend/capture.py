@@ -821,7 +821,10 @@ class _Wrapper(nn.Module):
         if conv.uses_data:
             fields = {k: v for k, v in self._example[0].items() if not isinstance(v, Tensor)}
             fields.update({str(i.key): t for i, t in zip(conv.inputs, tensors)})
-            return model(Data(**fields))
+            data = Data(**fields)
+            if GRAPHS.count is not None:  # a Batch's num_graphs: the symbolic graph count
+                data.num_graphs = GRAPHS.count.size(0)
+            return model(data)
         args = list(self._example)
         for inp, t in zip(conv.inputs, tensors):
             args[int(inp.key)] = t

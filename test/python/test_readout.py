@@ -353,3 +353,23 @@ def test_stock_graph_classifier_float_matches_torch(name):
 def _jet_batch(sizes, seed):
     jets = random_jets(list(sizes), 4, k=3, seed=seed)
     return jets.x, jets.edge_index, jets.batch
+
+
+def test_pyg_batch_object_with_num_graphs():
+    """forward(data) on a PyG Batch: data.batch is the batch input, data.num_graphs the graph count."""
+
+    class OnBatch(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = GCNConv(4, 5)
+
+        def forward(self, data):
+            h = self.conv(data.x, data.edge_index)
+            return global_mean_pool(h, data.batch, size=data.num_graphs)
+
+    model = OnBatch().eval()
+    imported = import_model(model, random_jets([5, 7, 6], 4, k=2))
+    assert imported.input_names == ["x", "edge_index", "batch"]
+    other = random_jets([3, 8], 4, k=2, seed=4)
+    got = run(imported.module, imported.bind(other))[0]
+    np.testing.assert_allclose(got, torch_forward(model, other)[0], rtol=1e-5, atol=1e-6)
