@@ -71,6 +71,12 @@ def capacity(fn: func.FuncOp) -> tuple[int, int]:
             fn.attributes["hls.max_edges"].value.data)  # type: ignore[attr-defined]
 
 
+def graph_capacity(fn: func.FuncOp) -> int:
+    """Graphs per call of a top function (`hls.max_graphs`, set with a batch input; else 1)."""
+    attr = fn.attributes.get("hls.max_graphs")
+    return attr.value.data if attr is not None else 1  # type: ignore[attr-defined]
+
+
 def arg_attrs(fn: func.FuncOp, k: int) -> dict[str, Attribute]:
     return dict(fn.arg_attrs.data[k].data)  # type: ignore[union-attr]
 
@@ -84,7 +90,7 @@ def port_list(fn: func.FuncOp, c_type) -> list[Port]:
         elem = t.element_type if isinstance(t, MemRefType | hls.StreamType) else t
         rows = a.get("hls.rows")
         features = 0
-        if a["hls.role"].data == "features":  # type: ignore[attr-defined]
+        if a["hls.role"].data in ("features", "batch"):  # type: ignore[attr-defined]
             features = t.row_width if isinstance(t, hls.StreamType) else t.get_shape()[1]  # type: ignore[union-attr]
         ports.append(
             Port(
@@ -96,6 +102,7 @@ def port_list(fn: func.FuncOp, c_type) -> list[Port]:
                 ctype=c_type(elem),
                 frac_bits=elem.f if isinstance(elem, FixedType) else 0,
                 stream=isinstance(t, hls.StreamType),
+                graphs=graph_capacity(fn),
             )
         )
     return ports

@@ -13,21 +13,24 @@ class Port:
     role:
       "features"   an array [capacity rows][features] of fixed-point values
       "edge_index" an array [2][max_edges] of node indices (row 0 source, row 1 target)
-      "count"      a scalar: the real number of nodes or edges in this call
-    rows: which capacity the array's first axis has ("nodes" or "edges"); for a
+      "count"      a scalar: the real number of nodes, edges or graphs in this call
+      "batch"      an array [max_nodes][1] of graph numbers, one per node (a batch of graphs)
+    rows: which capacity the array's first axis has ("nodes", "edges" or "graphs"); for a
       count port, which count it is. None for edge_index.
+    graphs: the graph capacity of the design (rows of a "graphs" array; 1 without a batch).
     stream: the port is a stream of rows (an io: stream design): one transfer per real row,
       a row being `features` values, or an edge's (source, target) for edge_index.
     """
 
     name: str
     direction: Literal["in", "out"]
-    role: Literal["features", "edge_index", "count"]
-    rows: Literal["nodes", "edges"] | None
+    role: Literal["features", "edge_index", "count", "batch"]
+    rows: Literal["nodes", "edges", "graphs"] | None
     features: int  # columns of a features array; 0 for edge_index and counts
     ctype: str  # C++ element type, e.g. "ap_fixed<16, 8>" or "ap_uint<7>"
     frac_bits: int = 0  # fractional bits of a fixed-point ctype (raw = value * 2**frac_bits)
     stream: bool = False  # io: stream: a stream of rows (gnnc_row<ctype, width>), not an array
+    graphs: int = 1  # the design's graph capacity (graph-level rows)
 
     @property
     def row_width(self) -> int:
@@ -40,5 +43,5 @@ class Port:
             return ()
         if self.role == "edge_index":
             return (2, max_edges)
-        cap = max_nodes if self.rows == "nodes" else max_edges
+        cap = {"nodes": max_nodes, "edges": max_edges, "graphs": self.graphs}[self.rows or "nodes"]
         return (cap, self.features)

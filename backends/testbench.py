@@ -35,6 +35,8 @@ _BUILTIN_EXACT = {"float", "double", "bool", "char", "short", "int", "int8_t", "
                   "unsigned short", "unsigned", "unsigned int"}
 
 Graph = Mapping[str, np.ndarray]
+#: What the rows of a port are; a graph-level array has one row per graph.
+ROWS = ("nodes", "edges", "graphs")
 
 
 # --------------------------------------------------------------------------------------------
@@ -52,14 +54,17 @@ def check_ports(ports: Sequence[Port], err: type[GnncError] = GnncError) -> None
             raise err(f"{where}: duplicate name")
         seen.add(p.name)
         if p.role == "count":
-            if p.direction != "in" or p.rows not in ("nodes", "edges"):
-                raise err(f"{where}: a count must be an input with rows 'nodes' or 'edges'")
+            if p.direction != "in" or p.rows not in ROWS:
+                raise err(f"{where}: a count must be an input with rows 'nodes', 'edges' or 'graphs'")
+        elif p.role == "batch":
+            if p.direction != "in" or p.rows != "nodes" or p.features != 1:
+                raise err(f"{where}: a batch must be an input with one value per node")
         elif p.role == "edge_index":
             if p.direction != "in":
                 raise err(f"{where}: edge_index must be an input")
         elif p.role == "features":
-            if p.rows not in ("nodes", "edges") or p.features < 1:
-                raise err(f"{where}: features need rows 'nodes'/'edges' and at least one column")
+            if p.rows not in ROWS or p.features < 1:
+                raise err(f"{where}: features need rows 'nodes'/'edges'/'graphs' and at least one column")
         else:
             raise err(f"{where}: unknown role {p.role!r}")
     if not any(p.direction == "out" for p in ports):
@@ -108,7 +113,7 @@ def check_index_types(ports: Sequence[Port], max_nodes: int, max_edges: int,
         if p.role == "edge_index":
             need = max_nodes - 1
         else:
-            need = max_nodes if p.rows == "nodes" else max_edges
+            need = {"nodes": max_nodes, "edges": max_edges, "graphs": p.graphs}[p.rows or "nodes"]
         if need >= 1 << width:
             raise err(f"port {p.name!r}: {p.ctype} cannot hold {need}")
 
@@ -142,7 +147,7 @@ _HEAD = """\
 // '#' at the start of a token starts a comment up to the end of the line. A file holds any
 // number of graphs, one after another, each:
 //
-//   graph <n_nodes> <n_edges>
+//   graph <n_nodes> <n_edges>{graph_word}
 //   <port> <rows> <cols>          followed by rows*cols values, row-major
 //   ...                           one such block per port, in the order below
 //
@@ -386,7 +391,7 @@ int main(int argc, char** argv) {{
       fail(in, "n_nodes " + std::to_string(n_nodes) + " is outside [0, max_nodes=" + std::to_string(kMaxNodes) + "]");
     if (n_edges < 0 || n_edges > kMaxEdges)
       fail(in, "n_edges " + std::to_string(n_edges) + " is outside [0, max_edges=" + std::to_string(kMaxEdges) + "]");
-
+{graph_count}
 {body}
     graphs++;
   }}
@@ -405,7 +410,29 @@ int main(int argc, char** argv) {{
 
 def count_name(p: Port) -> str:
     """The host program's variable holding the number of rows of a port."""
-    return "n_nodes" if p.rows == "nodes" else "n_edges"
+    return "n_edges" if p.role == "edge_index" else f"n_{p.rows}"
+
+
+def graph_rows(ports: Sequence[Port]) -> bool:
+    """Whether the design has graph-level rows (then n_graphs is a count of the host program)."""
+    return any(p.rows == "graphs" for p in ports)
+
+
+def batched(ports: Sequence[Port]) -> bool:
+    """Whether a call holds several graphs (a batch input; n_graphs is on the graph line)."""
+    return any(p.role == "count" and p.rows == "graphs" for p in ports)
+
+
+def _graph_count_code(ports: Sequence[Port]) -> str:
+    """C++ reading n_graphs from the graph line (a batch), or fixing it at 1 (one graph per call)."""
+    if not graph_rows(ports):
+        return ""
+    if not batched(ports):
+        return "    const long long n_graphs = 1;\n"
+    cap = next(p.graphs for p in ports if p.rows == "graphs")
+    return ('    const long long n_graphs = read_int(in, "n_graphs");\n'
+            f"    if (n_graphs < 0 || n_graphs > {cap})\n"
+            f'      fail(in, "n_graphs " + std::to_string(n_graphs) + " is outside [0, max_graphs={cap}]");\n')
 
 
 _count = count_name
@@ -544,14 +571,20 @@ def generate_host(top: str, ports: Sequence[Port], max_nodes: int, max_edges: in
         else:
             body.append(f'    read_features(in, "{p.name}", p_{p.name}, {_count(p)});')
     body += flavor.call(top, ports, args)
-    body.append('    std::fprintf(out, "graph %lld %lld\\n", n_nodes, n_edges);')
+    if batched(ports):
+        body.append('    std::fprintf(out, "graph %lld %lld %lld\\n", n_nodes, n_edges, n_graphs);')
+    else:
+        body.append('    std::fprintf(out, "graph %lld %lld\\n", n_nodes, n_edges);')
     for p in outputs(ports):
         body.append(f'    write_features(out, "{p.name}", p_{p.name}, {_count(p)});')
     body.append("    if (check) {")
     body.append('      expect_word(want, "graph");')
     body.append('      const long long want_nodes = read_int(want, "n_nodes");')
     body.append('      const long long want_edges = read_int(want, "n_edges");')
-    body.append("      if (want_nodes != n_nodes || want_edges != n_edges)")
+    if batched(ports):
+        body.append('      const long long want_graphs = read_int(want, "n_graphs");')
+    body.append("      if (want_nodes != n_nodes || want_edges != n_edges"
+                + (" || want_graphs != n_graphs)" if batched(ports) else ")"))
     body.append('        fail(want, "graph " + std::to_string(graphs) + " has other counts than the input");')
     for p in outputs(ports):
         body.append(f'      compare_features(want, "{p.name}", p_{p.name}, {_count(p)}, graphs,'
@@ -566,6 +599,7 @@ def generate_host(top: str, ports: Sequence[Port], max_nodes: int, max_edges: in
         top=top, max_nodes=max_nodes, max_edges=max_edges, title=flavor.title,
         program=flavor.program.format(top=top), default_note=flavor.default_note,
         diag_comment=flavor.diag_comment, includes=flavor.includes(top), setup=flavor.setup,
+        graph_word=" <n_graphs>" if batched(ports) else "", graph_count=_graph_count_code(ports),
         input_doc="\n".join(_doc_line(p) for p in data_inputs(ports)),
         output_doc="\n".join(_doc_line(p) for p in outputs(ports)),
         decls="\n".join(decls), asserts=asserts, body="\n".join(body),
@@ -592,12 +626,14 @@ def _fmt_int_rows(a: np.ndarray) -> str:
 
 def graph_counts(ports: Sequence[Port], graph: Graph, max_nodes: int, max_edges: int,
                  err: type[GnncError] = GnncError,
-                 label: str = "graph") -> tuple[int, int, dict[str, np.ndarray]]:
+                 label: str = "graph") -> tuple[tuple[int, ...], dict[str, np.ndarray]]:
     """Check one graph's inputs against the ports and capacity.
 
-    Returns (n_nodes, n_edges, arrays) with features as float64 [rows, F] and edge_index as
-    int64 [2, E]. n_nodes comes from the node-feature inputs (or a key named like the
-    n_nodes count port, or 1 + the largest node index); n_edges from edge_index."""
+    Returns the counts of the graph line, (n_nodes, n_edges) or, with a batch input,
+    (n_nodes, n_edges, n_graphs), and the arrays: features as float64 [rows, F], edge_index as
+    int64 [2, E], a batch as float64 [N, 1]. n_nodes comes from the node-feature inputs (or a
+    key named like the n_nodes count port, or 1 + the largest node index); n_edges from
+    edge_index; n_graphs from the n_graphs key, else 1 + the largest graph number."""
     ins = data_inputs(ports)
     names = {p.name for p in ins} | {p.name for p in ports if p.role == "count"}
     unknown = sorted(set(graph) - names)
@@ -605,7 +641,7 @@ def graph_counts(ports: Sequence[Port], graph: Graph, max_nodes: int, max_edges:
         raise err(f"{label}: unknown input(s) {unknown}; the design's inputs are "
                   f"{[p.name for p in ins]}")
     arrays: dict[str, np.ndarray] = {}
-    rows: dict[str, list[tuple[str, int]]] = {"nodes": [], "edges": []}
+    rows: dict[str, list[tuple[str, int]]] = {"nodes": [], "edges": [], "graphs": []}
     for p in ins:
         if p.name not in graph:
             raise err(f"{label}: input {p.name!r} is missing")
@@ -618,6 +654,8 @@ def graph_counts(ports: Sequence[Port], graph: Graph, max_nodes: int, max_edges:
             arrays[p.name] = a.astype(np.int64)
             rows["edges"].append((p.name, a.shape[1]))
         else:
+            if p.role == "batch" and a.ndim == 1:  # PyG's [N] batch vector
+                a = a.reshape(-1, 1)
             if a.ndim != 2 or a.shape[1] != p.features:
                 raise err(f"{label}: input {p.name!r} must have shape [{p.rows}, {p.features}], "
                           f"got {list(a.shape)}")
@@ -658,17 +696,33 @@ def graph_counts(ports: Sequence[Port], graph: Graph, max_nodes: int, max_edges:
         if bad.size:
             raise err(f"{label}: input {p.name!r} refers to node {int(bad[0])}, "
                       f"outside [0, {n_nodes})")
-    return n_nodes, n_edges, arrays
+    if not batched(ports):
+        return (n_nodes, n_edges), arrays
+    batch = next(arrays[p.name] for p in ins if p.role == "batch")
+    if batch.size and (not np.all(batch == np.round(batch)) or batch.min() < 0):
+        raise err(f"{label}: the batch must hold graph numbers >= 0")
+    cap = next(p.graphs for p in ports if p.rows == "graphs")
+    if not any(p.role == "count" and p.rows == "graphs" and p.name in graph for p in ports):
+        rows["graphs"].append(("batch", int(batch.max()) + 1 if batch.size else 0))
+    n_graphs = count("graphs", cap)
+    if batch.size and batch.max() >= n_graphs:
+        raise err(f"{label}: the batch refers to graph {int(batch.max())}, outside [0, {n_graphs})")
+    return (n_nodes, n_edges, n_graphs), arrays
+
+
+def _rows_of(p: Port, counts: tuple[int, ...]) -> int:
+    """Real rows of a port in a call with these counts (n_graphs is 1 without a batch)."""
+    return {"nodes": counts[0], "edges": counts[1], "graphs": counts[2] if len(counts) > 2 else 1}[p.rows or "nodes"]
 
 
 def format_inputs(ports: Sequence[Port], graphs: Sequence[Graph], max_nodes: int, max_edges: int,
-                  err: type[GnncError] = GnncError) -> tuple[str, list[tuple[int, int]]]:
-    """Text of an INPUT file for these graphs, and each graph's (n_nodes, n_edges)."""
+                  err: type[GnncError] = GnncError) -> tuple[str, list[tuple[int, ...]]]:
+    """Text of an INPUT file for these graphs, and each graph's counts (see graph_counts)."""
     parts, counts = [], []
     for i, g in enumerate(graphs):
-        n, e, arrays = graph_counts(ports, g, max_nodes, max_edges, err, f"graph {i}")
-        counts.append((n, e))
-        parts.append(f"graph {n} {e}\n")
+        c, arrays = graph_counts(ports, g, max_nodes, max_edges, err, f"graph {i}")
+        counts.append(c)
+        parts.append(f"graph {' '.join(map(str, c))}\n")
         for p in data_inputs(ports):
             a = arrays[p.name]
             parts.append(f"{p.name} {a.shape[0]} {a.shape[1]}\n")
@@ -676,21 +730,21 @@ def format_inputs(ports: Sequence[Port], graphs: Sequence[Graph], max_nodes: int
     return "".join(parts), counts
 
 
-def format_outputs(ports: Sequence[Port], counts: Sequence[tuple[int, int]],
+def format_outputs(ports: Sequence[Port], counts: Sequence[tuple[int, ...]],
                    results: Sequence[Graph], err: type[GnncError] = GnncError) -> str:
     """Text of an EXPECTED file: per graph, each output port at its real size."""
     if len(results) != len(counts):
         raise err(f"{len(results)} expected output set(s) for {len(counts)} input graph(s)")
     parts = []
-    for i, ((n, e), res) in enumerate(zip(counts, results)):
-        parts.append(f"graph {n} {e}\n")
+    for i, (c, res) in enumerate(zip(counts, results)):
+        parts.append(f"graph {' '.join(map(str, c))}\n")
         missing = [p.name for p in outputs(ports) if p.name not in res]
         extra = sorted(set(res) - {p.name for p in outputs(ports)})
         if missing or extra:
             raise err(f"expected outputs of graph {i}: missing {missing}, unknown {extra}")
         for p in outputs(ports):
             a = np.asarray(res[p.name], dtype=np.float64)
-            rows = n if p.rows == "nodes" else e
+            rows = _rows_of(p, c)
             if a.shape != (rows, p.features):
                 raise err(f"expected output {p.name!r} of graph {i} must have shape "
                           f"[{rows}, {p.features}], got {list(a.shape)}")
@@ -716,11 +770,13 @@ def parse_outputs(ports: Sequence[Port], text: str,
     while pos < len(toks):
         if take("'graph'") != "graph":
             raise err(f"testbench output: expected 'graph' at token {pos}")
-        n, e = int(take("n_nodes")), int(take("n_edges"))
+        c = (int(take("n_nodes")), int(take("n_edges")))
+        if batched(ports):
+            c += (int(take("n_graphs")),)
         graph = {}
         for p in outputs(ports):
             name, rows, cols = take(p.name), int(take("rows")), int(take("cols"))
-            want = n if p.rows == "nodes" else e
+            want = _rows_of(p, c)
             if name != p.name or rows != want or cols != p.features:
                 raise err(f"testbench output: expected block {p.name} {want} {p.features}, "
                           f"got {name} {rows} {cols}")

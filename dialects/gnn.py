@@ -275,7 +275,7 @@ class FeaturesType(ParametrizedAttribute, TypeAttribute):
 
     @property
     def kind(self) -> str:
-        """"nodes" or "edges"."""
+        """"nodes", "edges" or "graphs"."""
         return self.KIND
 
     def __init__(self, features: int, element_type: Attribute | None = None):
@@ -341,6 +341,29 @@ class EdgeIndexType(ParametrizedAttribute, TypeAttribute):
     """`!gnn.edge_index`: the [2, E] connectivity; row 0 = source, row 1 = target."""
 
     name = "gnn.edge_index"
+
+
+# --------------------------------------------------------------------------- #
+# Graph-level rows: one row per graph of a batch, and the node -> graph map
+# --------------------------------------------------------------------------- #
+
+
+@irdl_attr_definition
+class GraphsType(FeaturesType):
+    """`!gnn.graphs<F, T>`: one row of F features per graph (the result of a readout)."""
+
+    name = "gnn.graphs"
+    KIND: ClassVar[str] = "graphs"
+
+    features: IntAttr
+    element_type: Attribute
+
+
+@irdl_attr_definition
+class BatchType(ParametrizedAttribute, TypeAttribute):
+    """`!gnn.batch`: PyG's per-node graph number [N] of a batch of graphs (0, 0, 1, 1, 1, 2, ...)."""
+
+    name = "gnn.batch"
 
 
 # --------------------------------------------------------------------------- #
@@ -941,8 +964,39 @@ _SOFTMAX_FIXED_PROPS = (
 )
 
 
+def _verify_softmax_fixed(op: IRDLOperation, fixed: bool) -> None:
+    """The exp / 1/sum geometry of edge_softmax and softmax: all of it in fixed point, none in float."""
+    kind = op.name.removeprefix("gnn.")
+    present = [p for p in _SOFTMAX_FIXED_PROPS if op.properties.get(p) is not None]
+    if fixed:
+        missing = [p for p in _SOFTMAX_FIXED_PROPS if p not in present]
+        if missing:
+            raise VerifyException(f"'{op.name}': fixed-point {kind} needs {', '.join(missing)}")
+        sizes = ("exp_table_size", "exp_table_scale", "recip_table_size", "recip_table_scale")
+        if any(op.properties[a].value.data < 1 for a in sizes):  # type: ignore[attr-defined]
+            raise VerifyException(f"'{op.name}': table sizes and scales must be positive")
+        if op.properties["newton_steps"].value.data < 0:  # type: ignore[attr-defined]
+            raise VerifyException(f"'{op.name}': newton_steps must be >= 0")
+    elif present:
+        raise VerifyException(f"'{op.name}': {', '.join(present)} only apply to fixed-point {kind}")
+
+
+class SoftmaxTables(IRDLOperation):
+    """Base of edge_softmax and softmax: the fixed-point geometry of exp and 1/sum they share."""
+
+    exp_type = opt_prop_def(FixedType)
+    accum_type = opt_prop_def(FixedType)
+    recip_type = opt_prop_def(FixedType)
+    exp_table_size = opt_prop_def(IntegerAttr[I64])
+    exp_table_min = opt_prop_def(IntegerAttr[I64])
+    exp_table_scale = opt_prop_def(IntegerAttr[I64])
+    recip_table_size = opt_prop_def(IntegerAttr[I64])
+    recip_table_scale = opt_prop_def(IntegerAttr[I64])
+    newton_steps = opt_prop_def(IntegerAttr[I64])
+
+
 @irdl_op_definition
-class EdgeSoftmaxOp(IRDLOperation):
+class EdgeSoftmaxOp(SoftmaxTables):
     """
     Softmax of edge logits over the edges that share a node at `end` (PyG's
     utils.softmax(logits, edge_index[end]); one softmax per feature, i.e. per head):
@@ -970,15 +1024,6 @@ class EdgeSoftmaxOp(IRDLOperation):
     root = opt_operand_def(NodesType)
     result = result_def(EdgesType)
     root_result = opt_result_def(NodesType)
-    exp_type = opt_prop_def(FixedType)
-    accum_type = opt_prop_def(FixedType)
-    recip_type = opt_prop_def(FixedType)
-    exp_table_size = opt_prop_def(IntegerAttr[I64])
-    exp_table_min = opt_prop_def(IntegerAttr[I64])
-    exp_table_scale = opt_prop_def(IntegerAttr[I64])
-    recip_table_size = opt_prop_def(IntegerAttr[I64])
-    recip_table_scale = opt_prop_def(IntegerAttr[I64])
-    newton_steps = opt_prop_def(IntegerAttr[I64])
 
     irdl_options = (ParsePropInAttrDict(),)
     traits = traits_def(Pure())
@@ -1006,20 +1051,7 @@ class EdgeSoftmaxOp(IRDLOperation):
                 raise VerifyException(f"'{self.name}': root and logits must have one element type")
             types += [rr.element_type]
         _expect_fixed_or_float_only(types, self.name)
-        present = [p for p in _SOFTMAX_FIXED_PROPS if self.properties.get(p) is not None]
-        if isinstance(dst.element_type, FixedType):
-            missing = [p for p in _SOFTMAX_FIXED_PROPS if p not in present]
-            if missing:
-                raise VerifyException(f"'{self.name}': fixed-point edge_softmax needs {', '.join(missing)}")
-            sizes = (self.exp_table_size, self.exp_table_scale, self.recip_table_size, self.recip_table_scale)
-            if any(a.value.data < 1 for a in sizes):  # type: ignore[union-attr]
-                raise VerifyException(f"'{self.name}': table sizes and scales must be positive")
-            if self.newton_steps.value.data < 0:  # type: ignore[union-attr]
-                raise VerifyException(f"'{self.name}': newton_steps must be >= 0")
-        elif present:
-            raise VerifyException(
-                f"'{self.name}': {', '.join(present)} only apply to fixed-point edge_softmax"
-            )
+        _verify_softmax_fixed(self, isinstance(dst.element_type, FixedType))
 
     def print(self, printer: Printer) -> None:
         printer.print_string(f" {self.end.data.value} ")
@@ -1081,6 +1113,110 @@ class EdgeSoftmaxOp(IRDLOperation):
             attributes={k: v for k, v in attrs.items() if k not in props},
         )
 
+# --------------------------------------------------------------------------- #
+# Readout: node (or edge) rows to one row per graph
+# --------------------------------------------------------------------------- #
+
+
+@irdl_op_definition
+class ReadoutOp(IRDLOperation):
+    """
+    out[g, :] = reduce over the rows r of graph g of input[r, :] (PyG's global_add_pool,
+    global_mean_pool, global_max_pool; x.sum(0), x.mean(0), x.amax(0)).
+
+    With a `batch` operand (node rows only) row r belongs to graph batch[r] and there are
+    as many graphs as the batch holds; without one every real row belongs to graph 0 and
+    there is one graph. PyG semantics: mean divides by max(count, 1), max of no row is 0.
+    Fixed point: `accum_type` (sum, mean: the exact sum), `recip_type` (mean: a table of
+    1/count); max selects, so input and result element types are equal.
+    """
+
+    name = "gnn.readout"
+
+    reduce = prop_def(ReduceAttr)
+    input = operand_def(NodesType | EdgesType)
+    batch = opt_operand_def(BatchType)
+    result = result_def(GraphsType)
+    accum_type = opt_prop_def(FixedType)
+    recip_type = opt_prop_def(FixedType)
+
+    irdl_options = (ParsePropInAttrDict(),)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$reduce $input (`batch` $batch^)? attr-dict `:` type($input) `->` type($result)"
+    )
+
+    def __init__(self, reduce: Reduce, input: SSAValue, batch: SSAValue | None = None):
+        t = input.type
+        assert isinstance(t, FeaturesType)
+        super().__init__(
+            operands=[input, [batch] if batch is not None else []],
+            result_types=[GraphsType(t.num_features, t.element_type)],
+            properties={"reduce": ReduceAttr(reduce)},
+        )
+
+    def verify_(self) -> None:
+        src = features_of(self.input, self.name, "input")
+        dst = features_of(self.result, self.name, "result")
+        _expect_features(dst, src.num_features, self.name, "result")
+        _expect_fixed_or_float_only([src.element_type, dst.element_type], self.name)
+        reduce = self.reduce.data
+        if reduce == Reduce.MIN:
+            raise VerifyException(f"'{self.name}': reduce must be sum, mean or max, not min")
+        if self.batch is not None and src.kind != "nodes":
+            raise VerifyException(
+                f"'{self.name}': a batch maps nodes to graphs; a readout of !gnn.{src.kind} "
+                "takes no batch"
+            )
+        if self.recip_type is not None and reduce != Reduce.MEAN:
+            raise VerifyException(f"'{self.name}': recip_type only applies to mean, not {reduce.value}")
+        if self.accum_type is not None and reduce == Reduce.MAX:
+            raise VerifyException(f"'{self.name}': accum_type only applies to sum and mean, not max")
+        if isinstance(dst.element_type, FixedType):
+            if reduce != Reduce.MAX and self.accum_type is None:
+                raise VerifyException(f"'{self.name}': fixed-point {reduce.value} needs accum_type")
+            if reduce == Reduce.MEAN and self.recip_type is None:
+                raise VerifyException(f"'{self.name}': fixed-point mean needs recip_type")
+            if reduce == Reduce.MAX and src.element_type != dst.element_type:
+                raise VerifyException(
+                    f"'{self.name}': max selects values, so input and result element types must be equal"
+                )
+
+
+@irdl_op_definition
+class SoftmaxOp(SoftmaxTables):
+    """
+    Softmax over the features of each row (torch.softmax(x, dim=-1); a classifier's class
+    probabilities, typically on graph rows):
+
+        out[r, f] = exp(x[r, f] - m[r]) / sum over f' of exp(x[r, f'] - m[r]),  m[r] = max_f x[r, f].
+
+    Fixed point: as gnn.edge_softmax, with the features of a row as the group: exp table in
+    `exp_type`, exact sum in `accum_type`, 1/sum from a table in `recip_type` refined by
+    `newton_steps` Newton steps, weights exp * r cast to the result type.
+    """
+
+    name = "gnn.softmax"
+
+    input = operand_def(FeaturesType)
+    result = result_def(FeaturesType)
+
+    irdl_options = (ParsePropInAttrDict(),)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue):
+        super().__init__(operands=[input], result_types=[input.type])
+
+    def verify_(self) -> None:
+        src = features_of(self.input, self.name, "input")
+        dst = features_of(self.result, self.name, "result")
+        if src.kind != dst.kind:
+            raise VerifyException(f"'{self.name}': result must be !gnn.{src.kind} like the input")
+        _expect_features(dst, src.num_features, self.name, "result")
+        _expect_fixed_or_float_only([src.element_type, dst.element_type], self.name)
+        _verify_softmax_fixed(self, isinstance(dst.element_type, FixedType))
+
 
 Gnn = Dialect(
     "gnn",
@@ -1099,12 +1235,16 @@ Gnn = Dialect(
         LoopMaskOp,
         RepeatOp,
         EdgeSoftmaxOp,
+        ReadoutOp,
+        SoftmaxOp,
     ],
     [
         FixedType,
         NodesType,
         EdgesType,
         EdgeIndexType,
+        GraphsType,
+        BatchType,
         ReduceAttr,
         ActivationFnAttr,
         EdgeEndAttr,

@@ -186,7 +186,7 @@ class ForOp(IRDLOperation):
     many multipliers serve the loop: multipliers shared RF times, Vitis ALLOCATION).
     A top-level loop of a lowered gnn op names it: `op` (the op's unique name, e.g.
     "R1_layers_0_dense", one per gnn op), `path` (its torch module path, when it has one) and
-    `rows` ("nodes" or "edges": what the loop iterates over), so passes and the estimate find
+    `rows` ("nodes", "edges" or "graphs": what the loop iterates over), so passes and the estimate find
     an op's loops without parsing labels.
     """
 
@@ -232,8 +232,10 @@ class ForOp(IRDLOperation):
             raise VerifyException(f"'{self.name}': pipeline II must be >= 1")
         if self.mul_limit is not None and self.mul_limit.value.data < 1:
             raise VerifyException(f"'{self.name}': mul_limit must be >= 1")
-        if self.rows is not None and self.rows.data not in ("nodes", "edges"):
-            raise VerifyException(f"'{self.name}': rows must be \"nodes\" or \"edges\", got {self.rows.data!r}")
+        if self.rows is not None and self.rows.data not in ("nodes", "edges", "graphs"):
+            raise VerifyException(
+                f"'{self.name}': rows must be \"nodes\", \"edges\" or \"graphs\", got {self.rows.data!r}"
+            )
 
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")

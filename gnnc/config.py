@@ -29,6 +29,7 @@ DEFAULT_PART = "xcvu9p-flga2104-2L-e"
 class GraphCapacity:
     max_nodes: int | None = None  # None: the example graph's size
     max_edges: int | None = None
+    max_graphs: int | None = None  # graphs per call of a design with a batch input; None: the example's
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ class Config:
 
     def to_dict(self) -> dict[str, Any]:
         """The config as a plain dict that load_config reads back (what a project's gnnc_config.yaml holds)."""
-        graph = {"max_nodes": self.graph.max_nodes, "max_edges": self.graph.max_edges}
+        graph = {"max_nodes": self.graph.max_nodes, "max_edges": self.graph.max_edges,
+                 "max_graphs": self.graph.max_graphs}
         out = {
             "backend": self.backend,
             "part": self.part,
@@ -85,7 +87,7 @@ IO_MODES = ("parallel", "stream")
 
 _TOP_KEYS = {"backend", "part", "clock_period_ns", "graph", "precision", "top", "io", "reuse_factor", "parallelism",
              "split_edge_dense", "sparse_dense"}
-_GRAPH_KEYS = {"max_nodes", "max_edges"}
+_GRAPH_KEYS = {"max_nodes", "max_edges", "max_graphs"}
 _PRECISION_KEYS = {"default", "inputs", "ops", "kinds", "auto"}
 
 

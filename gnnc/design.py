@@ -76,12 +76,13 @@ class Design:
         n_nodes, n_edges = _graph_size(imported.module, example_inputs)
         self.max_nodes = config.graph.max_nodes or n_nodes
         self.max_edges = config.graph.max_edges or n_edges
+        self.max_graphs = config.graph.max_graphs or _graph_count(imported.module, example_inputs)
         self._example_inputs = example_inputs
         self._modules: dict[str, ModuleOp] = {"gnn": imported.module}
         fixed = imported.module.clone()
         passes.apply(
             fixed,
-            fixed_point_pipeline(config.precision_default, self.max_edges, config.precision_spec),
+            fixed_point_pipeline(config.precision_default, self.max_edges, config.precision_spec, self.max_nodes),
         )
         self._modules["fixed"] = fixed
         hls = fixed.clone()
@@ -89,7 +90,7 @@ class Design:
             hls,
             passes.hls_pipeline(
                 self.max_nodes, self.max_edges, config.top, config.split_edge_dense, _reuse_options(config),
-                config.io, config.sparse_dense,
+                config.io, config.sparse_dense, self.max_graphs,
             ),
         )
         self._modules["hls"] = hls
@@ -114,7 +115,8 @@ class Design:
 
     def _fits(self, bound: dict[str, np.ndarray]) -> bool:
         n_nodes, n_edges = _graph_size(self._modules["gnn"], bound)
-        return n_nodes <= self.max_nodes and n_edges <= self.max_edges
+        graphs = _graph_count(self._modules["gnn"], bound)
+        return n_nodes <= self.max_nodes and n_edges <= self.max_edges and graphs <= self.max_graphs
 
     def partition(self, *inputs: Any) -> list[Segment]:
         """The segments a graph is run in: one when it fits the capacity, else pieces with exact halos."""
@@ -122,11 +124,11 @@ class Design:
         if self._fits(bound):
             n_nodes, n_edges = _graph_size(self._modules["gnn"], bound)
             everything = Segment(np.arange(n_nodes), np.arange(n_edges))
-            everything.owned = [
-                np.arange(n_nodes if t.kind == "nodes" else n_edges) for t in self._output_types()
-            ]
+            everything.graphs = np.arange(_graph_count(self._modules["gnn"], bound))
+            rows = {"nodes": everything.nodes, "edges": everything.edges, "graphs": everything.graphs}
+            everything.owned = [rows[t.kind] for t in self._output_types()]
             return [everything]
-        return partition(self._modules["fixed"], bound, self.max_nodes, self.max_edges)
+        return partition(self._modules["fixed"], bound, self.max_nodes, self.max_edges, self.max_graphs)
 
     def _output_types(self) -> list[gnn.FeaturesType]:
         fn = emulator.top_function(self._modules["gnn"])
@@ -134,7 +136,9 @@ class Design:
 
     def _plan(self, bound: dict[str, np.ndarray]) -> list[Segment] | None:
         """None when the graph fits the design; otherwise the segments it runs in."""
-        return None if self._fits(bound) else partition(self._modules["fixed"], bound, self.max_nodes, self.max_edges)
+        if self._fits(bound):
+            return None
+        return partition(self._modules["fixed"], bound, self.max_nodes, self.max_edges, self.max_graphs)
 
     def _jobs(self, bound: dict[str, np.ndarray], plan: list[Segment] | None) -> list[dict[str, np.ndarray]]:
         if plan is None:
@@ -254,7 +258,7 @@ class Design:
             part=self.config.part,
             clock_period_ns=self.config.clock_period_ns,
             config=self.config.to_dict()
-            | {"backend": backend, "top": self.top, "graph": {"max_nodes": self.max_nodes, "max_edges": self.max_edges}},
+            | {"backend": backend, "top": self.top, "graph": {"max_nodes": self.max_nodes, "max_edges": self.max_edges, "max_graphs": self.max_graphs}},
             example_inputs=examples,
             expected_outputs=expected,
             estimate=self.estimate() | {"ranges": _value_ranges(ranges)},
@@ -306,6 +310,15 @@ def _graph_size(module: ModuleOp, inputs: dict[str, np.ndarray]) -> tuple[int, i
         elif isinstance(arg.type, gnn.NodesType):
             n_nodes = value.shape[0]
     return n_nodes, n_edges
+
+
+def _graph_count(module: ModuleOp, inputs: dict[str, np.ndarray]) -> int:
+    """Graphs in a bound batch (1 + its largest graph number); 1 for a model without a batch input."""
+    fn = emulator.top_function(module)
+    for name, arg in zip(emulator.argument_names(fn), fn.args):
+        if isinstance(arg.type, gnn.BatchType) and np.asarray(inputs[name]).size:
+            return int(np.max(inputs[name])) + 1
+    return 1
 
 
 def _present(outputs: list[np.ndarray]):

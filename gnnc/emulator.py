@@ -88,6 +88,7 @@ class _Interpreter:
         self.edge_index: np.ndarray | None = None
         self.num_nodes: int | None = None
         self.recorder: _Recorder | None = None
+        self.batch: np.ndarray | None = None  # graph of each node (a !gnn.batch input)
 
     # -- values ------------------------------------------------------------- #
 
@@ -98,6 +99,10 @@ class _Interpreter:
                 raise GnncError(f"input {name!r}: edge_index must be [2, E], got shape {list(value.shape)}")
             self.edge_index = value.astype(np.int64)
             self.env[arg] = self.edge_index
+            return
+        if isinstance(t, gnn.BatchType):
+            self.batch = _batch_vector(value, name)
+            self.env[arg] = self.batch
             return
         assert isinstance(t, gnn.FeaturesType)
         if value.ndim != 2 or value.shape[1] != t.num_features:
@@ -117,6 +122,8 @@ class _Interpreter:
         if self.edge_index is not None and self.num_nodes is not None and self.edge_index.size:
             if self.edge_index.min() < 0 or self.edge_index.max() >= self.num_nodes:
                 raise GnncError(f"edge_index refers to nodes outside [0, {self.num_nodes})")
+        if self.batch is not None and self.num_nodes is not None and len(self.batch) != self.num_nodes:
+            raise GnncError(f"batch has {len(self.batch)} entries for {self.num_nodes} nodes (one per node)")
         for op in fn.body.block.ops:
             if isinstance(op, func.ReturnOp):
                 return [self._output(v) for v in op.arguments]
@@ -237,9 +244,14 @@ def _gather(it: _Interpreter, op: gnn.GatherOp) -> np.ndarray:
 
 
 def _scatter(it: _Interpreter, op: gnn.ScatterOp) -> np.ndarray:
-    src, index = it.get(op.input), it.rows(op.end)
     n = it.num_nodes
     assert n is not None
+    return _reduce_rows(it, op, it.rows(op.end), n)
+
+
+def _reduce_rows(it: _Interpreter, op: gnn.ScatterOp | gnn.ReadoutOp, index: np.ndarray, n: int) -> np.ndarray:
+    """Rows of op.input reduced onto n output rows by `index` (scatter onto nodes, readout onto graphs)."""
+    src = it.get(op.input)
     reduce = op.reduce.data
     deg = np.bincount(index, minlength=n)[:n]
     if reduce in (gnn.Reduce.MAX, gnn.Reduce.MIN):
@@ -437,10 +449,26 @@ def _repeat(it: _Interpreter, op: gnn.RepeatOp) -> np.ndarray:
 def _edge_softmax(it: _Interpreter, op: gnn.EdgeSoftmaxOp):
     logits, index = it.get(op.logits), it.rows(op.end)
     assert it.edge_index is not None and it.num_nodes is not None
-    n, heads = it.num_nodes, logits.shape[1]
     root = it.get(op.root) if op.root is not None else None
     # With a root term, self loops in edge_index are replaced by it.
     keep = np.ones(len(index), dtype=bool) if root is None else it.edge_index[0] != it.edge_index[1]
+    return _grouped_softmax(it, op, logits, index, it.num_nodes, keep, root)
+
+
+def _row_softmax(it: _Interpreter, op: gnn.SoftmaxOp) -> np.ndarray:
+    """gnn.softmax: the grouped softmax with the features of a row as its group."""
+    x = it.get(op.input)
+    rows, feats = x.shape
+    index = np.repeat(np.arange(rows), feats)
+    out = _grouped_softmax(it, op, x.reshape(-1, 1), index, rows, np.ones(rows * feats, dtype=bool), None)
+    return out.reshape(rows, feats)
+
+
+def _grouped_softmax(it: _Interpreter, op: gnn.EdgeSoftmaxOp | gnn.SoftmaxOp, logits: np.ndarray, index: np.ndarray,
+                     n: int, keep: np.ndarray, root: np.ndarray | None):
+    """Softmax of logits [K, H] over the groups index[k] in [0, n) (rows k with keep), per column;
+    with a root [n, H], each group also has that term (its weights are the second result)."""
+    heads = logits.shape[1]
     if not it.fixed:
         m = np.full((n, heads), -np.inf)
         np.maximum.at(m, index[keep], logits[keep])
@@ -456,7 +484,7 @@ def _edge_softmax(it: _Interpreter, op: gnn.EdgeSoftmaxOp):
         inv = np.divide(1.0, total, out=np.zeros_like(total), where=total > 0)
         alpha = x * inv[index]
         return alpha if x_root is None else (alpha, x_root * inv)
-    in_t = _fixed(op.logits)
+    in_t = _fixed(op.operands[0])
     exp_t, acc_t, rec_t = op.exp_type, op.accum_type, op.recip_type
     assert exp_t is not None and acc_t is not None and rec_t is not None
     size, lo, scale = (a.value.data for a in (op.exp_table_size, op.exp_table_min, op.exp_table_scale))  # type: ignore[union-attr]
@@ -484,11 +512,41 @@ def _edge_softmax(it: _Interpreter, op: gnn.EdgeSoftmaxOp):
         u = (2 << (acc_t.f + rec_t.f)) - p  # 2 - sum * r, exact
         r = cast(r.astype(wide) * u, rec_t.f + acc_t.f + rec_t.f, rec_t, "internal")
     prod = int_dtype(exp_t.w + rec_t.w + 1)
-    alpha = cast(x.astype(prod) * r[index].astype(prod), exp_t.f + rec_t.f, _fixed(op.result))
+    alpha = cast(x.astype(prod) * r[index].astype(prod), exp_t.f + rec_t.f, _fixed(op.results[0]))
     if x_root is None:
         return alpha
-    assert op.root_result is not None
+    assert isinstance(op, gnn.EdgeSoftmaxOp) and op.root_result is not None
     return alpha, cast(x_root.astype(prod) * r.astype(prod), exp_t.f + rec_t.f, _fixed(op.root_result))
+
+
+# --------------------------------------------------------------------------- #
+# Readout (graph-level rows)
+# --------------------------------------------------------------------------- #
+
+
+def _batch_vector(value: np.ndarray, name: str) -> np.ndarray:
+    """PyG's batch, [N] (or [N, 1]) graph numbers >= 0."""
+    v = np.asarray(value)
+    if v.ndim == 2 and v.shape[1] == 1:
+        v = v[:, 0]
+    if v.ndim != 1 or (v.size and (not np.all(v == np.round(v)) or v.min() < 0)):
+        raise GnncError(f"input {name!r}: a batch is a vector of graph numbers >= 0, one per node, "
+                        f"got shape {list(v.shape)}")
+    return v.astype(np.int64)
+
+
+def graph_rows(it: _Interpreter, op: gnn.ReadoutOp) -> tuple[np.ndarray, int]:
+    """Graph number of every input row and the number of graphs (1 without a batch)."""
+    rows = it.get(op.input).shape[0]
+    if op.batch is None:
+        return np.zeros(rows, dtype=np.int64), 1
+    batch = it.get(op.batch)
+    return batch, int(batch.max()) + 1 if batch.size else 0
+
+
+def _readout(it: _Interpreter, op: gnn.ReadoutOp) -> np.ndarray:
+    index, g = graph_rows(it, op)
+    return _reduce_rows(it, op, index, g)
 
 
 def _dense_values(attr: builtin.DenseIntOrFPElementsAttr) -> np.ndarray:
@@ -510,4 +568,6 @@ _IMPLS: dict[type[Operation], Callable[[_Interpreter, Operation], np.ndarray]] =
     gnn.LoopMaskOp: _loop_mask,
     gnn.RepeatOp: _repeat,
     gnn.EdgeSoftmaxOp: _edge_softmax,
+    gnn.ReadoutOp: _readout,
+    gnn.SoftmaxOp: _row_softmax,
 }

@@ -13,6 +13,11 @@ fits `max_nodes` x `max_edges`. A segment is the subgraph of its halo nodes and 
 (both endpoints of every edge are kept, so its edge_index is valid); running the design
 on it gives exactly the whole-graph values on the rows it owns, because every value those
 rows depend on sees the same inputs in the same exact arithmetic.
+
+A model with a readout (graph-level rows) is never split inside a graph: a graph-level
+value depends on every node of its graph. Its segments are runs of whole graphs of the
+batch (at most max_graphs of them, within max_nodes x max_edges); one graph larger than
+the capacity is an error (`graph_segments`).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ class Segment:
     nodes: np.ndarray
     edges: np.ndarray
     owned: list[np.ndarray] = field(default_factory=list)  # per output: global row ids
+    graphs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # whole graphs held (readout)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -192,8 +198,68 @@ def _bfs_rank(graph: _Graph) -> np.ndarray:
     return rank
 
 
-def partition(module: builtin.ModuleOp, inputs: dict[str, np.ndarray], max_nodes: int, max_edges: int) -> list[Segment]:
+def has_readout(module: builtin.ModuleOp) -> bool:
+    return any(isinstance(op, gnn.ReadoutOp) for op in top_function(module).walk())
+
+
+def graph_numbers(module: builtin.ModuleOp, inputs: dict[str, np.ndarray], num_nodes: int) -> np.ndarray:
+    """The graph of every node: the batch input, or all 0 (one graph)."""
+    fn = top_function(module)
+    for name, arg in zip(argument_names(fn), fn.args):
+        if isinstance(arg.type, gnn.BatchType):
+            return np.asarray(inputs[name], dtype=np.int64).reshape(-1)
+    return np.zeros(num_nodes, dtype=np.int64)
+
+
+def graph_segments(module: builtin.ModuleOp, inputs: dict[str, np.ndarray], max_nodes: int, max_edges: int,
+                   max_graphs: int) -> list[Segment]:
+    """Runs of whole graphs (in graph order) that fit the capacity, for a model with a readout."""
+    fn = top_function(module)
+    graph = _Graph(fn, inputs)
+    batch = graph_numbers(module, inputs, graph.num_nodes)
+    n_graphs = int(batch.max()) + 1 if batch.size else 0
+    ei = graph.edge_index if graph.edge_index is not None else np.zeros((2, 0), dtype=np.int64)
+    joins = np.flatnonzero(batch[ei[0]] != batch[ei[1]]) if ei.size else np.zeros(0, dtype=np.int64)
+    if joins.size:
+        e = int(joins[0])
+        raise GnncError(f"edge {e} joins graph {int(batch[ei[0, e]])} and graph {int(batch[ei[1, e]])} of the "
+                        "batch: an edge must stay inside its graph")
+    node_graph_order = np.argsort(batch, kind="stable")
+    edge_graph = batch[ei[1]] if ei.size else np.zeros(0, dtype=np.int64)
+    edge_order = np.argsort(edge_graph, kind="stable")
+    nodes_per = np.bincount(batch, minlength=n_graphs)
+    edges_per = np.bincount(edge_graph, minlength=n_graphs)
+    node_start = np.concatenate([[0], np.cumsum(nodes_per)])
+    edge_start = np.concatenate([[0], np.cumsum(edges_per)])
+    outputs = list(fn.get_return_op().arguments)  # type: ignore[union-attr]
+    segments: list[Segment] = []
+    first = 0
+    while first < n_graphs:
+        last = first
+        while (last < n_graphs and last - first < max_graphs
+               and node_start[last + 1] - node_start[first] <= max_nodes
+               and edge_start[last + 1] - edge_start[first] <= max_edges):
+            last += 1
+        if last == first:
+            raise GnncError(
+                f"graph {first} of the batch has {int(nodes_per[first])} nodes and {int(edges_per[first])} "
+                f"edges, more than the design's capacity {max_nodes} x {max_edges}; a graph-level output "
+                "needs its whole graph in one call: raise graph.max_nodes / graph.max_edges"
+            )
+        nodes = np.sort(node_graph_order[node_start[first]:node_start[last]])
+        edges = np.sort(edge_order[edge_start[first]:edge_start[last]])
+        graphs = np.arange(first, last, dtype=np.int64)
+        owned = [{"nodes": nodes, "edges": edges, "graphs": graphs}[v.type.kind] for v in outputs]  # type: ignore[attr-defined]
+        segments.append(Segment(nodes, edges, owned, graphs))
+        first = last
+    return segments
+
+
+def partition(module: builtin.ModuleOp, inputs: dict[str, np.ndarray], max_nodes: int, max_edges: int,
+              max_graphs: int = 1) -> list[Segment]:
     """Split a graph into segments of at most max_nodes x max_edges that together give every output row exactly."""
+    if has_readout(module):
+        return graph_segments(module, inputs, max_nodes, max_edges, max_graphs)
     fn = top_function(module)
     graph = _Graph(fn, inputs)
     ret = fn.get_return_op()
@@ -253,6 +319,8 @@ def segment_inputs(module: builtin.ModuleOp, inputs: dict[str, np.ndarray], seg:
             out[name] = np.vectorize(local.__getitem__, otypes=[np.int64])(sub) if sub.size else sub.astype(np.int64)
         elif isinstance(arg.type, gnn.NodesType):
             out[name] = value[seg.nodes]
+        elif isinstance(arg.type, gnn.BatchType):  # graph numbers from 0 within the segment
+            out[name] = np.searchsorted(seg.graphs, value.reshape(-1)[seg.nodes]).astype(np.int64)
         else:
             out[name] = value[seg.edges]
     return out
@@ -269,12 +337,15 @@ def stitch(module: builtin.ModuleOp, inputs: dict[str, np.ndarray], segments: li
     for k, v in enumerate(ret.arguments):
         t = v.type
         assert isinstance(t, gnn.FeaturesType)
-        rows = graph_nodes if t.kind == "nodes" else np.asarray(
-            next(inputs[n] for n, a in zip(argument_names(fn), fn.args) if isinstance(a.type, gnn.EdgeIndexType))
-        ).shape[1]
+        if t.kind == "graphs":
+            rows = int(max((seg.graphs[-1] + 1 for seg in segments if seg.graphs.size), default=0))
+        else:
+            rows = graph_nodes if t.kind == "nodes" else np.asarray(
+                next(inputs[n] for n, a in zip(argument_names(fn), fn.args) if isinstance(a.type, gnn.EdgeIndexType))
+            ).shape[1]
         full = np.full((rows, t.num_features), np.nan)
         for seg, res in zip(segments, results):
-            ids = seg.nodes if t.kind == "nodes" else seg.edges
+            ids = {"nodes": seg.nodes, "edges": seg.edges, "graphs": seg.graphs}[t.kind]
             position = np.searchsorted(ids, seg.owned[k])
             full[seg.owned[k]] = res[k][position]
         if np.isnan(full).any():  # pragma: no cover - partition() owns every row once

@@ -26,7 +26,7 @@ TABLE_KEYS = ("size", "min", "max")
 #: `precision.kinds` keys: gnn op names without the `gnn.` prefix, and activation functions
 #: (more specific than `activation`).
 OP_KINDS = ("dense", "scatter", "activation", "concat", "add", "sub", "mul", "scale", "edge_softmax",
-            "gather", "repeat", "degree_norm", "loop_mask")
+            "gather", "repeat", "degree_norm", "loop_mask", "readout", "softmax")
 ACTIVATION_KINDS = ("relu", "leaky_relu", "elu", "sigmoid", "tanh")
 KINDS = OP_KINDS + ACTIVATION_KINDS
 SPEC_KEYS = ("inputs", "ops", "kinds")
@@ -232,9 +232,11 @@ class Resolver:
         return sorted(set(self.spec.get("ops", {})) - self.used_paths)
 
 
-def fixed_point_pipeline(default: str, max_edges: int, spec_json: str = "") -> str:
+def fixed_point_pipeline(default: str, max_edges: int, spec_json: str = "", max_nodes: int | None = None) -> str:
     """The gnn-fixed-point pass spec for a config (what `gnnc-opt -p` takes)."""
     options = f'default="{default}" max-edges={max_edges}'
+    if max_nodes is not None:  # readout sums over the nodes of a graph
+        options += f" max-nodes={max_nodes}"
     if spec_json:
         escaped = spec_json.replace("\\", "\\\\").replace('"', '\\"')
         options += f' precision="{escaped}"'

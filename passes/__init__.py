@@ -79,7 +79,7 @@ CANONICALIZE_PIPELINE = "gnn-fold-batchnorm,gnn-canonicalize,gnn-cse,dce"
 
 def hls_pipeline(
     max_nodes: int, max_edges: int, top: str | None = None, split_edge_dense: bool = False, reuse: str = "",
-    io: str = "parallel", sparse: bool = True,
+    io: str = "parallel", sparse: bool = True, max_graphs: int = 1,
 ) -> str:
     """Fixed-point gnn -> hls with directives. `reuse`: options of hls-reuse ("" = fully parallel);
     `io`: "parallel" (one pipelined function) or "stream" (dataflow stages and streams);
@@ -88,6 +88,7 @@ def hls_pipeline(
         ("gnn-split-edge-dense," if split_edge_dense else "")  # a bit-identical rewrite
         + f"convert-gnn-to-hls{{max-nodes={max_nodes} max-edges={max_edges}"
         + (f" top={top}" if top else "")
+        + (f" max-graphs={max_graphs}" if max_graphs != 1 else "")
         + ("" if sparse else " sparse=false")
         + "},hls-parallelize,"
         + (f"hls-reuse{{{reuse}}}," if reuse else "")
@@ -102,7 +103,7 @@ def lower_to_hls_pipeline(
     """The named pipeline behind `gnnc-opt --lower-to-hls`: gnn (float, canonical or not) -> hls."""
     return (
         f"{CANONICALIZE_PIPELINE},"
-        f'gnn-fixed-point{{default="{precision}" max-edges={max_edges}}},'
+        f'gnn-fixed-point{{default="{precision}" max-edges={max_edges} max-nodes={max_nodes}}},'
         + hls_pipeline(max_nodes, max_edges)
     )
 

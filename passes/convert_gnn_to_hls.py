@@ -58,7 +58,10 @@ class ConvertGnnToHlsPass(ModulePass):
     """
     Lower the gnn function (after gnn-fixed-point) to loops and arrays for a given capacity.
     `top` names the C++ top function (default: the gnn function's name, with `_top`
-    appended when that is a C++ keyword such as `main`). `sparse` (default true): a dense
+    appended when that is a C++ keyword such as `main`). `max_graphs`: the graphs one call
+    holds when the function takes a `!gnn.batch` (graph-level values then have max_graphs
+    rows and the top function an `n_graphs` count); without one a call is one graph.
+    `sparse` (default true): a dense
     whose quantized weights have exact zeros (pruned) multiplies only its nonzero weights
     (see `_lower_sparse_dense`); false keeps the dense loops, zeros included.
     """
@@ -67,12 +70,14 @@ class ConvertGnnToHlsPass(ModulePass):
 
     max_nodes: int = 28
     max_edges: int = 56
+    max_graphs: int = 1
     top: str = ""
     sparse: bool = True
 
     def apply(self, ctx: Context, op: builtin.ModuleOp) -> None:
         check_capacity(self.name, "max-nodes", self.max_nodes)
         check_capacity(self.name, "max-edges", self.max_edges)
+        check_capacity(self.name, "max-graphs", self.max_graphs)
         if any(isinstance(f, func.FuncOp) and "hls.top" in f.attributes for f in op.walk()):
             raise GnncError(f"{self.name}: the input is hls IR already (it has an hls.top function); "
                             "this pass, and --lower-to-hls, take gnn IR")
@@ -91,6 +96,11 @@ class _Lowering:
         self.names: set[str] = set()
         self.counter = 0
         self.current_op: tuple[str, str | None] | None = None  # (op name, torch path) being lowered
+        # Graph-level rows: max_graphs of them with a batch input, else one graph per call.
+        self.batched = any(isinstance(a.type, gnn.BatchType) for a in source.args)
+        self.graph_cap = opts.max_graphs if self.batched else 1
+        self.graph_index_t = IntegerType(index_bits(self.graph_cap - 1), Signedness.UNSIGNED)
+        self.n_graphs: SSAValue | None = None
 
     # -- function ------------------------------------------------------------ #
 
@@ -104,7 +114,10 @@ class _Lowering:
             arg_types.append(self._port_type(arg.type))
             arg_attrs.append(_port_attrs(name, "in", arg.type))
         counts = {}
-        for rows, cap in (("nodes", self.opts.max_nodes), ("edges", self.opts.max_edges)):
+        capacities = [("nodes", self.opts.max_nodes), ("edges", self.opts.max_edges)]
+        if self.batched:
+            capacities.append(("graphs", self.graph_cap))
+        for rows, cap in capacities:
             counts[rows] = len(arg_types)
             arg_types.append(IntegerType(index_bits(cap), Signedness.UNSIGNED))
             arg_attrs.append(
@@ -127,6 +140,8 @@ class _Lowering:
                 self.arrays[src.args[k]] = arg
         self.n_nodes = block.args[counts["nodes"]]
         self.n_edges = block.args[counts["edges"]]
+        if "graphs" in counts:
+            self.n_graphs = block.args[counts["graphs"]]
         self.edge_index = next(
             (self.arrays[a] for a in src.args if isinstance(a.type, gnn.EdgeIndexType)), None
         )
@@ -158,17 +173,27 @@ class _Lowering:
         fn.attributes["hls.top"] = builtin.UnitAttr()
         fn.attributes["hls.max_nodes"] = builtin.IntegerAttr(self.opts.max_nodes, 64)
         fn.attributes["hls.max_edges"] = builtin.IntegerAttr(self.opts.max_edges, 64)
+        if self.batched:
+            fn.attributes["hls.max_graphs"] = builtin.IntegerAttr(self.graph_cap, 64)
         return fn
 
     def _port_type(self, t: Attribute) -> MemRefType:
         if isinstance(t, gnn.EdgeIndexType):
             return MemRefType(self.node_index_t, [2, self.opts.max_edges])
+        if isinstance(t, gnn.BatchType):  # one graph number per node, as a [max_nodes][1] array
+            return MemRefType(self.graph_index_t, [self.opts.max_nodes, 1])
         return self._array_type(t)
+
+    def capacity(self, kind: str) -> int:
+        return {"nodes": self.opts.max_nodes, "edges": self.opts.max_edges, "graphs": self.graph_cap}[kind]
+
+    def count(self, kind: str) -> SSAValue | None:
+        """The real number of rows of a kind (None: one graph, no count port)."""
+        return {"nodes": self.n_nodes, "edges": self.n_edges, "graphs": self.n_graphs}[kind]
 
     def _array_type(self, t: Attribute, element: Attribute | None = None) -> MemRefType:
         assert isinstance(t, gnn.FeaturesType)
-        cap = self.opts.max_nodes if t.kind == "nodes" else self.opts.max_edges
-        return MemRefType(element or t.element_type, [cap, t.num_features])
+        return MemRefType(element or t.element_type, [self.capacity(t.kind), t.num_features])
 
     # -- building blocks ------------------------------------------------------ #
 
@@ -205,7 +230,8 @@ class _Lowering:
         op = hls.RomOp(self.unique(name), data, MemRefType(element, list(raw.shape)))
         return self.rom_builder.insert(op).result
 
-    def loop(self, b: Builder, ub: int, label: str, limit: SSAValue | None, body: Callable[[Builder, SSAValue], None]) -> None:
+    def loop(self, b: Builder, ub: int, label: str, limit: SSAValue | None, body: Callable[[Builder, SSAValue], None],
+             rows: str | None = None) -> None:
         op = b.insert(hls.ForOp(ub, limit, label))
         if b is self.top_builder:  # a top-level loop names its gnn op and what its rows are
             name, path = self.current_op or (label, None)
@@ -213,16 +239,15 @@ class _Lowering:
             if path is not None:
                 op.path = StringAttr(path)
             # loops without a limit at top level run over the node capacity (accumulator inits)
-            op.rows = StringAttr("edges" if limit is not None and limit is self.n_edges else "nodes")
+            if rows is None:
+                rows = "edges" if limit is not None and limit is self.n_edges else "nodes"
+            op.rows = StringAttr(rows)
         body(Builder(InsertPoint.at_end(op.body.block)), op.induction_var)
 
     def rows_loop(self, t: Attribute, label: str, body: Callable[[Builder, SSAValue], None]) -> None:
-        """A loop over the real rows (nodes or edges) of values of type t."""
+        """A loop over the real rows (nodes, edges or graphs) of values of type t."""
         assert isinstance(t, gnn.FeaturesType)
-        if t.kind == "nodes":
-            self.loop(self.top_builder, self.opts.max_nodes, label, self.n_nodes, body)
-        else:
-            self.loop(self.top_builder, self.opts.max_edges, label, self.n_edges, body)
+        self.loop(self.top_builder, self.capacity(t.kind), label, self.count(t.kind), body, t.kind)
 
     def edge_end(self, b: Builder, end: gnn.EdgeEndAttr, e: SSAValue) -> SSAValue:
         """The node index edge_index[end][e]."""
@@ -262,6 +287,9 @@ def _port_attrs(name: str, direction: str, t: Attribute) -> dict[str, Attribute]
     attrs: dict[str, Attribute] = {"hls.name": StringAttr(name), "hls.direction": StringAttr(direction)}
     if isinstance(t, gnn.EdgeIndexType):
         attrs["hls.role"] = StringAttr("edge_index")
+    elif isinstance(t, gnn.BatchType):
+        attrs["hls.role"] = StringAttr("batch")
+        attrs["hls.rows"] = StringAttr("nodes")
     else:
         assert isinstance(t, gnn.FeaturesType)
         attrs["hls.role"] = StringAttr("features")
@@ -622,16 +650,44 @@ def _lower_concat(lw: _Lowering, op: gnn.ConcatOp) -> None:
 
 
 def _lower_scatter(lw: _Lowering, op: gnn.ScatterOp) -> None:
-    name = lw.op_name(op, f"scatter_{op.reduce.data.value}")
+    def target(b: Builder, e: SSAValue) -> SSAValue:
+        return lw.edge_end(b, op.end, e)
+
+    _lower_reduction(lw, op, f"scatter_{op.reduce.data.value}", "edges", target)
+
+
+def _lower_readout(lw: _Lowering, op: gnn.ReadoutOp) -> None:
+    """As a scatter, onto graphs: row r goes to graph batch[r][0] (graph 0 without a batch)."""
+    batch = lw.arrays[op.batch] if op.batch is not None else None
+
+    def target(b: Builder, r: SSAValue) -> SSAValue:
+        if batch is None:
+            return _const(b, 0, IndexType())
+        raw = b.insert(hls.LoadOp(batch, [r, _const(b, 0, IndexType())])).result
+        return b.insert(hls.IndexCastOp(raw, IndexType())).result
+
+    _lower_reduction(lw, op, f"readout_{op.reduce.data.value}", op.input.type.kind, target)  # type: ignore[attr-defined]
+
+
+def _lower_reduction(lw: _Lowering, op: gnn.ScatterOp | gnn.ReadoutOp, kind: str, in_rows: str,
+                     target: Callable[[Builder, SSAValue], SSAValue]) -> None:
+    """
+    Reduce the `in_rows` rows of op.input onto the rows of op.result, row r onto row target(r):
+    accumulators (and counts, for mean/max/min) initialised over the whole capacity, one
+    loop over the real input rows, one over the real output rows (mean: sum · 1/count;
+    max/min: 0 where nothing arrived).
+    """
+    name = lw.op_name(op, kind)
     reduce = op.reduce.data
     in_t, out_t = _elem(op.input), _elem(op.result)
     nf = op.result.type.num_features  # type: ignore[attr-defined]
     src = lw.arrays[op.input]
-    n_cap = lw.opts.max_nodes
+    out_rows = op.result.type.kind  # type: ignore[attr-defined]
+    n_cap, in_cap = lw.capacity(out_rows), lw.capacity(in_rows)
     selecting = reduce in (gnn.Reduce.MAX, gnn.Reduce.MIN)
     acc_t = in_t if selecting else op.accum_type
     assert acc_t is not None
-    count_t = IntegerType(1 if selecting else index_bits(lw.opts.max_edges), Signedness.UNSIGNED)
+    count_t = IntegerType(1 if selecting else index_bits(in_cap), Signedness.UNSIGNED)
     acc = lw.alloca(MemRefType(acc_t, [n_cap, nf]), f"{name}_acc")
     need_count = reduce != gnn.Reduce.SUM
     count = lw.alloca(MemRefType(count_t, [n_cap]), f"{name}_count") if need_count else None
@@ -647,10 +703,10 @@ def _lower_scatter(lw: _Lowering, op: gnn.ScatterOp) -> None:
 
         lw.loop(b, nf, f"{name}_init_f", None, feats)
 
-    lw.loop(lw.top_builder, n_cap, f"{name}_init", None, init)
+    lw.loop(lw.top_builder, n_cap, f"{name}_init", None, init, out_rows)
 
-    def edges(b: Builder, e: SSAValue) -> None:
-        node = lw.edge_end(b, op.end, e)
+    def rows(b: Builder, e: SSAValue) -> None:
+        node = target(b, e)
         if count is not None:
             c = b.insert(hls.LoadOp(count, [node])).result
             new = _const(b, 1, count_t) if selecting else b.insert(
@@ -668,15 +724,15 @@ def _lower_scatter(lw: _Lowering, op: gnn.ScatterOp) -> None:
                 new = b.insert(hls.AddOp(a, v, acc_t)).result
             b.insert(hls.StoreOp(new, acc, [node, f]))
 
-        lw.loop(b, nf, f"{name}_edge_f", None, feats)
+        lw.loop(b, nf, f"{name}_{in_rows[:-1]}_f", None, feats)
 
-    lw.loop(lw.top_builder, lw.opts.max_edges, f"{name}_edges", lw.n_edges, edges)
+    lw.loop(lw.top_builder, in_cap, f"{name}_{in_rows}", lw.count(in_rows), rows, in_rows)
 
     out = lw.alloca(lw._array_type(op.result.type), name)
     recip = None
     if reduce == gnn.Reduce.MEAN:
         assert op.recip_type is not None
-        recip = lw.rom(f"{name}_recip", reciprocal_values(lw.opts.max_edges, op.recip_type), op.recip_type)
+        recip = lw.rom(f"{name}_recip", reciprocal_values(in_cap, op.recip_type), op.recip_type)
 
     def finish(b: Builder, n: SSAValue) -> None:
         c = b.insert(hls.LoadOp(count, [n])).result if count is not None else None
@@ -698,7 +754,7 @@ def _lower_scatter(lw: _Lowering, op: gnn.ScatterOp) -> None:
 
         lw.loop(b, nf, f"{name}_f", None, feats)
 
-    lw.loop(lw.top_builder, n_cap, f"{name}_nodes", lw.n_nodes, finish)
+    lw.loop(lw.top_builder, n_cap, f"{name}_{out_rows}", lw.count(out_rows), finish, out_rows)
     lw.arrays[op.result] = out
 
 
@@ -742,25 +798,18 @@ def _lower_edge_softmax(lw: _Lowering, op: gnn.EdgeSoftmaxOp) -> None:
     n_cap, e_cap = lw.opts.max_nodes, lw.opts.max_edges
     logits = lw.arrays[op.logits]
     root = lw.arrays[op.root] if op.root is not None else None
-    size, lo, scale = (a.value.data for a in (op.exp_table_size, op.exp_table_min, op.exp_table_scale))  # type: ignore[union-attr]
-    r_size, r_scale = op.recip_table_size.value.data, op.recip_table_scale.value.data  # type: ignore[union-attr]
-    exp_table = lw.rom(f"{name}_exp", table_values("exp", size, lo, scale, exp_t), exp_t)
-    recip_table = lw.rom(f"{name}_recip", softmax_recip_values(r_size, r_scale, rec_t), rec_t)
+    exp_table, recip_table = _softmax_tables(lw, op, name)
     top = lw.alloca(MemRefType(in_t, [n_cap, heads]), f"{name}_max")
     total = lw.alloca(MemRefType(acc_t, [n_cap, heads]), f"{name}_sum")
     inverse = lw.alloca(MemRefType(rec_t, [n_cap, heads]), f"{name}_inv")
     ex = lw.alloca(MemRefType(exp_t, [e_cap, heads]), f"{name}_exp_e")
     lowest = raw_range(in_t)[0]
-    minus_one = gnn.FixedType(2, 2)
-    diff_t = exact_sum_type([in_t, exact_product_type(in_t, minus_one)])
 
     def heads_loop(b: Builder, label: str, body: Callable[[Builder, SSAValue], None]) -> None:
         lw.loop(b, heads, f"{name}_{label}_h", None, body)
 
     def exp_of(b: Builder, v: SSAValue, m: SSAValue) -> SSAValue:
-        d = b.insert(hls.AddOp(v, _negate(b, m), diff_t)).result
-        i = b.insert(hls.TableIndexOp(d, size, lo, scale)).result
-        return b.insert(hls.LoadOp(exp_table, [i])).result
+        return _softmax_exp(b, op, exp_table, v, m)
 
     def init(b: Builder, n: SSAValue) -> None:
         def h_body(b: Builder, h: SSAValue) -> None:
@@ -807,9 +856,6 @@ def _lower_edge_softmax(lw: _Lowering, op: gnn.EdgeSoftmaxOp) -> None:
     if op.root_result is not None:
         root_out = lw.alloca(lw._array_type(op.root_result.type), f"{name}_root")
     root_out_t = _elem(op.root_result) if op.root_result is not None else None
-    prod_t = exact_product_type(acc_t, rec_t)
-    two_t = gnn.FixedType(3, 3)
-    u_t = exact_sum_type([two_t, exact_product_type(prod_t, minus_one)])
 
     def inverses(b: Builder, n: SSAValue) -> None:
         def h_body(b: Builder, h: SSAValue) -> None:
@@ -820,12 +866,7 @@ def _lower_edge_softmax(lw: _Lowering, op: gnn.EdgeSoftmaxOp) -> None:
                 m = b.insert(hls.LoadOp(top, [n, h])).result
                 x_root = exp_of(b, v, m)
                 s = b.insert(hls.AddOp(s, x_root, acc_t)).result
-            i = b.insert(hls.TableIndexOp(s, r_size, 0, r_scale)).result
-            r = b.insert(hls.LoadOp(recip_table, [i])).result
-            for _ in range(op.newton_steps.value.data):  # type: ignore[union-attr]
-                p = b.insert(hls.MulOp(s, r, prod_t)).result
-                u = b.insert(hls.AddOp(_const(b, 2, two_t), _negate(b, p), u_t)).result
-                r = b.insert(hls.MulOp(r, u, rec_t)).result
+            r = _softmax_inverse(b, op, recip_table, s)
             b.insert(hls.StoreOp(r, inverse, [n, h]))
             if root_out is not None and x_root is not None and root_out_t is not None:
                 b.insert(hls.StoreOp(b.insert(hls.MulOp(x_root, r, root_out_t)).result, root_out, [n, h]))
@@ -851,6 +892,89 @@ def _lower_edge_softmax(lw: _Lowering, op: gnn.EdgeSoftmaxOp) -> None:
         lw.arrays[op.root_result] = root_out
 
 
+def _softmax_tables(lw: _Lowering, op: gnn.EdgeSoftmaxOp | gnn.SoftmaxOp, name: str) -> tuple[SSAValue, SSAValue]:
+    """The exp table and the first-guess 1/sum table of a (edge) softmax, as ROMs."""
+    exp_t, rec_t = op.exp_type, op.recip_type
+    assert exp_t is not None and rec_t is not None
+    size, lo, scale = (a.value.data for a in (op.exp_table_size, op.exp_table_min, op.exp_table_scale))  # type: ignore[union-attr]
+    r_size, r_scale = op.recip_table_size.value.data, op.recip_table_scale.value.data  # type: ignore[union-attr]
+    return (lw.rom(f"{name}_exp", table_values("exp", size, lo, scale, exp_t), exp_t),
+            lw.rom(f"{name}_recip", softmax_recip_values(r_size, r_scale, rec_t), rec_t))
+
+
+def _softmax_exp(b: Builder, op: gnn.EdgeSoftmaxOp | gnn.SoftmaxOp, exp_table: SSAValue, v: SSAValue,
+                 m: SSAValue) -> SSAValue:
+    """exp(v - m) from the table, indexed by the exact difference."""
+    in_t = _elem(op.operands[0])
+    diff_t = exact_sum_type([in_t, exact_product_type(in_t, gnn.FixedType(2, 2))])
+    size, lo, scale = (a.value.data for a in (op.exp_table_size, op.exp_table_min, op.exp_table_scale))  # type: ignore[union-attr]
+    d = b.insert(hls.AddOp(v, _negate(b, m), diff_t)).result
+    i = b.insert(hls.TableIndexOp(d, size, lo, scale)).result
+    return b.insert(hls.LoadOp(exp_table, [i])).result
+
+
+def _softmax_inverse(b: Builder, op: gnn.EdgeSoftmaxOp | gnn.SoftmaxOp, recip_table: SSAValue, s: SSAValue) -> SSAValue:
+    """1/s: the table's first guess, then newton_steps steps r <- r (2 - s r), each exact, cast to recip_type."""
+    acc_t, rec_t = op.accum_type, op.recip_type
+    assert acc_t is not None and rec_t is not None
+    r_size, r_scale = op.recip_table_size.value.data, op.recip_table_scale.value.data  # type: ignore[union-attr]
+    prod_t = exact_product_type(acc_t, rec_t)
+    two_t = gnn.FixedType(3, 3)
+    u_t = exact_sum_type([two_t, exact_product_type(prod_t, gnn.FixedType(2, 2))])
+    i = b.insert(hls.TableIndexOp(s, r_size, 0, r_scale)).result
+    r = b.insert(hls.LoadOp(recip_table, [i])).result
+    for _ in range(op.newton_steps.value.data):  # type: ignore[union-attr]
+        p = b.insert(hls.MulOp(s, r, prod_t)).result
+        u = b.insert(hls.AddOp(_const(b, 2, two_t), _negate(b, p), u_t)).result
+        r = b.insert(hls.MulOp(r, u, rec_t)).result
+    return r
+
+
+def _lower_softmax(lw: _Lowering, op: gnn.SoftmaxOp) -> None:
+    """Per real row: the max over its features, exp of each difference and their exact sum, 1/sum, the weights."""
+    name = lw.op_name(op, "softmax")
+    in_t, out_t = _elem(op.input), _elem(op.result)
+    exp_t, acc_t = op.exp_type, op.accum_type
+    assert exp_t is not None and acc_t is not None
+    nf = op.input.type.num_features  # type: ignore[attr-defined]
+    x = lw.arrays[op.input]
+    exp_table, recip_table = _softmax_tables(lw, op, name)
+    out = lw.alloca(lw._array_type(op.result.type), name)
+
+    def rows(b: Builder, r: SSAValue) -> None:
+        top = b.insert(hls.AllocaOp(MemRefType(in_t, []), f"{name}_max")).result
+        total = b.insert(hls.AllocaOp(MemRefType(acc_t, []), f"{name}_sum")).result
+        ex = b.insert(hls.AllocaOp(MemRefType(exp_t, [nf]), f"{name}_exp_f")).result
+        b.insert(hls.StoreOp(_const(b, raw_range(in_t)[0], in_t), top, []))
+        b.insert(hls.StoreOp(_const(b, 0, acc_t), total, []))
+
+        def maxima(b: Builder, f: SSAValue) -> None:
+            v = b.insert(hls.LoadOp(x, [r, f])).result
+            m = b.insert(hls.LoadOp(top, [])).result
+            b.insert(hls.StoreOp(b.insert(hls.MaxOp(m, v, in_t)).result, top, []))
+
+        lw.loop(b, nf, f"{name}_max_f", None, maxima)
+
+        def exps(b: Builder, f: SSAValue) -> None:
+            v = b.insert(hls.LoadOp(x, [r, f])).result
+            e = _softmax_exp(b, op, exp_table, v, b.insert(hls.LoadOp(top, [])).result)
+            b.insert(hls.StoreOp(e, ex, [f]))
+            s = b.insert(hls.LoadOp(total, [])).result
+            b.insert(hls.StoreOp(b.insert(hls.AddOp(s, e, acc_t)).result, total, []))
+
+        lw.loop(b, nf, f"{name}_exp_f", None, exps)
+        inv = _softmax_inverse(b, op, recip_table, b.insert(hls.LoadOp(total, [])).result)
+
+        def weights(b: Builder, f: SSAValue) -> None:
+            e = b.insert(hls.LoadOp(ex, [f])).result
+            b.insert(hls.StoreOp(b.insert(hls.MulOp(e, inv, out_t)).result, out, [r, f]))
+
+        lw.loop(b, nf, f"{name}_weight_f", None, weights)
+
+    lw.rows_loop(op.result.type, name, rows)
+    lw.arrays[op.result] = out
+
+
 _LOWERINGS: dict[type[Operation], Callable[[_Lowering, Operation], None]] = {
     gnn.GatherOp: _lower_gather,
     gnn.DenseOp: _lower_dense,
@@ -865,4 +989,6 @@ _LOWERINGS: dict[type[Operation], Callable[[_Lowering, Operation], None]] = {
     gnn.LoopMaskOp: _lower_loop_mask,
     gnn.RepeatOp: _lower_repeat,
     gnn.EdgeSoftmaxOp: _lower_edge_softmax,
+    gnn.ReadoutOp: _lower_readout,
+    gnn.SoftmaxOp: _lower_softmax,
 }

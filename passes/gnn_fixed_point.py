@@ -26,7 +26,9 @@ from gnnc.dialects.gnn import (
     OverflowMode,
     QuantMode,
     Reduce,
+    ReadoutOp,
     RepeatOp,
+    SoftmaxOp,
     ScaleOp,
     ScatterOp,
 )
@@ -59,7 +61,8 @@ class GnnFixedPointPass(ModulePass):
 
     `default` is the type of every value, weight and bias. Accumulators get the exact
     width: dense sums W_x + W_w + ceil(log2(n_in + 1)) bits, scatter sums add
-    ceil(log2(max_edges)) bits (no node can receive more than max_edges messages).
+    ceil(log2(max_edges)) bits (no node can receive more than max_edges messages), readout
+    sums ceil(log2(max_nodes)) (or max_edges, for edge rows) bits.
     Sigmoid, tanh and elu become lookup tables; mean divides through a table of 1/deg
     (`recip`, default unsigned with one integer bit and GUARD_BITS - 1 more fractional bits).
     Values with a known range get their own type: gnn.degree_norm (in [0, 1]) an unsigned
@@ -76,6 +79,7 @@ class GnnFixedPointPass(ModulePass):
 
     default: str = "fixed<16,6>"
     max_edges: int = 1024
+    max_nodes: int = 1024
     precision: str = ""
 
     def apply(self, ctx: Context, op: builtin.ModuleOp) -> None:
@@ -152,6 +156,8 @@ class GnnFixedPointPass(ModulePass):
             if op.reduce.data == Reduce.MEAN:
                 # 1/deg in [0, 1]: one integer bit, two fractional guard bits beyond the value type
                 op.recip_type = _recip(spec, FixedType(t.f + 3, 1, False, QuantMode.RND))
+        elif isinstance(op, ReadoutOp):
+            self._annotate_readout(op, t, spec)
         elif isinstance(op, ActivationOp) and op.fn.data in TABLE_GEOMETRY:
             lo, scale = TABLE_GEOMETRY[op.fn.data]
             size = TABLE_SIZE
@@ -169,7 +175,9 @@ class GnnFixedPointPass(ModulePass):
             if op.shift is not None:
                 op.shift_type = _field(spec, "bias", base)
         elif isinstance(op, EdgeSoftmaxOp):
-            self._annotate_softmax(op, t, spec.get("table"))
+            self._annotate_softmax(op, t, spec.get("table"), self.max_edges + 1)
+        elif isinstance(op, SoftmaxOp):  # a row's features are its terms
+            self._annotate_softmax(op, t, spec.get("table"), op.input.type.num_features)  # type: ignore[attr-defined]
         elif isinstance(op, GatherOp | RepeatOp) or (
             isinstance(op, ScatterOp) and op.reduce.data in (Reduce.MAX, Reduce.MIN)
         ):
@@ -186,15 +194,26 @@ class GnnFixedPointPass(ModulePass):
             )
 
 
-    def _annotate_softmax(self, op: EdgeSoftmaxOp, t: FixedType, table: dict | None = None) -> None:
+    def _annotate_readout(self, op: ReadoutOp, t: FixedType, spec: Resolved) -> None:
+        """As a scatter, with at most max_nodes (edges: max_edges) rows in one graph."""
+        if op.reduce.data == Reduce.MAX:  # a selection keeps the input's type
+            _set_type(op.result, _elem(op.input))
+            return
+        rows = self.max_nodes if op.input.type.kind == "nodes" else self.max_edges  # type: ignore[attr-defined]
+        op.accum_type = _accum(spec, exact_sum_type([_elem(op.input)], count=rows), [_elem(op.input)])
+        if op.reduce.data == Reduce.MEAN:
+            op.recip_type = _recip(spec, FixedType(t.f + 3, 1, False, QuantMode.RND))
+
+    def _annotate_softmax(self, op: EdgeSoftmaxOp | SoftmaxOp, t: FixedType, table: dict | None,
+                          terms: int) -> None:
         """
         Weights, exp values and 1/sum lie in [0, 1] (about): unsigned, one integer bit,
-        GUARD_BITS more fractional bits than the default. The sum of at most max_edges + 1
-        exp values is exact. The 1/sum table covers [0, 2^k) >= max_edges + 2 in at least
-        TABLE_SIZE entries; Newton steps bring its first guess to full precision.
+        GUARD_BITS more fractional bits than the default. The sum of at most `terms` exp
+        values (edge_softmax: max_edges + 1; softmax: the row's features) is exact. The 1/sum
+        table covers [0, 2^k) >= terms + 1 in at least TABLE_SIZE entries; Newton steps
+        bring its first guess to full precision.
         """
         unit = FixedType(t.f + GUARD_BITS + 1, 1, False, QuantMode.RND)
-        terms = self.max_edges + 1
         int_bits = terms.bit_length()
         op.exp_type = unit
         op.accum_type = FixedType(int_bits + unit.f, int_bits, False)

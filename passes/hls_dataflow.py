@@ -53,6 +53,14 @@ class HlsDataflowPass(ModulePass):
             raise GnncError(f"{self.name}: needs an hls module (after convert-gnn-to-hls)")
         if "hls.dataflow" in fn.attributes:
             raise GnncError(f"{self.name}: the top function is already a dataflow design")
+        if "hls.max_graphs" in fn.attributes or any(
+            isinstance(o, hls.ForOp) and o.rows is not None and o.rows.data == "graphs" for o in fn.walk()
+        ):
+            # Stages and streams are cut per node / edge row; a readout's rows are graphs.
+            raise GnncError(
+                f"{self.name}: io: stream does not support graph-level outputs (a readout, "
+                "global_*_pool) yet; use io: parallel"
+            )
         _Dataflow(fn, op, self.interface).run()
 
 

@@ -76,6 +76,14 @@ def _to_numpy(inp: GraphInput, t: torch.Tensor, type_: Attribute) -> np.ndarray:
             row = int(np.argwhere(~np.isfinite(arr))[0][0])
             raise GnncError(f"input {inp.name!r} has NaN or infinite values (first in row {row})")
         return arr
+    if isinstance(type_, gnn.BatchType):
+        if arr.ndim != 1:
+            raise GnncError(f"input {inp.name!r} must have shape [N] (a graph number per node), got {list(arr.shape)}")
+        if not np.issubdtype(arr.dtype, np.integer):
+            raise GnncError(f"input {inp.name!r} must hold integer graph numbers (torch.long), got dtype {arr.dtype}")
+        if arr.size and arr.min() < 0:
+            raise GnncError(f"input {inp.name!r} has a negative graph number ({int(arr.min())})")
+        return arr.astype(np.int64, copy=False)
     if arr.ndim != 2 or arr.shape[0] != 2:
         raise GnncError(f"input {inp.name!r} must have shape [2, E], got {list(arr.shape)}")
     if not np.issubdtype(arr.dtype, np.integer):  # a float or bool index would be truncated
@@ -88,7 +96,7 @@ def _check_indices(bound: dict[str, np.ndarray], inputs: list[GraphInput], types
     rows = [bound[i.name].shape[0] for i, t in zip(inputs, types) if isinstance(t, gnn.NodesType)]
     n_nodes = rows[0] if rows else None
     for inp, t in zip(inputs, types):
-        if isinstance(t, gnn.NodesType) and bound[inp.name].shape[0] != n_nodes:
+        if isinstance(t, gnn.NodesType | gnn.BatchType) and bound[inp.name].shape[0] != n_nodes:
             raise GnncError(f"input {inp.name!r} has {bound[inp.name].shape[0]} rows, but the graph has "
                             f"{n_nodes} nodes (the rows of {inputs[0].name!r})")
         if isinstance(t, gnn.EdgeIndexType) and bound[inp.name].size:

@@ -62,7 +62,9 @@ SUPPORTED = (
     "torch_geometric.utils.softmax with num_nodes; nn.Linear / F.linear; BatchNorm in eval mode; "
     "relu, leaky_relu, elu, sigmoid, tanh; torch.cat along the feature axis; + - * of two node "
     "(or two edge) matrices, one of them possibly [rows, 1]; + - * / by constants; "
-    "repeat_interleave along the feature axis; Brevitas QuantLinear (bias=False), QuantReLU, "
+    "repeat_interleave along the feature axis; global_add/mean/max_pool (by a batch input, or "
+    "batch=None), x.sum/mean/max/amax(0); softmax over the features (dim=-1); "
+    "Brevitas QuantLinear (bias=False), QuantReLU, "
     "QuantIdentity with power-of-two scales"
 )
 
@@ -74,6 +76,8 @@ def unsupported(message: str) -> UnsupportedModelError:
 
 # Kinds of graph inputs.
 NODES, EDGES, EDGE_INDEX, OTHER = "nodes", "edges", "edge_index", "other"
+#: PyG's per-node graph number of a batch of graphs (a 1-D integer tensor with N entries).
+BATCH = "batch"
 
 _FRONTEND_DIR = str(Path(__file__).resolve().parent)
 _TORCH_DIR = str(Path(torch.__file__).resolve().parent)
@@ -178,6 +182,8 @@ def _classify(named: Sequence[tuple[str, Tensor]]) -> list[str]:
         rows = t.shape[0] if t.dim() >= 1 else None
         if k == ei_pos:
             kinds.append(EDGE_INDEX)
+        elif _is_batch(name, t, n_nodes, n_edges):
+            kinds.append(BATCH)
         elif rows is not None and rows == n_edges and ("edge" in name or rows != n_nodes):
             kinds.append(EDGES)
         elif rows is not None and rows == n_nodes:
@@ -185,6 +191,13 @@ def _classify(named: Sequence[tuple[str, Tensor]]) -> list[str]:
         else:
             kinds.append(OTHER)
     return kinds
+
+
+def _is_batch(name: str, t: Tensor, n_nodes: int | None, n_edges: int | None) -> bool:
+    """PyG's `batch`: a 1-D integer tensor with one entry per node (named like batch when
+    the graph has as many edges as nodes)."""
+    return (not t.is_floating_point() and t.dim() == 1 and n_nodes is not None
+            and t.shape[0] == n_nodes and ("batch" in name or n_nodes != n_edges))
 
 
 def call_convention(model: nn.Module, example: Any) -> CallConvention:
@@ -589,12 +602,19 @@ def _caller(names: ModuleNames) -> str:
 def _make_scatter(names: ModuleNames) -> Callable[..., Tensor]:
     def scatter(src: Tensor, index: Tensor, dim: int = 0, dim_size: int | None = None,
                 reduce: str = "sum") -> Tensor:
+        graphs = GRAPHS.rows_of(index)
+        if graphs is not None:  # global_*_pool(x, batch) and friends: one row per graph
+            dim_size = graphs
         if dim_size is None:
             # PyG would use index.max() + 1: data dependent, and not N when the
             # last nodes receive no edge.
             raise unsupported(
                 "torch_geometric.utils.scatter without dim_size is not supported: the output "
-                f"size would depend on the edge values; pass dim_size=x.size(0){_caller(names)}"
+                "size would depend on the index values. For an aggregation onto nodes pass "
+                "dim_size=x.size(0); for a graph-level pool (global_add_pool, ...) pass the "
+                "batch vector as a model input (data.batch, or a forward argument: a 1-D integer "
+                "tensor with one entry per node, named batch if the example graph has as many "
+                f"edges as nodes) or batch=None for one graph{_caller(names)}"
             )
         try:
             ops.canonical_reduce(reduce)
@@ -620,6 +640,26 @@ _REFUSED = {
         "normalisation with the self loops as a root term), a direct call or a subclass "
         "that overrides forward is not",
 }
+
+
+class _Graphs:
+    """
+    During a capture with a batch input: which traced tensors are the batch, and a hidden
+    tensor whose (dynamic) size is the number of graphs G. A scatter indexed by the batch
+    gets dim_size G, so every readout of one model has the same symbolic row count.
+    """
+
+    def __init__(self) -> None:
+        self.batch: list[Tensor] = []
+        self.count: Tensor | None = None
+
+    def rows_of(self, index: Any) -> Any:
+        if self.count is not None and any(index is b for b in self.batch):
+            return self.count.size(0)
+        return None
+
+
+GRAPHS = _Graphs()
 
 
 def _make_softmax(names: ModuleNames) -> Callable[..., Tensor]:
@@ -780,10 +820,17 @@ class _Wrapper(nn.Module):
     def forward(self, *tensors: Tensor) -> Any:
         model = getattr(self, WRAPPED)
         conv = self._convention
+        if len(tensors) > len(conv.inputs):  # the graph-count tensor (see _Graphs)
+            GRAPHS.count = tensors[-1]
+            tensors = tensors[:-1]
+        GRAPHS.batch = [t for i, t in zip(conv.inputs, tensors) if i.kind == BATCH]
         if conv.uses_data:
             fields = {k: v for k, v in self._example[0].items() if not isinstance(v, Tensor)}
             fields.update({str(i.key): t for i, t in zip(conv.inputs, tensors)})
-            return model(Data(**fields))
+            data = Data(**fields)
+            if GRAPHS.count is not None:  # a Batch's num_graphs: the symbolic graph count
+                data.num_graphs = GRAPHS.count.size(0)
+            return model(data)
         args = list(self._example)
         for inp, t in zip(conv.inputs, tensors):
             args[int(inp.key)] = t
@@ -792,8 +839,19 @@ class _Wrapper(nn.Module):
 
 def _dynamic_shapes(convention: CallConvention) -> tuple[tuple[dict[int, Dim] | None, ...]]:
     n, e = Dim("N", min=2), Dim("E", min=2)
-    dims = {NODES: {0: n}, EDGES: {0: e}, EDGE_INDEX: {1: e}, OTHER: None}
-    return (tuple(dims[i.kind] for i in convention.inputs),)
+    dims = {NODES: {0: n}, EDGES: {0: e}, EDGE_INDEX: {1: e}, BATCH: {0: n}, OTHER: None}
+    shapes = [dims[i.kind] for i in convention.inputs]
+    if has_batch(convention):
+        shapes.append({0: Dim("G", min=2)})  # the graph-count tensor
+    return (tuple(shapes),)
+
+
+def has_batch(convention: CallConvention) -> bool:
+    return any(i.kind == BATCH for i in convention.inputs)
+
+
+#: Rows of the graph-count tensor in the export (any size >= 2: only its symbol matters).
+GRAPH_COUNT_ROWS = 2
 
 
 @dataclass
@@ -842,6 +900,8 @@ def capture(model: nn.Module, example: Any) -> Captured:
     convention = call_convention(model, args)
     tensors = convention.tensors(args)
     _check_example(convention, tensors)
+    if has_batch(convention):
+        tensors = [*tensors, torch.zeros(GRAPH_COUNT_ROWS)]
     wrapper = _Wrapper(model, convention, args)
     # On failure torch prints a partial graph to stderr; our error replaces it.
     stderr = io.StringIO()
@@ -856,5 +916,7 @@ def capture(model: nn.Module, example: Any) -> Captured:
             raise
         except Exception as err:  # noqa: BLE001 - summarised for the user, no deep traceback
             raise _export_error(err, names) from None
+        finally:
+            GRAPHS.__init__()
     sys.stderr.write(stderr.getvalue())
     return Captured(program, convention, type(model).__name__)

@@ -44,6 +44,7 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from gnnc.dialects import gnn
 from gnnc.errors import GnncError, UnsupportedModelError
 from gnnc.frontend.capture import (
+    BATCH,
     SUPPORTED,
     EDGE_INDEX,
     EDGES,
@@ -89,6 +90,18 @@ class ZerosVal:
 
 
 @dataclass(frozen=True)
+class BatchVal:
+    """The `!gnn.batch` argument: each node's graph number."""
+
+    value: SSAValue
+
+
+@dataclass(frozen=True)
+class GraphCountVal:
+    """The hidden capture input whose size is the number of graphs (capture._Graphs)."""
+
+
+@dataclass(frozen=True)
 class ConstVal:
     tensor: torch.Tensor
 
@@ -131,6 +144,8 @@ def _kind(value: Any) -> str:
         return f"{article} {t.kind[:-1]} matrix with {t.num_features} features"
     if isinstance(value, EdgeIndexVal):
         return "edge_index"
+    if isinstance(value, BatchVal):
+        return "the batch vector"
     if isinstance(value, RowVal):
         return f"edge_index[{0 if value.end == gnn.EdgeEnd.SRC else 1}]"
     if isinstance(value, BroadcastRowVal):
@@ -145,7 +160,7 @@ def _kind(value: Any) -> str:
 def _is_graph_value(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_is_graph_value(v) for v in value)
-    return isinstance(value, (SSAValue, EdgeIndexVal, RowVal, BroadcastRowVal, ZerosVal, SymVal))
+    return isinstance(value, (SSAValue, EdgeIndexVal, RowVal, BroadcastRowVal, ZerosVal, SymVal, BatchVal))
 
 
 def _op_name(target: Any) -> str:
@@ -248,6 +263,8 @@ class _Importer:
         self.inputs: list[GraphInput] = []
         self.n_nodes: Any = None  # sympy expressions of N and E
         self.n_edges: Any = None
+        self.n_graphs: Any = None  # sympy expression of G (a batch input), see _readout
+        self.graph_rows: Any = None  # rows of every graph-level value: G, or 1 without a batch
         # Brevitas: fixed-point types of inputs (by name) and values quantised by a Brevitas
         # layer, whose sums and copies are then kept exact (see _quant).
         self.input_quant: dict[str, str] = {}
@@ -298,6 +315,12 @@ class _Importer:
             "aten::repeat_interleave": self._repeat_interleave,
             "aten::dropout": self._dropout,
             "aten::feature_dropout": self._dropout,
+            "aten::sum": self._sum_rows,
+            "aten::mean": self._mean_rows,
+            "aten::amax": self._amax_rows,
+            "aten::max": self._max_rows,
+            "aten::softmax": self._softmax,
+            "aten::_softmax": self._softmax,
             "aten::to": self._to,
             "aten::_to_copy": self._to,
         }
@@ -376,7 +399,12 @@ class _Importer:
         for spec in self.program.graph_signature.input_specs:
             node = nodes[spec.arg.name]
             if spec.kind == InputKind.USER_INPUT:
-                self.env[node] = self._user_input(node, next(user_inputs))
+                inp = next(user_inputs, None)
+                if inp is None:  # the graph-count tensor capture adds after the user's inputs
+                    self.n_graphs = _expr(node.meta["val"].shape[0])
+                    self.env[node] = GraphCountVal()
+                    continue
+                self.env[node] = self._user_input(node, inp)
             elif spec.kind in (InputKind.PARAMETER, InputKind.BUFFER, InputKind.CONSTANT_TENSOR):
                 self.env[node] = ConstVal(self._attr(spec.target))
             else:
@@ -406,16 +434,24 @@ class _Importer:
         if inp.kind == EDGE_INDEX:
             self.n_edges = _expr(val.shape[1])
             return EdgeIndexVal(self._argument(inp, gnn.EdgeIndexType()))
+        if inp.kind == BATCH:
+            return BatchVal(self._argument(inp, gnn.BatchType()))
         if inp.kind in (NODES, EDGES) and val.dim() == 2 and val.dtype == torch.float32:
             rows = _expr(val.shape[0])
             if inp.kind == NODES:
                 self.n_nodes = rows
                 return self._argument(inp, gnn.NodesType(int(val.shape[1]), Float32Type()))
             return self._argument(inp, gnn.EdgesType(int(val.shape[1]), Float32Type()))
+        hint = ""
+        if val.dim() == 1 and val.dtype.is_floating_point and _expr(val.shape[0]) == self.n_edges:
+            hint = " (a 1-D per-edge weight can be passed as [E, 1])"
+        elif val.dim() == 1 and not val.dtype.is_floating_point and _expr(val.shape[0]) == self.n_nodes:
+            hint = (" (a 1-D integer input with one entry per node is a batch vector; name it batch "
+                    "when the example graph has as many edges as nodes)")
         raise UnsupportedModelError(
             f"input {inp.name!r} ({val.dtype}, shape {list(val.shape)}) is not a node feature "
-            "matrix [N, F] float32, an edge feature matrix [E, F] float32 or edge_index [2, E]; "
-            "gnnc designs take only these (a 1-D per-edge weight can be passed as [E, 1])"
+            "matrix [N, F] float32, an edge feature matrix [E, F] float32, edge_index [2, E] or a "
+            f"batch vector [N]; gnnc designs take only these{hint}"
         )
 
     def _argument(self, inp: GraphInput, type_: Attribute) -> SSAValue:
@@ -439,7 +475,8 @@ class _Importer:
             if _features(value) is None:
                 raise UnsupportedModelError(
                     f"output {k} of {self.captured.model_name} is {_kind(value)}; gnnc designs "
-                    "return node or edge feature matrices ([N, F] or [E, F])\n" + SUPPORTED
+                    "return node, edge or graph feature matrices ([N, F], [E, F], [G, F] or [F] "
+                    "for one graph)\n" + SUPPORTED
                 )
             outs.append(value)
         return outs
@@ -539,6 +576,9 @@ class _Importer:
         val = node.meta.get("val")
         if t is None or not isinstance(val, torch.Tensor):
             return
+        if t.kind == "graphs":
+            self._check_graph_shape(node, t, val)
+            return
         rows = self.n_nodes if t.kind == "nodes" else self.n_edges
         if val.dim() != 2 or val.shape[1] != t.num_features or (
             rows is not None and _expr(val.shape[0]) != rows
@@ -548,6 +588,79 @@ class _Importer:
                 f"[{'N' if t.kind == 'nodes' else 'E'}, {t.num_features}] (gnn values are "
                 "2-D: one row per node or edge)"
             )
+
+    # ------------------------------------------------ readout (graph-level rows)
+
+    def _check_graph_shape(self, node: fx.Node, t: gnn.FeaturesType, val: torch.Tensor) -> None:
+        """[G, F] (or, for one graph, [1, F] or [F])."""
+        one = self.graph_rows == 1
+        if (val.dim() == 2 and val.shape[1] == t.num_features and _expr(val.shape[0]) == self.graph_rows) or (
+            one and val.dim() == 1 and val.shape[0] == t.num_features
+        ):
+            return
+        want = "[1, F] or [F]" if one else "[G, F]"
+        raise _Unsupported(
+            f"{_pretty_op(node.target)} gives shape {_fmt_shape(val, self)}, not {want} with "
+            f"F = {t.num_features} (graph-level values have one row per graph)"
+        )
+
+    def _readout(self, node: fx.Node, x: Any, reduce: str, batch: BatchVal | None) -> SSAValue:
+        t = _features(x)
+        if t is None or t.kind == "graphs":
+            raise _Unsupported(f"a readout of {_kind(x)}: only node (or edge) matrices can be pooled")
+        if batch is not None and t.kind != "nodes":
+            raise _Unsupported(f"pooling {_kind(x)} by the batch vector: the batch numbers nodes")
+        rows = self.n_graphs if batch is not None else 1
+        if self.graph_rows is not None and self.graph_rows != rows:
+            raise _Unsupported(
+                "a model that pools both by the batch vector and over all nodes at once: pool "
+                "every graph-level value by the batch (or none)"
+            )
+        self.graph_rows = rows
+        reduce_ = gnn.Reduce(reduce)
+        if reduce_ == gnn.Reduce.MIN:
+            raise _Unsupported("min pooling (supported: sum, mean, max)")
+        return self._emit(node, gnn.ReadoutOp(reduce_, x, batch.value if batch is not None else None))
+
+    def _row_reduction(self, node: fx.Node, x: Any, dim: Any, reduce: str) -> SSAValue:
+        """x.sum(0) / x.mean(0) / x.amax(0) of a node (or edge) matrix: a readout of one graph."""
+        dims = [dim] if isinstance(dim, int) else list(dim or [])
+        t = _features(x)
+        if t is None or t.kind == "graphs" or len(dims) != 1 or dims[0] not in (0, -2):
+            raise _Unsupported(
+                f"{reduce} of {_kind(x)} over dimension(s) {dims or 'all'}: supported is a node (or "
+                "edge) matrix reduced over its rows (dim=0), a graph-level readout"
+            )
+        return self._readout(node, x, reduce, None)
+
+    def _sum_rows(self, node: fx.Node, x: Any, dim: Any = None, keepdim: bool = False, *args: Any,
+                  **kwargs: Any) -> SSAValue:
+        return self._row_reduction(node, x, dim, "sum")
+
+    def _mean_rows(self, node: fx.Node, x: Any, dim: Any = None, keepdim: bool = False, *args: Any,
+                   **kwargs: Any) -> SSAValue:
+        return self._row_reduction(node, x, dim, "mean")
+
+    def _amax_rows(self, node: fx.Node, x: Any, dim: Any = (), keepdim: bool = False) -> SSAValue:
+        return self._row_reduction(node, x, dim, "max")
+
+    def _max_rows(self, node: fx.Node, x: Any, dim: Any = None, keepdim: bool = False) -> tuple[SSAValue, None]:
+        """x.max(0): (values, indices); the indices have no gnn form."""
+        return self._row_reduction(node, x, dim, "max"), None
+
+    def _softmax(self, node: fx.Node, x: Any, dim: int, *args: Any) -> SSAValue:
+        """torch.softmax over the features of each row (a classifier's class probabilities)."""
+        t = self._feature(x, "the input of softmax")
+        source = node.args[0].meta.get("val") if isinstance(node.args[0], fx.Node) else None
+        rank = source.dim() if isinstance(source, torch.Tensor) else 2
+        if dim not in (-1, rank - 1):
+            raise _Unsupported(
+                f"softmax of {_kind(t)} along dimension {dim}: only along the features (dim=-1) is "
+                "supported; a softmax over the edges of each node is torch_geometric.utils.softmax"
+            )
+        if args and args[0] not in (None, False, torch.float32):
+            raise _Unsupported(f"softmax computed in {args[0]}: gnnc computes in float32")
+        return self._emit(node, gnn.SoftmaxOp(t))
 
     def _passthrough(self, node: fx.Node, value: Any) -> Any:
         """clone/contiguous/...: the value itself, for features and edge_index alike."""
@@ -626,6 +739,11 @@ class _Importer:
     def _scatter(self, node: fx.Node, src: Any, index: Any, dim: int, dim_size: Any,
                  reduce: str) -> SSAValue:
         t = _features(src)
+        if isinstance(index, BatchVal):  # global_*_pool(x, batch): one row per graph
+            self._node_axis(dim, "pooling")
+            from gnnc.frontend.ops import canonical_reduce
+
+            return self._readout(node, src, canonical_reduce(reduce), index)
         if t is None or t.kind != "edges":
             raise _Unsupported(f"scatter of {_kind(src)}: only edge matrices can be aggregated onto nodes")
         if not isinstance(index, RowVal):
