@@ -106,12 +106,39 @@ class ActivationFn(StrEnum):
     TANH = "tanh"
     LEAKY_RELU = "leaky_relu"
     ELU = "elu"
+    SILU = "silu"
+    GELU = "gelu"
+    GELU_TANH = "gelu_tanh"
+    SOFTPLUS = "softplus"
+    MISH = "mish"
+    LOG_SIGMOID = "log_sigmoid"
+    HARDTANH = "hardtanh"
 
 
-#: Activations whose fixed-point form is a lookup table (table_size, table_min, table_scale).
-TABLE_ACTIVATIONS = (ActivationFn.SIGMOID, ActivationFn.TANH, ActivationFn.ELU)
-#: Activations with a parameter `alpha` (leaky_relu: negative slope; elu: saturation value).
-ALPHA_ACTIVATIONS = (ActivationFn.LEAKY_RELU, ActivationFn.ELU)
+class Tail(StrEnum):
+    """What a table activation gives outside its table's range [table_min, table end)."""
+
+    CLAMP = "clamp"  # the nearest entry (the function is flat there)
+    IDENTITY = "identity"  # the input itself (the function is x there)
+
+
+#: Activations whose fixed-point form is a lookup table (table_size, table_min, table_scale),
+#: with the tails (below, above) the table's range: one mechanism for every smooth function.
+TABLE_TAILS = {
+    ActivationFn.SIGMOID: (Tail.CLAMP, Tail.CLAMP),
+    ActivationFn.TANH: (Tail.CLAMP, Tail.CLAMP),
+    ActivationFn.ELU: (Tail.CLAMP, Tail.IDENTITY),
+    ActivationFn.SILU: (Tail.CLAMP, Tail.IDENTITY),
+    ActivationFn.GELU: (Tail.CLAMP, Tail.IDENTITY),
+    ActivationFn.GELU_TANH: (Tail.CLAMP, Tail.IDENTITY),
+    ActivationFn.SOFTPLUS: (Tail.CLAMP, Tail.IDENTITY),
+    ActivationFn.MISH: (Tail.CLAMP, Tail.IDENTITY),
+    ActivationFn.LOG_SIGMOID: (Tail.IDENTITY, Tail.CLAMP),
+}
+TABLE_ACTIVATIONS = tuple(TABLE_TAILS)
+#: Activations with a parameter `alpha` (leaky_relu: negative slope; elu: saturation value;
+#: softplus: beta).
+ALPHA_ACTIVATIONS = (ActivationFn.LEAKY_RELU, ActivationFn.ELU, ActivationFn.SOFTPLUS)
 
 
 class EdgeEnd(StrEnum):
@@ -550,8 +577,15 @@ class ActivationOp(IRDLOperation):
     * leaky_relu: x if x > 0 else alpha * x (`alpha` is the negative slope; fixed point:
       `alpha_type`, the product is exact and cast once).
     * elu: x if x >= 0 else alpha * (exp(x) - 1).
-    * sigmoid, tanh, elu in fixed point are lookup tables of `table_size` entries covering
-      [table_min, table_min + table_size / table_scale) (elu: its negative half).
+    * silu, gelu (erf form), gelu_tanh (tanh approximation), softplus (`alpha` = beta,
+      `threshold`: x where beta * x > threshold), mish, log_sigmoid: torch's definitions.
+    * hardtanh: clamp(x, lower, upper) (relu6 is hardtanh(0, 6)); fixed point: the bounds
+      in `alpha_type`, exact comparisons, one cast.
+    * sigmoid, tanh, elu, silu, gelu, gelu_tanh, softplus, mish, log_sigmoid in fixed point
+      are lookup tables of `table_size` entries covering [table_min, table_end), table_end =
+      table_min + table_size / table_scale; outside it each function has a tail
+      (TABLE_TAILS): the nearest entry, or the input itself (an identity tail needs an
+      integer table_end, so the comparison with it is exact).
     """
 
     name = "gnn.activation"
@@ -560,6 +594,9 @@ class ActivationOp(IRDLOperation):
     input = operand_def(FeaturesType)
     result = result_def(FeaturesType)
     alpha = opt_prop_def(FloatAttr[Float64Type])
+    threshold = opt_prop_def(FloatAttr[Float64Type])
+    lower = opt_prop_def(FloatAttr[Float64Type])
+    upper = opt_prop_def(FloatAttr[Float64Type])
     alpha_type = opt_prop_def(FixedType)
     table_size = opt_prop_def(IntegerAttr[I64])
     table_min = opt_prop_def(IntegerAttr[I64])
@@ -569,16 +606,34 @@ class ActivationOp(IRDLOperation):
     traits = traits_def(Pure())
     assembly_format = "$fn $input attr-dict `:` type($input) `->` type($result)"
 
-    def __init__(self, fn: ActivationFn, input: SSAValue, alpha: float | None = None):
+    def __init__(self, fn: ActivationFn, input: SSAValue, alpha: float | None = None,
+                 **params: float):
+        """`params`: threshold (softplus), lower and upper (hardtanh)."""
         props: dict[str, Attribute] = {"fn": ActivationFnAttr(fn)}
-        if alpha is not None:
-            props["alpha"] = FloatAttr(float(alpha), Float64Type())
+        for name, value in (("alpha", alpha), *params.items()):
+            if value is not None:
+                props[name] = FloatAttr(float(value), Float64Type())
         super().__init__(operands=[input], result_types=[input.type], properties=props)
 
     @property
     def alpha_value(self) -> float:
         assert self.alpha is not None
         return self.alpha.value.data
+
+    def params(self) -> dict[str, float]:
+        """The function's float parameters (alpha, threshold, lower, upper) that are set."""
+        out = {}
+        for name in ("alpha", "threshold", "lower", "upper"):
+            attr = self.properties.get(name)
+            if attr is not None:
+                out[name] = attr.value.data  # type: ignore[attr-defined]
+        return out
+
+    @property
+    def table_end(self) -> float:
+        """table_min + table_size / table_scale: where the table's range ends."""
+        size, lo, scale = (a.value.data for a in (self.table_size, self.table_min, self.table_scale))  # type: ignore[union-attr]
+        return lo + size / scale
 
     def verify_(self) -> None:
         src = features_of(self.input, self.name, "input")
@@ -593,10 +648,18 @@ class ActivationOp(IRDLOperation):
             raise VerifyException(f"'{self.name}': {fn.value} needs alpha")
         if fn not in ALPHA_ACTIVATIONS and self.alpha is not None:
             raise VerifyException(f"'{self.name}': {fn.value} takes no alpha")
-        if self.alpha_type is not None and fn != ActivationFn.LEAKY_RELU:
-            raise VerifyException(f"'{self.name}': alpha_type only applies to leaky_relu")
-        if fixed and fn == ActivationFn.LEAKY_RELU and self.alpha_type is None:
-            raise VerifyException(f"'{self.name}': fixed-point leaky_relu needs alpha_type")
+        if (self.threshold is not None) != (fn == ActivationFn.SOFTPLUS):
+            raise VerifyException(f"'{self.name}': threshold goes with softplus (only and always)")
+        bounds = [b is not None for b in (self.lower, self.upper)]
+        if bounds != [fn == ActivationFn.HARDTANH] * 2:
+            raise VerifyException(f"'{self.name}': lower and upper go with hardtanh (only and always)")
+        if fn == ActivationFn.HARDTANH and self.lower.value.data > self.upper.value.data:  # type: ignore[union-attr]
+            raise VerifyException(f"'{self.name}': hardtanh needs lower <= upper")
+        typed = (ActivationFn.LEAKY_RELU, ActivationFn.HARDTANH)
+        if self.alpha_type is not None and fn not in typed:
+            raise VerifyException(f"'{self.name}': alpha_type only applies to leaky_relu and hardtanh")
+        if fixed and fn in typed and self.alpha_type is None:
+            raise VerifyException(f"'{self.name}': fixed-point {fn.value} needs alpha_type")
         table = (self.table_size, self.table_min, self.table_scale)
         if any(t is not None for t in table):
             if fn not in TABLE_ACTIVATIONS:
@@ -608,6 +671,11 @@ class ActivationOp(IRDLOperation):
             if self.table_size.value.data < 2 or self.table_scale.value.data < 1:
                 raise VerifyException(
                     f"'{self.name}': table_size must be >= 2 and table_scale >= 1"
+                )
+            if Tail.IDENTITY in TABLE_TAILS[fn] and self.table_size.value.data % self.table_scale.value.data:
+                raise VerifyException(
+                    f"'{self.name}': {fn.value} continues as x outside its table, so the table end "
+                    "table_min + table_size / table_scale must be an integer"
                 )
         elif fixed and fn in TABLE_ACTIVATIONS:
             raise VerifyException(

@@ -29,6 +29,7 @@ from gnnc.fixed import (
     rsqrt_degree_values,
     softmax_recip_values,
     table_index,
+    TABLE_FUNCTIONS,
     table_values,
     to_float,
 )
@@ -301,11 +302,10 @@ def _activation(it: _Interpreter, op: gnn.ActivationOp) -> np.ndarray:
             return np.maximum(x, 0.0)
         if fn == gnn.ActivationFn.LEAKY_RELU:
             return np.where(x > 0, x, op.alpha_value * x)
-        if fn == gnn.ActivationFn.ELU:
-            return np.where(x > 0, x, op.alpha_value * np.expm1(np.minimum(x, 0.0)))
-        if fn == gnn.ActivationFn.SIGMOID:
-            return 1.0 / (1.0 + np.exp(-x))
-        return np.tanh(x)
+        if fn == gnn.ActivationFn.HARDTANH:
+            p = op.params()
+            return np.clip(x, p["lower"], p["upper"])
+        return TABLE_FUNCTIONS[fn.value](x, op.params())
     in_t, out_t = _fixed(op.input), _fixed(op.result)
     if fn == gnn.ActivationFn.RELU:
         return cast(np.maximum(x, 0), in_t.f, out_t)
@@ -318,16 +318,45 @@ def _activation(it: _Interpreter, op: gnn.ActivationOp) -> np.ndarray:
         pos = x > 0  # each branch cast on the values it takes (the report counts only those)
         return np.where(pos, cast(np.where(pos, x, 0), in_t.f, out_t),
                         cast(np.where(pos, 0, wide * a), in_t.f + a_t.f, out_t))
+    if fn == gnn.ActivationFn.HARDTANH:
+        return _hardtanh(op, x, in_t, out_t)
+    return _table_activation(op, x, in_t, out_t)
+
+
+def _hardtanh(op: gnn.ActivationOp, x: np.ndarray, in_t: gnn.FixedType, out_t: gnn.FixedType) -> np.ndarray:
+    """clamp(x, lower, upper) with the bounds in alpha_type, compared exactly, cast once."""
+    a_t = op.alpha_type
+    assert a_t is not None
+    p = op.params()
+    f = max(in_t.f, a_t.f)
+    dtype = int_dtype(max(in_t.w, a_t.w) + abs(in_t.f - a_t.f) + 1)
+    lo, hi = (int(quantize(p[k], a_t)) << (f - a_t.f) for k in ("lower", "upper"))
+    return cast(np.clip(x.astype(dtype) << (f - in_t.f), lo, hi), f, out_t)
+
+
+def _table_activation(op: gnn.ActivationOp, x: np.ndarray, in_t: gnn.FixedType,
+                      out_t: gnn.FixedType) -> np.ndarray:
+    """A function table over [table_min, table_end), and the function's tails outside it."""
+    fn = op.fn.data
     size, lo, scale = op.table_size.value.data, op.table_min.value.data, op.table_scale.value.data  # type: ignore[union-attr]
-    alpha = op.alpha_value if op.alpha is not None else 1.0
-    table = table_values(fn.value, size, lo, scale, out_t, alpha)
+    table = table_values(fn.value, size, lo, scale, out_t, op.params())
     looked_up = table[table_index(x, in_t.f, size, lo, scale)]
     if _RECORDING is not None and looked_up.size:  # a table never overflows; its range is reported
         values = to_float(looked_up, out_t)
         _RECORDING.add("result", out_t, looked_up.size, 0, float(values.min()), float(values.max()))
-    if fn == gnn.ActivationFn.ELU:  # the table covers the negative half only
-        return np.where(x < 0, looked_up, cast(np.where(x < 0, 0, x), in_t.f, out_t))
-    return looked_up
+    below, above = gnn.TABLE_TAILS[fn]
+    # x compared exactly with the integer ends: both sides scaled to max(f, 0) fractional bits
+    xs = x.astype(object) if x.dtype == object else x.astype(int_dtype(in_t.w + max(0, -in_t.f) + 1))
+    xs = xs * (1 << max(0, -in_t.f))
+    unit = 1 << max(0, in_t.f)
+    identity = np.zeros(x.shape, dtype=bool)
+    if below == gnn.Tail.IDENTITY:
+        identity |= xs < lo * unit
+    if above == gnn.Tail.IDENTITY:
+        identity |= xs >= int(op.table_end) * unit
+    if not identity.any():
+        return looked_up
+    return np.where(identity, cast(np.where(identity, x, 0), in_t.f, out_t), looked_up)
 
 
 def _scale(it: _Interpreter, op: gnn.ScaleOp) -> np.ndarray:

@@ -153,24 +153,41 @@ def exact_product_type(a: FixedType, b: FixedType) -> FixedType:
 
 
 # --------------------------------------------------------------------------- #
-# Lookup tables (sigmoid, tanh, elu, 1/deg, deg^-1/2)
+# Lookup tables (sigmoid, tanh, elu, silu, gelu, ..., 1/deg, deg^-1/2)
 # --------------------------------------------------------------------------- #
 
-_TABLE_FUNCTIONS = {
-    "sigmoid": lambda v, alpha: 1.0 / (1.0 + np.exp(-v)),
-    "tanh": lambda v, alpha: np.tanh(v),
-    "elu": lambda v, alpha: np.where(v > 0, v, alpha * np.expm1(np.minimum(v, 0.0))),
-    "exp": lambda v, alpha: np.exp(v),
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def _softplus(v: np.ndarray, beta: float, threshold: float) -> np.ndarray:
+    """torch's softplus: log(1 + exp(beta v)) / beta, or v where beta v > threshold."""
+    return np.where(beta * v > threshold, v, np.logaddexp(0.0, beta * v) / beta)
+
+
+#: The float definitions (torch's) of the functions gnnc evaluates through tables;
+#: `p` holds the op's parameters (alpha, threshold).
+TABLE_FUNCTIONS = {
+    "sigmoid": lambda v, p: 1.0 / (1.0 + np.exp(-v)),
+    "tanh": lambda v, p: np.tanh(v),
+    "elu": lambda v, p: np.where(v > 0, v, p.get("alpha", 1.0) * np.expm1(np.minimum(v, 0.0))),
+    "exp": lambda v, p: np.exp(v),
+    "silu": lambda v, p: v / (1.0 + np.exp(-v)),
+    "gelu": lambda v, p: 0.5 * v * (1.0 + _erf(v / math.sqrt(2.0))),
+    "gelu_tanh": lambda v, p: 0.5 * v * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (v + 0.044715 * v**3))),
+    "softplus": lambda v, p: _softplus(v, p.get("alpha", 1.0), p.get("threshold", 20.0)),
+    "mish": lambda v, p: v * np.tanh(np.logaddexp(0.0, v)),
+    "log_sigmoid": lambda v, p: -np.logaddexp(0.0, -v),
 }
 
 
-def table_values(fn: str, size: int, lo: int, scale: int, t: FixedType, alpha: float = 1.0) -> np.ndarray:
+def table_values(fn: str, size: int, lo: int, scale: int, t: FixedType,
+                 params: dict[str, float] | None = None) -> np.ndarray:
     """
     Raw entries of a function table: entry i holds fn at the midpoint of its input interval.
-    `alpha` is the parameter of elu (ignored by sigmoid and tanh).
+    `params`: the function's parameters (elu's alpha, softplus's alpha = beta and threshold).
     """
     centers = lo + (np.arange(size, dtype=np.float64) + 0.5) / scale
-    return quantize(_TABLE_FUNCTIONS[fn](centers, alpha), t)
+    return quantize(TABLE_FUNCTIONS[fn](centers, params or {}), t)
 
 
 def table_index(raw: np.ndarray, frac: int, size: int, lo: int, scale: int) -> np.ndarray:

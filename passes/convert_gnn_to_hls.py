@@ -464,20 +464,56 @@ def _lower_activation(lw: _Lowering, op: gnn.ActivationOp) -> None:
 
         _elementwise(lw, op, "leaky_relu", leaky)
         return
+    if fn == gnn.ActivationFn.HARDTANH:
+        _lower_hardtanh(lw, op, in_t, out_t)
+        return
     size, lo, scale = (a.value.data for a in (op.table_size, op.table_min, op.table_scale))  # type: ignore[union-attr]
-    alpha = op.alpha_value if op.alpha is not None else 1.0
-    table = lw.rom(f"{fn.value}_table", table_values(fn.value, size, lo, scale, out_t, alpha), out_t)
+    table = lw.rom(f"{fn.value}_table", table_values(fn.value, size, lo, scale, out_t, op.params()), out_t)
+    below, above = gnn.TABLE_TAILS[fn]
 
     def lookup(b: Builder, v: list[SSAValue]) -> SSAValue:
         idx = b.insert(hls.TableIndexOp(v[0], size, lo, scale)).result
-        looked_up = b.insert(hls.LoadOp(table, [idx])).result
-        if fn != gnn.ActivationFn.ELU:
-            return looked_up
-        # elu: x < 0 ? table[x] : x; the table covers the negative half only.
-        pos = b.insert(hls.CastOp(v[0], out_t)).result
-        return b.insert(hls.SelectOp(_negate(b, v[0]), looked_up, pos)).result
+        y = b.insert(hls.LoadOp(table, [idx])).result
+        if gnn.Tail.IDENTITY in (below, above):
+            x = b.insert(hls.CastOp(v[0], out_t)).result
+            if above == gnn.Tail.IDENTITY:  # x < end ? table : x
+                y = b.insert(hls.SelectOp(_constant_minus(b, int(op.table_end), v[0]), y, x)).result
+            if below == gnn.Tail.IDENTITY:  # x < min ? x : table
+                y = b.insert(hls.SelectOp(_constant_minus(b, lo, v[0]), x, y)).result
+        return y
 
     _elementwise(lw, op, fn.value, lookup)
+
+
+def _constant_minus(b: Builder, c: int, v: SSAValue) -> SSAValue:
+    """c - v exactly, c an integer (a table end): positive exactly when v < c."""
+    neg = _negate(b, v)
+    if c == 0:  # elu's table end
+        return neg
+    c_t = gnn.FixedType(max(2, abs(c).bit_length() + 1), max(2, abs(c).bit_length() + 1))
+    return b.insert(hls.AddOp(_const(b, c, c_t), neg, exact_sum_type([c_t, _elem_type(neg)]))).result
+
+
+def _elem_type(v: SSAValue) -> gnn.FixedType:
+    assert isinstance(v.type, gnn.FixedType)
+    return v.type
+
+
+def _lower_hardtanh(lw: _Lowering, op: gnn.ActivationOp, in_t: gnn.FixedType, out_t: gnn.FixedType) -> None:
+    """min(max(x, lower), upper) in a type holding x and the bounds (alpha_type) exactly."""
+    a_t = op.alpha_type
+    assert a_t is not None
+    common = exact_sum_type([in_t, a_t])
+    p = op.params()
+    lo, hi = (int(quantize(p[k], a_t)) << (common.f - a_t.f) for k in ("lower", "upper"))
+
+    def clamp(b: Builder, v: list[SSAValue]) -> SSAValue:
+        x = b.insert(hls.CastOp(v[0], common)).result
+        m = b.insert(hls.MaxOp(x, _const(b, lo, common), common)).result
+        m = b.insert(hls.MinOp(m, _const(b, hi, common), common)).result
+        return b.insert(hls.CastOp(m, out_t)).result
+
+    _elementwise(lw, op, "hardtanh", clamp)
 
 
 def _lower_binary(kind: str):

@@ -221,6 +221,11 @@ _ACTIVATIONS = {
     "aten::sigmoid_": gnn.ActivationFn.SIGMOID,
     "aten::tanh": gnn.ActivationFn.TANH,
     "aten::tanh_": gnn.ActivationFn.TANH,
+    "aten::silu": gnn.ActivationFn.SILU,
+    "aten::silu_": gnn.ActivationFn.SILU,
+    "aten::mish": gnn.ActivationFn.MISH,
+    "aten::mish_": gnn.ActivationFn.MISH,
+    "aten::log_sigmoid": gnn.ActivationFn.LOG_SIGMOID,
 }
 _RESHAPES = {
     "aten::view", "aten::reshape", "aten::flatten", "aten::squeeze", "aten::unsqueeze",
@@ -301,6 +306,7 @@ class _Importer:
             "aten::to": self._to,
             "aten::_to_copy": self._to,
         }
+        self.handlers.update(self._activation_handlers())
 
     # ------------------------------------------------------------------ driver
 
@@ -881,6 +887,74 @@ class _Importer:
         if not isinstance(alpha, (int, float)):
             raise _Unsupported(f"elu with alpha {_kind(alpha)}")
         return self._emit(node, gnn.ActivationOp(gnn.ActivationFn.ELU, x, float(alpha)))
+
+    # ------------------------------------- activations with parameters, composed ones
+
+    def _activation_handlers(self) -> dict[str, Callable[..., Any]]:
+        handlers: dict[str, Callable[..., Any]] = {}
+        for name, fn in (("gelu", self._gelu), ("softplus", self._softplus), ("hardtanh", self._hardtanh),
+                         ("relu6", self._relu6), ("hardsigmoid", self._hardsigmoid),
+                         ("hardswish", self._hardswish), ("selu", self._selu), ("celu", self._celu)):
+            handlers[f"aten::{name}"] = handlers[f"aten::{name}_"] = fn
+        return handlers
+
+    @staticmethod
+    def _number(value: Any, what: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _Unsupported(f"{what} {_kind(value)}: only a number is supported")
+        return float(value)
+
+    def _gelu(self, node: fx.Node, x: Any, approximate: str = "none") -> SSAValue:
+        fn = {"none": gnn.ActivationFn.GELU, "tanh": gnn.ActivationFn.GELU_TANH}.get(approximate)
+        if fn is None:
+            raise _Unsupported(f"gelu with approximate={approximate!r} (torch has 'none' and 'tanh')")
+        return self._activation(node, fn, x)
+
+    def _softplus(self, node: fx.Node, x: Any, beta: Any = 1.0, threshold: Any = 20.0) -> SSAValue:
+        x = self._feature(x, "the input of softplus")
+        beta = self._number(beta, "softplus with beta")
+        if beta <= 0:
+            raise _Unsupported(f"softplus with beta={beta}: only beta > 0 is supported")
+        return self._emit(node, gnn.ActivationOp(
+            gnn.ActivationFn.SOFTPLUS, x, beta, threshold=self._number(threshold, "softplus with threshold")))
+
+    def _hardtanh(self, node: fx.Node, x: Any, min_val: Any = -1.0, max_val: Any = 1.0) -> SSAValue:
+        x = self._feature(x, "the input of hardtanh")
+        lower, upper = self._number(min_val, "hardtanh with min_val"), self._number(max_val, "hardtanh with max_val")
+        if lower > upper:
+            raise _Unsupported(f"hardtanh with min_val={lower} > max_val={upper}")
+        return self._emit(node, gnn.ActivationOp(gnn.ActivationFn.HARDTANH, x, lower=lower, upper=upper))
+
+    def _relu6(self, node: fx.Node, x: Any) -> SSAValue:
+        return self._hardtanh(node, x, 0.0, 6.0)
+
+    def _hardsigmoid(self, node: fx.Node, x: Any) -> SSAValue:
+        """hardtanh(x / 6 + 1/2, 0, 1): a constant scale, then an exact clamp."""
+        t = self._feature(x, "the input of hardsigmoid").type
+        n = t.num_features  # type: ignore[attr-defined]
+        y = self._scale(node, x, torch.full((n,), 1 / 6, dtype=torch.float64), torch.full((n,), 0.5, dtype=torch.float64))
+        return self._hardtanh(node, y, 0.0, 1.0)
+
+    def _hardswish(self, node: fx.Node, x: Any) -> SSAValue:
+        """x * hardsigmoid(x)."""
+        return self._emit(node, gnn.MulOp(x, self._hardsigmoid(node, x)))
+
+    def _selu(self, node: fx.Node, x: Any) -> SSAValue:
+        """scale * elu(x, alpha) with torch's constants."""
+        alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+        y = self._elu(node, x, alpha)
+        return self._scale(node, y, torch.full((y.type.num_features,), scale, dtype=torch.float64), None)  # type: ignore[attr-defined]
+
+    def _celu(self, node: fx.Node, x: Any, alpha: Any = 1.0) -> SSAValue:
+        """alpha * elu(x / alpha, 1) (= max(0, x) + min(0, alpha (exp(x / alpha) - 1)))."""
+        alpha = self._number(alpha, "celu with alpha")
+        if alpha == 1.0:
+            return self._elu(node, x, 1.0)
+        if alpha <= 0:
+            raise _Unsupported(f"celu with alpha={alpha}: only alpha > 0 is supported")
+        n = self._feature(x, "the input of celu").type.num_features  # type: ignore[attr-defined]
+        y = self._elu(node, self._scale(node, x, torch.full((n,), 1 / alpha, dtype=torch.float64), None), 1.0)
+        return self._scale(node, y, torch.full((n,), alpha, dtype=torch.float64), None)
 
     # --------------------------------------------------- GCN normalisation
 

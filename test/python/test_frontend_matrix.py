@@ -353,6 +353,23 @@ class Activations(nn.Module):
         return h[edge_index[0]]
 
 
+class ZooActivations(nn.Module):
+    """Every other torch activation: tables with tails (inputs up to +-14 reach them) and exact forms."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(NODE_F, 4)
+        self.mods = nn.ModuleList([nn.SiLU(), nn.GELU(), nn.GELU(approximate="tanh"), nn.Softplus(),
+                                   nn.Softplus(beta=2, threshold=5), nn.Mish(), nn.LogSigmoid(),
+                                   nn.Hardtanh(-2, 3), nn.ReLU6(), nn.Hardsigmoid(), nn.Hardswish(),
+                                   nn.SELU(), nn.CELU(0.5), nn.Tanhshrink()])
+
+    def forward(self, x, edge_index):
+        h = self.lin(x) * 9
+        outs = [m(h) for m in self.mods] + [F.silu(h), F.gelu(h, approximate="tanh"), F.hardtanh(h)]
+        return torch.cat(outs, dim=1)[edge_index[0]]
+
+
 class BatchNorms(nn.Module):
     """BatchNorm1d after a Linear (folded), after a ReLU (a scale), after SAGEConv's add (folded into both)."""
 
@@ -478,6 +495,9 @@ CASES = [
          UtilsScatter, "x,ei,ea", {"scatter": 5}),
     Case("activations", AROUND, "nn.Sequential, Linear, ReLU, LeakyReLU, ELU, Sigmoid, Tanh (modules, F.*)",
          Activations, ops={"activation": 7}),
+    Case("activations-zoo", AROUND, "SiLU, GELU (erf, tanh), Softplus (beta, threshold), Mish, LogSigmoid "
+         "(tables with tails); Hardtanh, ReLU6, Hardsigmoid, Hardswish (exact clamps); SELU, CELU, Tanhshrink",
+         ZooActivations, ops={"activation": 14, "mul": 1}),  # F.* repeats and hardswish's hardsigmoid merge (gnn-cse)
     Case("batchnorm", AROUND, "BatchNorm1d folded after Linear, after ReLU, after SAGEConv",
          BatchNorms, ops={"batch_norm": 0, "scale": 1}),
     Case("arithmetic", AROUND, "residual add, cat, mul, constant scaling, sub, neg, division by a constant",
@@ -617,13 +637,13 @@ def test_pitfall_self_loops_in_edge_index():
 # --------------------------------------------------------------------------- #
 
 
-class Gelu(nn.Module):
+class Softsign(nn.Module):
     def __init__(self):
         super().__init__()
         self.lin = nn.Linear(NODE_F, 4)
 
     def forward(self, x, edge_index):
-        return F.gelu(self.lin(x))[edge_index[0]]
+        return F.softshrink(self.lin(x))[edge_index[0]]
 
 
 class NodeRow(nn.Module):
@@ -667,7 +687,7 @@ class IncludeSelf(nn.Module):
 
 
 UNSUPPORTED = [
-    ("gelu", Gelu, "x,ei", ["torch.gelu", "Gelu.forward", "F.gelu(self.lin(x))"]),
+    ("softshrink", Softsign, "x,ei", ["torch.softshrink", "Softsign.forward", "F.softshrink(self.lin(x))"]),
     ("node-row", NodeRow, "x,ei", ["torch.select", "selecting one column or row", "return x[1] * x"]),
     ("sage-normalize", lambda: Stock(SAGEConv(NODE_F, 4, normalize=True)), "x,ei",
      ["torch.linalg_vector_norm", "module 'conv' (SAGEConv)", "F.normalize"]),

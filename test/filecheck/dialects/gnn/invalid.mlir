@@ -378,11 +378,11 @@ func.func @f(%x: !gnn.edges<2, !gnn.fixed<16, 6>>) {
 // -----
 
 func.func @f(%x: !gnn.edges<2, f32>) {
-  %y = gnn.activation gelu %x : !gnn.edges<2, f32> -> !gnn.edges<2, f32>
+  %y = gnn.activation softsign %x : !gnn.edges<2, f32> -> !gnn.edges<2, f32>
   func.return
 }
 
-// CHECK: Expected `relu`, `sigmoid`, `tanh`, `leaky_relu`, or `elu`.
+// CHECK: Expected `relu`, `sigmoid`, `tanh`, `leaky_relu`, `elu`, `silu`, `gelu`, `gelu_tanh`, `softplus`, `mish`, `log_sigmoid`, or `hardtanh`.
 
 // -----
 
@@ -516,7 +516,7 @@ func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>) {
   func.return
 }
 
-// CHECK: {{^}}'gnn.activation': alpha_type only applies to leaky_relu
+// CHECK: {{^}}'gnn.activation': alpha_type only applies to leaky_relu and hardtanh
 
 // -----
 
@@ -753,3 +753,95 @@ func.func @f(%l: !gnn.edges<2, f32>, %ei: !gnn.edge_index) {
 }
 
 // CHECK: {{^}}'gnn.edge_softmax': newton_steps only apply to fixed-point edge_softmax
+
+// -----
+
+// --- activations of the model zoo (issue 13) ---------------------------------------
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.activation softplus %x {alpha = 1.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': threshold goes with softplus (only and always)
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.activation silu %x {threshold = 20.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': threshold goes with softplus (only and always)
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.activation softplus %x {threshold = 20.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': softplus needs alpha
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.activation hardtanh %x {lower = -1.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': lower and upper go with hardtanh (only and always)
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.activation relu %x {lower = -1.0 : f64, upper = 1.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': lower and upper go with hardtanh (only and always)
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.activation hardtanh %x {lower = 2.0 : f64, upper = 1.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': hardtanh needs lower <= upper
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>) {
+  %y = gnn.activation hardtanh %x {lower = -1.0 : f64, upper = 1.0 : f64} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': fixed-point hardtanh needs alpha_type
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>) {
+  %y = gnn.activation silu %x : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': fixed-point silu needs table_size, table_min and table_scale
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>) {
+  %y = gnn.activation gelu %x {table_size = 100 : i64, table_min = -4 : i64, table_scale = 32 : i64} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': gelu continues as x outside its table, so the table end table_min + table_size / table_scale must be an integer
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>) {
+  %y = gnn.activation hardtanh %x {lower = -1.0 : f64, upper = 1.0 : f64, alpha_type = !gnn.fixed<8, 4>, table_size = 8 : i64, table_min = -2 : i64, table_scale = 2 : i64} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': hardtanh takes no lookup table

@@ -240,3 +240,30 @@ func.func @breadth_fixed(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>, %ei: !gnn.edge_in
 
 // GENERIC: "gnn.degree_norm"(%ei) <{end = #gnn<edge_end dst>, add_self_loops}> : (!gnn.edge_index) -> !gnn.nodes<1, f32>
 // GENERIC: "gnn.edge_softmax"(%a, %ei, %root) <{end = #gnn<edge_end src>}> {gnn.path = "conv"} : (!gnn.edges<2, f32>, !gnn.edge_index, !gnn.nodes<2, f32>) -> (!gnn.edges<2, f32>, !gnn.nodes<2, f32>)
+
+// --- Activations of the model zoo (issue 13): tables with tails, hardtanh --------
+
+func.func @zoo_activations(%x: !gnn.nodes<2, f32>, %q: !gnn.nodes<2, !gnn.fixed<16, 8>>) -> (!gnn.nodes<2, f32>, !gnn.nodes<2, !gnn.fixed<8, 4>>) {
+  %a = gnn.activation silu %x : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  %b = gnn.activation gelu %a : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  %c = gnn.activation gelu_tanh %b : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  %d = gnn.activation softplus %c {alpha = 2.0 : f64, threshold = 5.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  %e = gnn.activation mish %d : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  %f = gnn.activation log_sigmoid %e : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  %g = gnn.activation hardtanh %f {lower = 0.0 : f64, upper = 6.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  %s = gnn.activation silu %q {table_size = 1536 : i64, table_min = -12 : i64, table_scale = 64 : i64} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  %h = gnn.activation hardtanh %s {lower = -2.5 : f64, upper = 3.0 : f64, alpha_type = !gnn.fixed<8, 4>} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<8, 4>>
+  func.return %g, %h : !gnn.nodes<2, f32>, !gnn.nodes<2, !gnn.fixed<8, 4>>
+}
+
+// CHECK:      func.func @zoo_activations(
+// CHECK-NEXT:   %a = gnn.activation silu %x : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+// CHECK-NEXT:   %b = gnn.activation gelu %a
+// CHECK-NEXT:   %c = gnn.activation gelu_tanh %b
+// CHECK-NEXT:   %d = gnn.activation softplus %c {alpha = 2.000000e+00 : f64, threshold = 5.000000e+00 : f64}
+// CHECK-NEXT:   %e = gnn.activation mish %d
+// CHECK-NEXT:   %f = gnn.activation log_sigmoid %e
+// CHECK-NEXT:   %g = gnn.activation hardtanh %f {lower = 0.000000e+00 : f64, upper = 6.000000e+00 : f64}
+// CHECK-NEXT:   %s = gnn.activation silu %q {table_size = 1536 : i64, table_min = -12 : i64, table_scale = 64 : i64}
+// CHECK-NEXT:   %h = gnn.activation hardtanh %s {lower = -2.500000e+00 : f64, upper = 3.000000e+00 : f64, alpha_type = !gnn.fixed<8, 4>} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<8, 4>>
+// GENERIC: "gnn.activation"(%f) <{fn = #gnn<activation_fn hardtanh>, lower = 0.000000e+00 : f64, upper = 6.000000e+00 : f64}>

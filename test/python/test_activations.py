@@ -1,0 +1,82 @@
+"""
+Table activations and hardtanh in fixed point, against their documented rules
+(docs/frontend.md, "Activations"): every input of a 16-bit type around the table ends.
+csim == emulate for all of them is in test_frontend_matrix.py (case activations-zoo).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from xdsl.context import Context
+from xdsl.dialects import builtin, func
+from xdsl.parser import Parser
+
+from gnnc.dialects.gnn import TABLE_TAILS, ActivationFn, Gnn, Tail
+from gnnc.emulator import run
+from gnnc.fixed import TABLE_FUNCTIONS
+from gnnc.passes.gnn_fixed_point import TABLE_GEOMETRY, GnnFixedPointPass
+
+FRAC = 8  # fixed<16, 8>: raw = x * 256
+PARAMS = {ActivationFn.SOFTPLUS: "{alpha = 1.000000e+00 : f64, threshold = 2.000000e+01 : f64}"}
+
+
+def _module(fn: ActivationFn, attrs: str = ""):
+    text = f"""
+    func.func @main(%x: !gnn.nodes<1, f32> {{gnn.name = "x"}}) -> !gnn.nodes<1, f32> {{
+      %y = gnn.activation {fn.value} %x {attrs} : !gnn.nodes<1, f32> -> !gnn.nodes<1, f32>
+      func.return %y : !gnn.nodes<1, f32>
+    }}"""
+    ctx = Context()
+    for dialect in (builtin.Builtin, func.Func, Gnn):
+        ctx.load_dialect(dialect)
+    module = Parser(ctx, text).parse_module()
+    GnnFixedPointPass(default="fixed<16,8>").apply(ctx, module)
+    return module
+
+
+@pytest.mark.parametrize("fn", list(TABLE_GEOMETRY), ids=lambda f: f.value)
+def test_tails_are_within_2_to_minus_10(fn):
+    """The documented choice of each default range: outside it, |f - tail| < 2^-10."""
+    lo, scale, size = TABLE_GEOMETRY[fn]
+    end = lo + size // scale
+    below, above = TABLE_TAILS[fn]
+    f = lambda v: TABLE_FUNCTIONS[fn.value](np.asarray(v, dtype=np.float64), {})  # noqa: E731
+    left = np.linspace(lo - 100, lo, 2001)
+    right = np.linspace(end, end + 100, 2001)
+    err_left = np.abs(f(left) - (left if below == Tail.IDENTITY else f(lo)))
+    err_right = np.abs(f(right) - (right if above == Tail.IDENTITY else f(end)))
+    assert max(err_left.max(), err_right.max()) < 2.0**-10
+
+
+@pytest.mark.parametrize("fn", list(TABLE_GEOMETRY), ids=lambda f: f.value)
+def test_table_and_tails_follow_the_rule(fn):
+    """Every raw input from min - 2 to end + 2: entry floor((x - min) * scale) (clamped) of
+    f at the interval's centre, truncated to 8 fractional bits; x itself on an identity tail."""
+    module = _module(fn, PARAMS.get(fn, ""))
+    lo, scale, size = TABLE_GEOMETRY[fn]
+    end = lo + size // scale
+    raw = np.arange((lo - 2) << FRAC, (end + 2) << FRAC)
+    x = raw / 2.0**FRAC
+    actual = run(module, {"x": x.reshape(-1, 1)}, fixed=True)[0][:, 0]
+    idx = np.clip(np.floor((x - lo) * scale), 0, size - 1)
+    centre = lo + (idx + 0.5) / scale
+    alpha = {"alpha": 1.0} if fn == ActivationFn.ELU else {}
+    expected = np.floor(TABLE_FUNCTIONS[fn.value](centre, alpha) * 2**FRAC) / 2**FRAC
+    below, above = TABLE_TAILS[fn]
+    if below == Tail.IDENTITY:
+        expected = np.where(x < lo, x, expected)
+    if above == Tail.IDENTITY:
+        expected = np.where(x >= end, x, expected)
+    np.testing.assert_array_equal(actual, expected)
+
+
+def test_hardtanh_is_an_exact_clamp():
+    """Bounds quantized to the constants' type (trn), then min/max: exact for every input."""
+    module = _module(ActivationFn.HARDTANH, "{lower = -2.1 : f64, upper = 6.0 : f64}")
+    x = np.arange(-12 << FRAC, 12 << FRAC) / 2.0**FRAC
+    actual = run(module, {"x": x.reshape(-1, 1)}, fixed=True)[0][:, 0]
+    lower = math.floor(-2.1 * 2**FRAC) / 2**FRAC
+    np.testing.assert_array_equal(actual, np.clip(x, lower, 6.0))
