@@ -1150,6 +1150,85 @@ class EdgeSoftmaxOp(IRDLOperation):
         )
 
 
+# --------------------------------------------------------------------------- #
+# Normalisation over a row's features (the model zoo, issue 13)
+# --------------------------------------------------------------------------- #
+
+
+@irdl_op_definition
+class LayerNormOp(IRDLOperation):
+    """
+    torch.nn.LayerNorm over the F features of each row (biased variance):
+
+        y = (x - mean) / sqrt(var + eps) * weight + bias.
+
+    Fixed point (exact except one rsqrt and one cast): with s = sum of x, d = F x - s,
+    q = sum of d^2 + F^3 eps (eps in q's type), y = d * rsqrt(q) * (sqrt(F) weight) + bias,
+    the same value. s, d and q are exact; rsqrt(q) = table[m] * 2^j where m = q * 4^j is in
+    [1, 4) (exact steps m * 4 or m / 4, counted in j), the table has `table_size` entries of
+    rsqrt at the centres of [1, 4) in `rsqrt_type`; sqrt(F) weight is in `weight_type`,
+    bias in `bias_type`; the product and the sum are exact, then cast to the result type.
+    """
+
+    name = "gnn.layer_norm"
+
+    input = operand_def(FeaturesType)
+    result = result_def(FeaturesType)
+    weight = opt_prop_def(DenseIntOrFPElementsAttr)
+    bias = opt_prop_def(DenseIntOrFPElementsAttr)
+    eps = prop_def(FloatAttr[Float64Type])
+    weight_type = opt_prop_def(FixedType)
+    bias_type = opt_prop_def(FixedType)
+    rsqrt_type = opt_prop_def(FixedType)
+    table_size = opt_prop_def(IntegerAttr[I64])
+
+    irdl_options = (ParsePropInAttrDict(),)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue, weight: DenseIntOrFPElementsAttr | None,
+                 bias: DenseIntOrFPElementsAttr | None, eps: float):
+        props: dict[str, Attribute] = {"eps": FloatAttr(float(eps), Float64Type())}
+        if weight is not None:
+            props["weight"] = weight
+        if bias is not None:
+            props["bias"] = bias
+        super().__init__(operands=[input], result_types=[input.type], properties=props)
+
+    def verify_(self) -> None:
+        src = features_of(self.input, self.name, "input")
+        dst = features_of(self.result, self.name, "result")
+        if src.kind != dst.kind:
+            raise VerifyException(f"'{self.name}': result must be !gnn.{src.kind} like the input")
+        _expect_features(dst, src.num_features, self.name, "result")
+        _vector(self.weight, src.num_features, self.name, "weight")
+        _vector(self.bias, src.num_features, self.name, "bias")
+        if self.eps.value.data < 0:
+            raise VerifyException(f"'{self.name}': eps must be non-negative")
+        _expect_fixed_or_float_only([src.element_type, dst.element_type], self.name)
+        fixed_props = {"weight_type": self.weight_type, "rsqrt_type": self.rsqrt_type,
+                       "table_size": self.table_size}
+        if self.bias is not None:
+            fixed_props["bias_type"] = self.bias_type
+        if isinstance(dst.element_type, FixedType):
+            missing = [k for k, v in fixed_props.items() if v is None]
+            if missing:
+                raise VerifyException(f"'{self.name}': fixed-point layer_norm needs {', '.join(missing)}")
+            size = self.table_size.value.data  # type: ignore[union-attr]
+            if size < 3 or size % 3:
+                raise VerifyException(
+                    f"'{self.name}': table_size must be a positive multiple of 3 (the table covers [1, 4) "
+                    f"with an integer scale), got {size}"
+                )
+        else:
+            present = [k for k in ("weight_type", "bias_type", "rsqrt_type", "table_size")
+                       if self.properties.get(k) is not None]
+            if present:
+                raise VerifyException(f"'{self.name}': {', '.join(present)} only apply to fixed-point layer_norm")
+        if self.bias is None and self.bias_type is not None:
+            raise VerifyException(f"'{self.name}': bias_type without bias")
+
+
 Gnn = Dialect(
     "gnn",
     [
@@ -1167,6 +1246,7 @@ Gnn = Dialect(
         LoopMaskOp,
         RepeatOp,
         EdgeSoftmaxOp,
+        LayerNormOp,
     ],
     [
         FixedType,

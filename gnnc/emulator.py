@@ -22,11 +22,13 @@ from gnnc.fixed import (
     exact_product_type,
     format_fixed,
     int_dtype,
+    layer_norm_types,
     quantize,
     raw_range,
     reciprocal_values,
     rsqrt_degree_floats,
     rsqrt_degree_values,
+    rsqrt_table_values,
     softmax_recip_values,
     table_index,
     TABLE_FUNCTIONS,
@@ -513,6 +515,51 @@ def _dense_values(attr: builtin.DenseIntOrFPElementsAttr) -> np.ndarray:
     return np.array(attr.get_values(), dtype=np.float64).reshape(attr.get_shape())
 
 
+def _layer_norm(it: _Interpreter, op: gnn.LayerNormOp) -> np.ndarray:
+    """LayerNorm over each row's features; fixed point as in gnn.LayerNormOp's docstring."""
+    x = it.get(op.input)
+    n = x.shape[1]
+    weight = _dense_values(op.weight) if op.weight is not None else np.ones(n)
+    bias = _dense_values(op.bias) if op.bias is not None else None
+    eps = op.eps.value.data
+    if not it.fixed:
+        d = x - x.mean(axis=1, keepdims=True)
+        y = d / np.sqrt((d * d).mean(axis=1, keepdims=True) + eps) * weight
+        return y + bias if bias is not None else y
+    in_t, out_t = _fixed(op.input), _fixed(op.result)
+    w_t, r_t, size = op.weight_type, op.rsqrt_type, op.table_size.value.data  # type: ignore[union-attr]
+    assert w_t is not None and r_t is not None
+    lt = layer_norm_types(in_t, n, eps)
+    xo = x.astype(object)  # python integers: the exact intermediates are wider than 64 bits
+    d = n * xo - xo.sum(axis=1, keepdims=True)  # F x - s, frac in_t.f
+    q = (d * d).sum(axis=1) + lt.eps_raw  # frac 2 in_t.f
+    m = q * (1 << (lt.work_t.f - lt.q_t.f))  # in work_t
+    j = np.zeros(len(q), dtype=np.int64)
+    four = 4 << lt.work_t.f
+    one = 1 << lt.work_t.f
+    for _ in range(lt.down):
+        big = m >= four
+        m = np.where(big, m // 4, m)  # exact: m has 2 * down spare fractional bits
+        j -= big
+    for _ in range(lt.up):
+        small = m < one
+        m = np.where(small, m * 4, m)
+        j += small
+    idx = table_index(m, lt.work_t.f, size, 1, size // 3)
+    entry = rsqrt_table_values(size, r_t)[idx].astype(object)
+    r = entry * np.array([1 << int(k + lt.down) for k in j], dtype=object)  # frac r_t.f + down
+    c = quantize(np.sqrt(n) * weight, w_t).astype(object)
+    y = d * r[:, None] * c[None, :]
+    frac = in_t.f + r_t.f + lt.down + w_t.f
+    if bias is not None:
+        b_t = op.bias_type
+        assert b_t is not None
+        top = max(frac, b_t.f)
+        y = y * (1 << (top - frac)) + quantize(bias, b_t).astype(object)[None, :] * (1 << (top - b_t.f))
+        frac = top
+    return cast(y, frac, out_t)
+
+
 _IMPLS: dict[type[Operation], Callable[[_Interpreter, Operation], np.ndarray]] = {
     gnn.GatherOp: _gather,
     gnn.ScatterOp: _scatter,
@@ -528,4 +575,5 @@ _IMPLS: dict[type[Operation], Callable[[_Interpreter, Operation], np.ndarray]] =
     gnn.LoopMaskOp: _loop_mask,
     gnn.RepeatOp: _repeat,
     gnn.EdgeSoftmaxOp: _edge_softmax,
+    gnn.LayerNormOp: _layer_norm,
 }

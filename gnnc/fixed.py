@@ -11,6 +11,7 @@ every width involved is at most 62 bits; wider values use Python ints (dtype=obj
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 import re
 
 import numpy as np
@@ -275,3 +276,62 @@ def format_fixed(t: FixedType) -> str:
         opts.append(t.overflow_mode.value)
     prefix = "fixed" if t.is_signed else "ufixed"
     return f"{prefix}<{', '.join([str(t.w), str(t.i), *opts])}>"
+
+
+# --------------------------------------------------------------------------- #
+# LayerNorm (gnn.layer_norm): the exact intermediate types, shared by the emulator and
+# convert-gnn-to-hls so both compute the same integers
+# --------------------------------------------------------------------------- #
+
+#: Unsigned constants of the range-reduction steps: 4, 1/4 (for m), 2, 1/2 (for 2^j).
+LN_FOUR, LN_QUARTER = FixedType(3, 3, False), FixedType(2, 0, False)
+LN_TWO, LN_HALF = FixedType(2, 2, False), FixedType(1, 0, False)
+
+
+@dataclass(frozen=True)
+class LayerNormTypes:
+    """
+    s = sum x (`sum_t`), d = F x - s (`dev_t`, via F x in `fx_t` and -s in `neg_t`),
+    q = sum d^2 + F^3 eps (`q_t`; the eps term is `eps_raw` in `eps_t`); m = q * 4^j in
+    [1, 4) (`work_t`) after `down` steps m / 4 (while m >= 4) and `up` steps m * 4 (while
+    m < 1); 2^j in `shift_t`.
+    """
+
+    count_t: FixedType
+    fx_t: FixedType
+    sum_t: FixedType
+    neg_t: FixedType
+    dev_t: FixedType
+    q_t: FixedType
+    eps_t: FixedType
+    eps_raw: int
+    work_t: FixedType
+    shift_t: FixedType
+    down: int
+    up: int
+
+
+def layer_norm_types(in_t: FixedType, features: int, eps: float) -> LayerNormTypes:
+    bits = features.bit_length() + 1
+    count_t = FixedType(bits, bits)
+    fx_t = exact_product_type(in_t, count_t)
+    sum_t = exact_sum_type([in_t], count=features)
+    neg_t = exact_product_type(sum_t, FixedType(2, 2))
+    dev_t = exact_sum_type([fx_t, neg_t])
+    dd_t = exact_product_type(dev_t, dev_t)
+    eps_raw = int(math.floor(features**3 * eps * 2.0**dd_t.f))
+    e_w = max(2, eps_raw.bit_length() + 1)
+    eps_t = FixedType(e_w, e_w - dd_t.f)
+    q_t = exact_sum_type([dd_t, eps_t], count=features)
+    up = max(0, math.ceil(q_t.f / 2))  # the smallest q > 0, 2^-f, times 4^up is >= 1
+    down = max(0, math.ceil((q_t.i - 3) / 2))  # the largest q, < 2^(i-1), over 4^down is < 4
+    work_i = max(q_t.i, 4)
+    work_t = FixedType(work_i + q_t.f + 2 * down, work_i)
+    shift_t = FixedType(up + down + 1, up + 1, False)
+    return LayerNormTypes(count_t, fx_t, sum_t, neg_t, dev_t, q_t, eps_t, eps_raw, work_t, shift_t, down, up)
+
+
+def rsqrt_table_values(size: int, t: FixedType) -> np.ndarray:
+    """Raw entries of gnn.layer_norm's table: 1/sqrt at the centres of `size` intervals of [1, 4)."""
+    centers = 1.0 + (np.arange(size, dtype=np.float64) + 0.5) * 3.0 / size
+    return quantize(1.0 / np.sqrt(centers), t)

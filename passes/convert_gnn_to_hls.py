@@ -34,7 +34,13 @@ from gnnc.dialects import gnn, hls
 from gnnc.emulator import argument_names, output_names, top_function
 from gnnc.errors import GnncError
 from gnnc.fixed import (
+    LN_FOUR,
+    LN_HALF,
+    LN_QUARTER,
+    LN_TWO,
     element_fixed,
+    layer_norm_types,
+    rsqrt_table_values,
     exact_product_type,
     quantize,
     raw_range,
@@ -887,6 +893,91 @@ def _lower_edge_softmax(lw: _Lowering, op: gnn.EdgeSoftmaxOp) -> None:
         lw.arrays[op.root_result] = root_out
 
 
+def _lower_layer_norm(lw: _Lowering, op: gnn.LayerNormOp) -> None:
+    """
+    Per row: s = sum x; d[f] = F x[f] - s (kept in a row buffer) and q = sum d^2 + F^3 eps;
+    the range reduction of q to m in [1, 4) with 2^j beside it; r = table[m] * 2^j;
+    y[f] = cast(d[f] * r * c[f] + b[f]). Every step but the table and the cast is exact
+    (types from gnnc.fixed.layer_norm_types, as in the emulator).
+    """
+    name = lw.op_name(op, "layer_norm")
+    in_t, out_t = _elem(op.input), _elem(op.result)
+    n = op.result.type.num_features  # type: ignore[attr-defined]
+    w_t, r_t, size = op.weight_type, op.rsqrt_type, op.table_size.value.data  # type: ignore[union-attr]
+    assert w_t is not None and r_t is not None
+    eps = op.eps.value.data
+    lt = layer_norm_types(in_t, n, eps)
+    weight = np.array(op.weight.get_values(), dtype=np.float64) if op.weight is not None else np.ones(n)
+    c_rom = lw.rom(f"{name}_scale", quantize(np.sqrt(n) * weight, w_t), w_t)
+    b_rom = None
+    if op.bias is not None:
+        assert op.bias_type is not None
+        b_rom = lw.rom(f"{name}_bias", quantize(np.array(op.bias.get_values(), dtype=np.float64), op.bias_type), op.bias_type)
+    table = lw.rom(f"{name}_rsqrt", rsqrt_table_values(size, r_t), r_t)
+    out = lw.alloca(lw._array_type(op.result.type), name)
+    x = lw.arrays[op.input]
+    dd_t = exact_product_type(lt.dev_t, lt.dev_t)
+    r_full = exact_product_type(r_t, lt.shift_t)
+    p1_t = exact_product_type(lt.dev_t, r_full)
+    p2_t = exact_product_type(p1_t, w_t)
+
+    def rows(b: Builder, r: SSAValue) -> None:
+        total = b.insert(hls.AllocaOp(MemRefType(lt.sum_t, []), f"{name}_sum")).result
+        b.insert(hls.StoreOp(_const(b, 0, lt.sum_t), total, []))
+
+        def sums(b: Builder, f: SSAValue) -> None:
+            v = b.insert(hls.LoadOp(x, [r, f])).result
+            a = b.insert(hls.LoadOp(total, [])).result
+            b.insert(hls.StoreOp(b.insert(hls.AddOp(a, v, lt.sum_t)).result, total, []))
+
+        lw.loop(b, n, f"{name}_sum", None, sums)
+        neg = _negate(b, b.insert(hls.LoadOp(total, [])).result)
+        dev = b.insert(hls.AllocaOp(MemRefType(lt.dev_t, [n]), f"{name}_dev")).result
+        q = b.insert(hls.AllocaOp(MemRefType(lt.q_t, []), f"{name}_q")).result
+        b.insert(hls.StoreOp(b.insert(hls.CastOp(_const(b, lt.eps_raw, lt.eps_t), lt.q_t)).result, q, []))
+
+        def deviations(b: Builder, f: SSAValue) -> None:
+            v = b.insert(hls.LoadOp(x, [r, f])).result
+            fx = b.insert(hls.MulOp(v, _const(b, n, lt.count_t), lt.fx_t)).result
+            d = b.insert(hls.AddOp(fx, neg, lt.dev_t)).result
+            b.insert(hls.StoreOp(d, dev, [f]))
+            sq = b.insert(hls.MulOp(d, d, dd_t)).result
+            a = b.insert(hls.LoadOp(q, [])).result
+            b.insert(hls.StoreOp(b.insert(hls.AddOp(a, sq, lt.q_t)).result, q, []))
+
+        lw.loop(b, n, f"{name}_dev", None, deviations)
+        m = b.insert(hls.CastOp(b.insert(hls.LoadOp(q, [])).result, lt.work_t)).result
+        j = _const(b, 1 << lt.down, lt.shift_t)  # 2^0
+        for _ in range(lt.down):  # m >= 4: m / 4, 2^j / 2
+            keep = _constant_minus(b, 4, m)
+            m = b.insert(hls.SelectOp(keep, m, _scaled(b, m, LN_QUARTER, 1, lt.work_t))).result
+            j = b.insert(hls.SelectOp(keep, j, _scaled(b, j, LN_HALF, 1, lt.shift_t))).result
+        for _ in range(lt.up):  # m < 1: m * 4, 2^j * 2
+            grow = _constant_minus(b, 1, m)
+            m = b.insert(hls.SelectOp(grow, _scaled(b, m, LN_FOUR, 4, lt.work_t), m)).result
+            j = b.insert(hls.SelectOp(grow, _scaled(b, j, LN_TWO, 2, lt.shift_t), j)).result
+        idx = b.insert(hls.TableIndexOp(m, size, 1, size // 3)).result
+        rs = b.insert(hls.MulOp(b.insert(hls.LoadOp(table, [idx])).result, j, r_full)).result
+
+        def outputs(b: Builder, f: SSAValue) -> None:
+            d = b.insert(hls.LoadOp(dev, [f])).result
+            p = b.insert(hls.MulOp(d, rs, p1_t)).result
+            p = b.insert(hls.MulOp(p, b.insert(hls.LoadOp(c_rom, [f])).result, p2_t if b_rom is not None else out_t)).result
+            if b_rom is not None:
+                p = b.insert(hls.AddOp(p, b.insert(hls.LoadOp(b_rom, [f])).result, out_t)).result
+            b.insert(hls.StoreOp(p, out, [r, f]))
+
+        lw.loop(b, n, f"{name}_out", None, outputs)
+
+    lw.rows_loop(op.result.type, name, rows)
+    lw.arrays[op.result] = out
+
+
+def _scaled(b: Builder, v: SSAValue, t: gnn.FixedType, raw: int, to: gnn.FixedType) -> SSAValue:
+    """v times a power-of-two constant (raw in t), exact, in `to` (which holds the result)."""
+    return b.insert(hls.MulOp(v, _const(b, raw, t), to)).result
+
+
 _LOWERINGS: dict[type[Operation], Callable[[_Lowering, Operation], None]] = {
     gnn.GatherOp: _lower_gather,
     gnn.DenseOp: _lower_dense,
@@ -901,4 +992,5 @@ _LOWERINGS: dict[type[Operation], Callable[[_Lowering, Operation], None]] = {
     gnn.LoopMaskOp: _lower_loop_mask,
     gnn.RepeatOp: _lower_repeat,
     gnn.EdgeSoftmaxOp: _lower_edge_softmax,
+    gnn.LayerNormOp: _lower_layer_norm,
 }

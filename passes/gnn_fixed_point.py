@@ -22,6 +22,7 @@ from gnnc.dialects.gnn import (
     FeaturesType,
     FixedType,
     GatherOp,
+    LayerNormOp,
     LoopMaskOp,
     OverflowMode,
     QuantMode,
@@ -52,6 +53,10 @@ TABLE_GEOMETRY = {
 }
 # edge_softmax's exp table over the differences logit - max <= 0: [-8, 0).
 SOFTMAX_EXP_GEOMETRY = (-8, 128)
+# gnn.layer_norm's rsqrt table over [1, 4): 3072 entries (scale 1024, relative error below
+# 2.5e-4), each with LN_GUARD_BITS more fractional bits than the op's result.
+LN_TABLE_SIZE = 3072
+LN_GUARD_BITS = 8
 # Fractional bits that tables of values in [0, 1] (1/deg, deg^-1/2) get beyond the default type.
 GUARD_BITS = 3
 
@@ -171,6 +176,14 @@ class GnnFixedPointPass(ModulePass):
                 op.shift_type = _field(spec, "bias", base)
         elif isinstance(op, EdgeSoftmaxOp):
             self._annotate_softmax(op, t, spec.get("table"))
+        elif isinstance(op, LayerNormOp):
+            # sqrt(F) * weight and the bias are constants (the default type); rsqrt's table
+            # entries in (0.5, 1] get LN_GUARD_BITS more fractional bits than the result.
+            op.weight_type = _field(spec, "weight", base)
+            if op.bias is not None:
+                op.bias_type = _field(spec, "bias", base)
+            op.rsqrt_type = FixedType(t.f + LN_GUARD_BITS + 1, 1, False, QuantMode.RND)
+            op.table_size = builtin.IntegerAttr(LN_TABLE_SIZE, 64)
         elif isinstance(op, GatherOp | RepeatOp) or (
             isinstance(op, ScatterOp) and op.reduce.data in (Reduce.MAX, Reduce.MIN)
         ):

@@ -59,6 +59,7 @@ SUPPORTED = (
     "gathers (x[edge_index[k]], index_select); scatters (torch_geometric.utils.scatter with "
     "dim_size, index_add_ / scatter_add_ / scatter_reduce_ into zeros with one row per node); "
     "torch_geometric.utils.softmax with num_nodes; nn.Linear / F.linear; BatchNorm in eval mode; "
+    "LayerNorm over the features; "
     "relu, leaky_relu, elu, selu, celu, sigmoid, tanh, silu, gelu (both forms), softplus, mish, "
     "logsigmoid, hardtanh, relu6, hardsigmoid, hardswish; torch.cat along the feature axis; + - * of two node "
     "(or two edge) matrices, one of them possibly [rows, 1]; + - * / by constants; "

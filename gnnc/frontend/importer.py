@@ -306,7 +306,7 @@ class _Importer:
             "aten::to": self._to,
             "aten::_to_copy": self._to,
         }
-        self.handlers.update(self._activation_handlers())
+        self.handlers.update(self._zoo_handlers())
 
     # ------------------------------------------------------------------ driver
 
@@ -888,15 +888,35 @@ class _Importer:
             raise _Unsupported(f"elu with alpha {_kind(alpha)}")
         return self._emit(node, gnn.ActivationOp(gnn.ActivationFn.ELU, x, float(alpha)))
 
-    # ------------------------------------- activations with parameters, composed ones
+    # --------------------- activations with parameters, composed ones, layer_norm
 
-    def _activation_handlers(self) -> dict[str, Callable[..., Any]]:
+    def _zoo_handlers(self) -> dict[str, Callable[..., Any]]:
         handlers: dict[str, Callable[..., Any]] = {}
         for name, fn in (("gelu", self._gelu), ("softplus", self._softplus), ("hardtanh", self._hardtanh),
                          ("relu6", self._relu6), ("hardsigmoid", self._hardsigmoid),
                          ("hardswish", self._hardswish), ("selu", self._selu), ("celu", self._celu)):
             handlers[f"aten::{name}"] = handlers[f"aten::{name}_"] = fn
+        handlers["aten::layer_norm"] = self._layer_norm
         return handlers
+
+    def _layer_norm(self, node: fx.Node, x: Any, normalized_shape: Sequence[Any], weight: Any = None,
+                    bias: Any = None, eps: float = 1e-5, *args: Any) -> SSAValue:
+        """LayerNorm over the feature axis: a gnn.layer_norm."""
+        t = self._feature(x, "the input of layer_norm")
+        n = t.type.num_features  # type: ignore[attr-defined]
+        if list(normalized_shape) != [n]:
+            raise _Unsupported(
+                f"layer_norm over the shape {list(normalized_shape)}: only the feature axis ([{n}]) is supported"
+            )
+        vectors = []
+        for what, v in (("weight", weight), ("bias", bias)):
+            if v is None:
+                vectors.append(None)
+            elif isinstance(v, ConstVal) and v.tensor.numel() == n:
+                vectors.append(_dense_attr(v.tensor.reshape(n)))
+            else:
+                raise _Unsupported(f"layer_norm whose {what} is {_kind(v)}, not a constant of {n} values")
+        return self._emit(node, gnn.LayerNormOp(t, vectors[0], vectors[1], float(eps)))
 
     @staticmethod
     def _number(value: Any, what: str) -> float:

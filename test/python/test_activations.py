@@ -80,3 +80,40 @@ def test_hardtanh_is_an_exact_clamp():
     actual = run(module, {"x": x.reshape(-1, 1)}, fixed=True)[0][:, 0]
     lower = math.floor(-2.1 * 2**FRAC) / 2**FRAC
     np.testing.assert_array_equal(actual, np.clip(x, lower, 6.0))
+
+
+# --------------------------------------------------------------------------- #
+# gnn.layer_norm: the range reduction reaches every q, the table's error is as documented
+# --------------------------------------------------------------------------- #
+
+LN_TEXT = """
+func.func @main(%x: !gnn.nodes<2, f32> {gnn.name = "x"}) -> !gnn.nodes<2, f32> {
+  %y = gnn.layer_norm %x {bias = dense<[0.25, -0.5]> : tensor<2xf32>, eps = 0.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return %y : !gnn.nodes<2, f32>
+}"""
+
+
+def _ln_module():
+    ctx = Context()
+    for dialect in (builtin.Builtin, func.Func, Gnn):
+        ctx.load_dialect(dialect)
+    module = Parser(ctx, LN_TEXT).parse_module()
+    GnnFixedPointPass(default="fixed<16,6>").apply(ctx, module)
+    return module
+
+
+def test_layer_norm_normalises_every_magnitude():
+    """Rows [a, -a] for every a of fixed<16, 6> (2^-10 .. 32 - 2^-10): q spans 2^-18 .. 2^12,
+    so every down and up step is taken; the result is +-1 + bias within the documented
+    error: the table's 1 / (4 * 1024) relative, its entries' rounding, one output LSB."""
+    a = np.arange(1, 1 << 15) / 1024.0
+    x = np.stack([a, -a], axis=1)
+    y = run(_ln_module(), {"x": x}, fixed=True)[0]
+    bound = 1 / (4 * 1024) + 2.0**-18 + 2.0**-10
+    assert np.abs(y - np.array([1.25, -1.5])).max() <= bound
+
+
+def test_layer_norm_of_a_constant_row_is_the_bias():
+    """d = 0 exactly, so y = bias whatever rsqrt(0 + eps) is (q = 0: every up step)."""
+    y = run(_ln_module(), {"x": np.array([[0.0, 0.0], [3.5, 3.5], [-20.0, -20.0]])}, fixed=True)[0]
+    np.testing.assert_array_equal(y, np.array([[0.25, -0.5]] * 3))

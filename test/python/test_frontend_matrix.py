@@ -370,6 +370,37 @@ class ZooActivations(nn.Module):
         return torch.cat(outs, dim=1)[edge_index[0]]
 
 
+class LayerNorms(nn.Module):
+    """GNN4ITk-style MLPs: Linear, LayerNorm, ReLU on edges (in a message) and on nodes; one
+    LayerNorm without affine parameters on large inputs (the range reduction's down steps)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = _LayerNormEdgeConv()
+        self.node = nn.Sequential(nn.Linear(4, 6), nn.LayerNorm(6), nn.ReLU())
+        self.plain = nn.LayerNorm(6, elementwise_affine=False, eps=1e-3)
+        with torch.no_grad():
+            for ln in (self.conv.mlp[1], self.node[1]):
+                ln.weight.uniform_(0.5, 1.5)
+                ln.bias.uniform_(-0.5, 0.5)
+
+    def forward(self, x, edge_index):
+        h = self.node(self.conv(x, edge_index))
+        return torch.cat([h, self.plain(h * 20)], dim=1)
+
+
+class _LayerNormEdgeConv(MessagePassing):
+    def __init__(self):
+        super().__init__(aggr="add")
+        self.mlp = nn.Sequential(nn.Linear(2 * NODE_F, 5), nn.LayerNorm(5), nn.ReLU(), nn.Linear(5, 4))
+
+    def forward(self, x, edge_index):
+        return self.propagate(edge_index, x=x)
+
+    def message(self, x_i, x_j):
+        return self.mlp(torch.cat([x_i, x_j], dim=1))
+
+
 class BatchNorms(nn.Module):
     """BatchNorm1d after a Linear (folded), after a ReLU (a scale), after SAGEConv's add (folded into both)."""
 
@@ -498,6 +529,8 @@ CASES = [
     Case("activations-zoo", AROUND, "SiLU, GELU (erf, tanh), Softplus (beta, threshold), Mish, LogSigmoid "
          "(tables with tails); Hardtanh, ReLU6, Hardsigmoid, Hardswish (exact clamps); SELU, CELU, Tanhshrink",
          ZooActivations, ops={"activation": 14, "mul": 1}),  # F.* repeats and hardswish's hardsigmoid merge (gnn-cse)
+    Case("layernorm", AROUND, "LayerNorm on edge and node MLPs (affine), without affine, eps",
+         LayerNorms, ops={"layer_norm": 3}),
     Case("batchnorm", AROUND, "BatchNorm1d folded after Linear, after ReLU, after SAGEConv",
          BatchNorms, ops={"batch_norm": 0, "scale": 1}),
     Case("arithmetic", AROUND, "residual add, cat, mul, constant scaling, sub, neg, division by a constant",

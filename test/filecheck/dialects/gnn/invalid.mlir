@@ -845,3 +845,68 @@ func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>) {
 }
 
 // CHECK: {{^}}'gnn.activation': hardtanh takes no lookup table
+
+// -----
+
+// --- gnn.layer_norm --------------------------------------------------------------
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.layer_norm %x {eps = 1.0e-05 : f64} : !gnn.nodes<2, f32> -> !gnn.edges<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.layer_norm': result must be !gnn.nodes like the input
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.layer_norm %x {eps = 1.0e-05 : f64, weight = dense<[1.0, 2.0, 3.0]> : tensor<3xf32>} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.layer_norm': weight shape [3] must be [2]
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.layer_norm %x {eps = -1.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.layer_norm': eps must be non-negative
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 6>>) {
+  %y = gnn.layer_norm %x {eps = 1.0e-05 : f64, bias = dense<[1.0, 2.0]> : tensor<2xf32>, weight_type = !gnn.fixed<16, 6>, rsqrt_type = !gnn.fixed<19, 1, unsigned, rnd>, table_size = 3072 : i64} : !gnn.nodes<2, !gnn.fixed<16, 6>> -> !gnn.nodes<2, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.layer_norm': fixed-point layer_norm needs bias_type
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 6>>) {
+  %y = gnn.layer_norm %x {eps = 1.0e-05 : f64, weight_type = !gnn.fixed<16, 6>, rsqrt_type = !gnn.fixed<19, 1, unsigned, rnd>, table_size = 1000 : i64} : !gnn.nodes<2, !gnn.fixed<16, 6>> -> !gnn.nodes<2, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.layer_norm': table_size must be a positive multiple of 3 (the table covers [1, 4) with an integer scale), got 1000
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.layer_norm %x {eps = 1.0e-05 : f64, table_size = 3072 : i64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.layer_norm': table_size only apply to fixed-point layer_norm
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>, %y: !gnn.nodes<2, !gnn.fixed<16, 6>>) {
+  %z = gnn.layer_norm %x {eps = 1.0e-05 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.layer_norm': mixes float and fixed-point element types

@@ -267,3 +267,16 @@ func.func @zoo_activations(%x: !gnn.nodes<2, f32>, %q: !gnn.nodes<2, !gnn.fixed<
 // CHECK-NEXT:   %s = gnn.activation silu %q {table_size = 1536 : i64, table_min = -12 : i64, table_scale = 64 : i64}
 // CHECK-NEXT:   %h = gnn.activation hardtanh %s {lower = -2.500000e+00 : f64, upper = 3.000000e+00 : f64, alpha_type = !gnn.fixed<8, 4>} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<8, 4>>
 // GENERIC: "gnn.activation"(%f) <{fn = #gnn<activation_fn hardtanh>, lower = 0.000000e+00 : f64, upper = 6.000000e+00 : f64}>
+
+// --- gnn.layer_norm (issue 13) ---------------------------------------------------
+
+func.func @layer_norm(%x: !gnn.edges<3, f32>, %q: !gnn.nodes<2, !gnn.fixed<16, 6>>) -> (!gnn.edges<3, f32>, !gnn.nodes<2, !gnn.fixed<16, 6>>) {
+  %a = gnn.layer_norm %x {weight = dense<[1.0, 2.0, 0.5]> : tensor<3xf32>, bias = dense<[0.0, 1.0, -1.0]> : tensor<3xf32>, eps = 1.000000e-05 : f64} : !gnn.edges<3, f32> -> !gnn.edges<3, f32>
+  %b = gnn.layer_norm %q {eps = 1.000000e-05 : f64, weight_type = !gnn.fixed<16, 6>, rsqrt_type = !gnn.fixed<19, 1, unsigned, rnd>, table_size = 3072 : i64} : !gnn.nodes<2, !gnn.fixed<16, 6>> -> !gnn.nodes<2, !gnn.fixed<16, 6>>
+  func.return %a, %b : !gnn.edges<3, f32>, !gnn.nodes<2, !gnn.fixed<16, 6>>
+}
+
+// CHECK:      func.func @layer_norm(
+// CHECK-NEXT:   %a = gnn.layer_norm %x {weight = dense<[1.000000e+00, 2.000000e+00, 5.000000e-01]> : tensor<3xf32>, bias = dense<[0.000000e+00, 1.000000e+00, -1.000000e+00]> : tensor<3xf32>, eps = 1.000000e-05 : f64} : !gnn.edges<3, f32> -> !gnn.edges<3, f32>
+// CHECK-NEXT:   %b = gnn.layer_norm %q {eps = 1.000000e-05 : f64, weight_type = !gnn.fixed<16, 6>, rsqrt_type = !gnn.fixed<19, 1, unsigned, rnd>, table_size = 3072 : i64} : !gnn.nodes<2, !gnn.fixed<16, 6>> -> !gnn.nodes<2, !gnn.fixed<16, 6>>
+// GENERIC: "gnn.layer_norm"(%x) <{weight = dense<[1.000000e+00, 2.000000e+00, 5.000000e-01]> : tensor<3xf32>, bias = dense<[0.000000e+00, 1.000000e+00, -1.000000e+00]> : tensor<3xf32>, eps = 1.000000e-05 : f64}> : (!gnn.edges<3, f32>) -> !gnn.edges<3, f32>
