@@ -26,6 +26,7 @@ from typing import ClassVar
 
 from xdsl.dialects.builtin import (
     AnyFloat,
+    DenseArrayBase,
     DenseIntOrFPElementsAttr,
     I64,
     Float32Type,
@@ -35,6 +36,7 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     TensorType,
     UnitAttr,
+    i64,
 )
 from xdsl.dialects.utils import EnumAttribute
 from xdsl.ir import (
@@ -1151,6 +1153,61 @@ class EdgeSoftmaxOp(IRDLOperation):
 
 
 # --------------------------------------------------------------------------- #
+# Feature selection: slices, splits, zero padding (the model zoo, issue 13)
+# --------------------------------------------------------------------------- #
+
+
+@irdl_op_definition
+class TakeOp(IRDLOperation):
+    """
+    out[r, k] = input[r, indices[k]], or 0 where indices[k] = -1: every rearrangement of a
+    row's features by constants (x[:, a:b:s], torch.split / chunk / narrow, x[:, [i, j]],
+    F.pad with zeros). A copy: the element type is kept.
+    """
+
+    name = "gnn.take"
+
+    input = operand_def(FeaturesType)
+    result = result_def(FeaturesType)
+    indices = prop_def(DenseArrayBase)
+
+    irdl_options = (ParsePropInAttrDict(),)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue, indices: Sequence[int]):
+        t = input.type
+        assert isinstance(t, FeaturesType)
+        super().__init__(
+            operands=[input],
+            result_types=[t.with_features(len(indices))],
+            properties={"indices": DenseArrayBase.from_list(i64, list(indices))},
+        )
+
+    @property
+    def index_list(self) -> list[int]:
+        return [int(v) for v in self.indices.get_values()]
+
+    def verify_(self) -> None:
+        src = features_of(self.input, self.name, "input")
+        dst = features_of(self.result, self.name, "result")
+        if src.kind != dst.kind:
+            raise VerifyException(f"'{self.name}': result must be !gnn.{src.kind} like the input")
+        indices = self.index_list
+        _expect_features(dst, len(indices), self.name, "result")
+        bad = [k for k in indices if not -1 <= k < src.num_features]
+        if bad:
+            raise VerifyException(
+                f"'{self.name}': indices {bad} outside [0, {src.num_features}) (or -1 for a zero)"
+            )
+        if src.element_type != dst.element_type:
+            raise VerifyException(
+                f"'{self.name}': result element type {dst.element_type} differs from input "
+                f"{src.element_type} (a take copies values)"
+            )
+
+
+# --------------------------------------------------------------------------- #
 # Normalisation over a row's features (the model zoo, issue 13)
 # --------------------------------------------------------------------------- #
 
@@ -1247,6 +1304,7 @@ Gnn = Dialect(
         RepeatOp,
         EdgeSoftmaxOp,
         LayerNormOp,
+        TakeOp,
     ],
     [
         FixedType,

@@ -560,6 +560,14 @@ def _layer_norm(it: _Interpreter, op: gnn.LayerNormOp) -> np.ndarray:
     return cast(y, frac, out_t)
 
 
+def _take(it: _Interpreter, op: gnn.TakeOp) -> np.ndarray:
+    x = it.get(op.input)
+    idx = np.array(op.index_list, dtype=np.int64)
+    out = x[:, np.maximum(idx, 0)].copy()
+    out[:, idx < 0] = 0
+    return out
+
+
 _IMPLS: dict[type[Operation], Callable[[_Interpreter, Operation], np.ndarray]] = {
     gnn.GatherOp: _gather,
     gnn.ScatterOp: _scatter,
@@ -576,4 +584,5 @@ _IMPLS: dict[type[Operation], Callable[[_Interpreter, Operation], np.ndarray]] =
     gnn.RepeatOp: _repeat,
     gnn.EdgeSoftmaxOp: _edge_softmax,
     gnn.LayerNormOp: _layer_norm,
+    gnn.TakeOp: _take,
 }

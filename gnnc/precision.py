@@ -27,7 +27,7 @@ MAX_TABLE_SIZE = 1 << 16
 #: `precision.kinds` keys: gnn op names without the `gnn.` prefix, and activation functions
 #: (more specific than `activation`).
 OP_KINDS = ("dense", "scatter", "activation", "concat", "add", "sub", "mul", "scale", "edge_softmax",
-            "gather", "repeat", "degree_norm", "loop_mask", "layer_norm")
+            "gather", "repeat", "degree_norm", "loop_mask", "layer_norm", "take")
 ACTIVATION_KINDS = tuple(fn.value for fn in ActivationFn)
 KINDS = OP_KINDS + ACTIVATION_KINDS
 SPEC_KEYS = ("inputs", "ops", "kinds")

@@ -893,6 +893,22 @@ def _lower_edge_softmax(lw: _Lowering, op: gnn.EdgeSoftmaxOp) -> None:
         lw.arrays[op.root_result] = root_out
 
 
+def _lower_take(lw: _Lowering, op: gnn.TakeOp) -> None:
+    """One copy (or a zero) per output feature, unrolled: the indices are constants."""
+    name = lw.op_name(op, "take")
+    t = _elem(op.result)
+    out = lw.alloca(lw._array_type(op.result.type), name)
+    x = lw.arrays[op.input]
+
+    def rows(b: Builder, r: SSAValue) -> None:
+        for k, i in enumerate(op.index_list):
+            v = _const(b, 0, t) if i < 0 else b.insert(hls.LoadOp(x, [r, _const(b, i, IndexType())])).result
+            b.insert(hls.StoreOp(v, out, [r, _const(b, k, IndexType())]))
+
+    lw.rows_loop(op.result.type, name, rows)
+    lw.arrays[op.result] = out
+
+
 def _lower_layer_norm(lw: _Lowering, op: gnn.LayerNormOp) -> None:
     """
     Per row: s = sum x; d[f] = F x[f] - s (kept in a row buffer) and q = sum d^2 + F^3 eps;
@@ -993,4 +1009,5 @@ _LOWERINGS: dict[type[Operation], Callable[[_Lowering, Operation], None]] = {
     gnn.RepeatOp: _lower_repeat,
     gnn.EdgeSoftmaxOp: _lower_edge_softmax,
     gnn.LayerNormOp: _lower_layer_norm,
+    gnn.TakeOp: _lower_take,
 }

@@ -30,6 +30,7 @@ from gnnc.dialects.gnn import (
     RepeatOp,
     ScaleOp,
     ScatterOp,
+    TakeOp,
 )
 from gnnc.emulator import argument_names
 from gnnc.errors import ConfigError, GnncError
@@ -184,7 +185,7 @@ class GnnFixedPointPass(ModulePass):
                 op.bias_type = _field(spec, "bias", base)
             op.rsqrt_type = FixedType(t.f + LN_GUARD_BITS + 1, 1, False, QuantMode.RND)
             op.table_size = builtin.IntegerAttr(LN_TABLE_SIZE, 64)
-        elif isinstance(op, GatherOp | RepeatOp) or (
+        elif isinstance(op, GatherOp | RepeatOp | TakeOp) or (
             isinstance(op, ScatterOp) and op.reduce.data in (Reduce.MAX, Reduce.MIN)
         ):
             # Copies and selections keep their input's type, which need not be the default

@@ -94,6 +94,16 @@ class ConstVal:
 
 
 @dataclass(frozen=True)
+class StackVal:
+    """torch.stack of feature matrices along dim 1 or 2: 3-D, so only usable flattened back
+    to [rows, k * F] (flatten / view / reshape), which makes it a concat (dim 1) or an
+    interleaving concat (dim 2)."""
+
+    values: tuple
+    dim: int
+
+
+@dataclass(frozen=True)
 class SymVal:
     """A symbolic size; `expr` is a sympy expression over the export's size symbols."""
 
@@ -139,13 +149,15 @@ def _kind(value: Any) -> str:
         return f"a zero node matrix with {value.features} features"
     if isinstance(value, ConstVal):
         return f"a constant tensor of shape {list(value.tensor.shape)}"
+    if isinstance(value, StackVal):
+        return f"a stack of {len(value.values)} matrices along dimension {value.dim} (3-D)"
     return repr(value)
 
 
 def _is_graph_value(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_is_graph_value(v) for v in value)
-    return isinstance(value, (SSAValue, EdgeIndexVal, RowVal, BroadcastRowVal, ZerosVal, SymVal))
+    return isinstance(value, (SSAValue, EdgeIndexVal, RowVal, BroadcastRowVal, ZerosVal, SymVal, StackVal))
 
 
 def _op_name(target: Any) -> str:
@@ -620,6 +632,12 @@ class _Importer:
         return self._gather(node, x, index)
 
     def _index(self, node: fx.Node, x: Any, indices: Sequence[Any]) -> SSAValue:
+        if len(indices) == 2 and indices[0] is None and isinstance(indices[1], ConstVal):
+            picked = indices[1].tensor  # x[:, [i, j, ...]]: a constant selection of features
+            n = self._feature_axis(x, 1, "indexing the features")
+            if picked.dim() != 1 or picked.dtype not in (torch.int64, torch.int32):
+                raise _Unsupported("indexing the features with anything but a list of integers")
+            return self._take(node, x, [int(i) % n for i in picked.tolist()])
         if len(indices) != 1 or indices[0] is None:
             raise _Unsupported("advanced indexing other than x[edge_index[k]]")
         return self._gather(node, x, indices[0])
@@ -897,7 +915,110 @@ class _Importer:
                          ("hardswish", self._hardswish), ("selu", self._selu), ("celu", self._celu)):
             handlers[f"aten::{name}"] = handlers[f"aten::{name}_"] = fn
         handlers["aten::layer_norm"] = self._layer_norm
+        handlers.update({
+            "aten::slice": self._slice, "aten::narrow": self._narrow, "aten::split": self._split,
+            "aten::split_with_sizes": self._split_with_sizes, "aten::chunk": self._chunk,
+            "aten::pad": self._pad, "aten::constant_pad_nd": self._pad,
+            "aten::pow": self._pow, "aten::square": self._square, "aten::stack": self._stack,
+        })
         return handlers
+
+    # feature selection: one gnn.take each
+
+    def _take(self, node: fx.Node, x: Any, indices: Sequence[int]) -> SSAValue:
+        t = x.type
+        if list(indices) == list(range(t.num_features)):
+            return x
+        if not indices:
+            raise _Unsupported("a selection of no features")
+        return self._emit(node, gnn.TakeOp(x, list(indices)))
+
+    def _feature_axis(self, x: Any, dim: Any, what: str) -> int:
+        self._feature(x, f"the input of {what}")
+        if dim not in (1, -1):
+            raise _Unsupported(f"{what} along dimension {dim}: only the feature axis (dim=1) is supported")
+        return x.type.num_features
+
+    def _slice(self, node: fx.Node, x: Any, dim: int = 0, start: Any = None, end: Any = None,
+               step: int = 1) -> SSAValue:
+        if dim in (0, -2) and start in (None, 0) and (end is None or end >= 2**62) and step == 1:
+            return self._feature(x, "the input of a slice")  # x[:, ...]: all rows
+        n = self._feature_axis(x, dim, "slicing")
+        return self._take(node, x, list(range(n))[slice(start, end, step)])
+
+    def _narrow(self, node: fx.Node, x: Any, dim: int, start: int, length: int) -> SSAValue:
+        n = self._feature_axis(x, dim, "narrow")
+        return self._take(node, x, list(range(n))[start:start + length])
+
+    def _pieces(self, node: fx.Node, x: Any, sizes: Sequence[int]) -> tuple[SSAValue, ...]:
+        out, start = [], 0
+        for size in sizes:
+            out.append(self._take(node, x, list(range(start, start + size))))
+            start += size
+        return tuple(out)
+
+    def _split(self, node: fx.Node, x: Any, size: Any, dim: int = 0) -> tuple[SSAValue, ...]:
+        if isinstance(size, (list, tuple)):
+            return self._split_with_sizes(node, x, size, dim)
+        n = self._feature_axis(x, dim, "torch.split")
+        return self._pieces(node, x, [min(size, n - k) for k in range(0, n, size)])
+
+    def _split_with_sizes(self, node: fx.Node, x: Any, sizes: Sequence[int], dim: int = 0) -> tuple[SSAValue, ...]:
+        self._feature_axis(x, dim, "torch.split")
+        return self._pieces(node, x, list(sizes))
+
+    def _chunk(self, node: fx.Node, x: Any, chunks: int, dim: int = 0) -> tuple[SSAValue, ...]:
+        n = self._feature_axis(x, dim, "torch.chunk")
+        size = -(-n // chunks)
+        return self._pieces(node, x, [min(size, n - k) for k in range(0, n, size)])
+
+    def _pad(self, node: fx.Node, x: Any, pad: Sequence[int], mode: str = "constant", value: Any = None) -> SSAValue:
+        n = self._feature_axis(x, 1, "F.pad")
+        if mode != "constant" or value not in (None, 0, 0.0):
+            raise _Unsupported(f"F.pad with mode={mode!r}, value={value}: only zero padding is supported")
+        if len(pad) != 2:
+            raise _Unsupported(f"F.pad of {len(pad) // 2} dimensions: only the feature axis ((left, right)) is supported")
+        left, right = int(pad[0]), int(pad[1])
+        if left < 0 or right < 0:
+            raise _Unsupported("F.pad with negative padding (cropping): slice the features instead")
+        return self._take(node, x, [-1] * left + list(range(n)) + [-1] * right)
+
+    def _stack(self, node: fx.Node, tensors: Sequence[Any], dim: int = 0) -> StackVal:
+        values = tuple(self._feature(v, f"stacked tensor {k}") for k, v in enumerate(tensors))
+        types = {(v.type.kind, v.type.num_features) for v in values}
+        if len(types) != 1:
+            raise _Unsupported("torch.stack of matrices of different kinds or feature counts")
+        if dim not in (1, 2, -1):
+            raise _Unsupported(
+                f"torch.stack along dimension {dim}: only dim=1 or 2 (then flattened to [rows, k * F]) "
+                "is supported; for a sum of the stacked matrices add them"
+            )
+        return StackVal(values, 2 if dim == -1 else dim)
+
+    def _unstack(self, node: fx.Node, x: StackVal) -> SSAValue:
+        """A stack flattened to [rows, k * F]: a concat (dim 1) or interleaved features (dim 2)."""
+        cat = self._emit(node, gnn.ConcatOp(list(x.values))) if len(x.values) > 1 else x.values[0]
+        if x.dim == 1:
+            return cat
+        k, n = len(x.values), x.values[0].type.num_features
+        return self._take(node, cat, [i * n + f for f in range(n) for i in range(k)])
+
+    def _pow(self, node: fx.Node, x: Any, exponent: Any) -> SSAValue:
+        """x ** n for an integer n >= 1: products of exact squares (gnn.mul)."""
+        self._feature(x, "the input of pow")
+        if isinstance(exponent, bool) or not isinstance(exponent, (int, float)) or exponent != int(exponent) or exponent < 1:
+            raise _Unsupported(f"pow with the exponent {exponent!r}: only integers >= 1 are supported")
+        result, base, k = None, x, int(exponent)
+        while k:
+            if k & 1:
+                result = base if result is None else self._emit(node, gnn.MulOp(result, base))
+            k >>= 1
+            if k:
+                base = self._emit(node, gnn.MulOp(base, base))
+        return result
+
+    def _square(self, node: fx.Node, x: Any) -> SSAValue:
+        return self._pow(node, x, 2)
 
     def _layer_norm(self, node: fx.Node, x: Any, normalized_shape: Sequence[Any], weight: Any = None,
                     bias: Any = None, eps: float = 1e-5, *args: Any) -> SSAValue:
@@ -1065,6 +1186,11 @@ class _Importer:
             if ok and val.dim() == 2 and isinstance(val.shape[1], int):
                 return BroadcastRowVal(row, val.shape[1])
             raise _Unsupported(f"reshaping {_kind(x)} to {_fmt_shape(val, self)}")
+        if isinstance(x, StackVal):
+            val = node.meta.get("val")
+            if not (isinstance(val, torch.Tensor) and val.dim() == 2):
+                raise _Unsupported(f"reshaping {_kind(x)} to {_fmt_shape(val, self)}: only to [rows, k * F]")
+            x = self._unstack(node, x)
         self._feature(x, f"the input of {_pretty_op(node.target)}")
         self._check_shape(node, x)
         return x

@@ -401,6 +401,40 @@ class _LayerNormEdgeConv(MessagePassing):
         return self.mlp(torch.cat([x_i, x_j], dim=1))
 
 
+class FeatureOps(nn.Module):
+    """Feature slicing, split/chunk/narrow, a constant index list, zero padding, stack then
+    flatten, integer powers: every one a gnn.take (or gnn.mul), on nodes and in a message."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(NODE_F, 6)
+        self.conv = _SliceConv()
+
+    def forward(self, x, edge_index):
+        h = self.lin(x)
+        a, b, _ = torch.split(h, 2, dim=1)
+        c, d = h.chunk(2, 1)
+        e, f = torch.split(h, [1, 5], dim=1)
+        parts = [h[:, :3], h[:, 1:], h[:, ::2], a, b * c[:, 1:], d, e, f.pow(3), F.pad(h, (0, 2)),
+                 F.pad(h[:, -2:], (1, 1)), h.narrow(1, 1, 2), h[:, [0, 2, 5]], torch.square(c),
+                 torch.stack([a, b], 1).flatten(1), torch.stack([a, -b], -1).view(-1, 4)]
+        return torch.cat(parts, dim=1), self.conv(h, edge_index)
+
+
+class _SliceConv(MessagePassing):
+    """x[:, :3] as positions and x[:, 3:] as features, ParticleNet style."""
+
+    def __init__(self):
+        super().__init__(aggr="max")
+        self.mlp = nn.Linear(6, 4)
+
+    def forward(self, x, edge_index):
+        return self.propagate(edge_index, x=x)
+
+    def message(self, x_i, x_j):
+        return self.mlp(torch.cat([x_j[:, :3] - x_i[:, :3], x_j[:, 3:]], dim=1))
+
+
 class BatchNorms(nn.Module):
     """BatchNorm1d after a Linear (folded), after a ReLU (a scale), after SAGEConv's add (folded into both)."""
 
@@ -531,6 +565,8 @@ CASES = [
          ZooActivations, ops={"activation": 14, "mul": 1}),  # F.* repeats and hardswish's hardsigmoid merge (gnn-cse)
     Case("layernorm", AROUND, "LayerNorm on edge and node MLPs (affine), without affine, eps",
          LayerNorms, ops={"layer_norm": 3}),
+    Case("feature-ops", AROUND, "x[:, a:b:s], torch.split/chunk/narrow, x[:, [i, j]], F.pad with zeros, "
+         "torch.stack then flatten/view, pow by an integer, torch.square", FeatureOps),
     Case("batchnorm", AROUND, "BatchNorm1d folded after Linear, after ReLU, after SAGEConv",
          BatchNorms, ops={"batch_norm": 0, "scale": 1}),
     Case("arithmetic", AROUND, "residual add, cat, mul, constant scaling, sub, neg, division by a constant",
@@ -719,8 +755,26 @@ class IncludeSelf(nn.Module):
         return torch.zeros(x.size(0), NODE_F).scatter_reduce_(0, edge_index[1].view(-1, 1).expand_as(m), m, "amax")
 
 
+class PowHalf(nn.Module):
+    def forward(self, x, edge_index):
+        return x.pow(0.5)[edge_index[0]]
+
+
+class PadReflect(nn.Module):
+    def forward(self, x, edge_index):
+        return F.pad(x, (1, 1), mode="reflect")[edge_index[0]]
+
+
+class StackRows(nn.Module):
+    def forward(self, x, edge_index):
+        return torch.stack([x, 2 * x], 0).sum(0)[edge_index[0]]
+
+
 UNSUPPORTED = [
     ("softshrink", Softsign, "x,ei", ["torch.softshrink", "Softsign.forward", "F.softshrink(self.lin(x))"]),
+    ("pow-half", PowHalf, "x,ei", ["torch.pow", "only integers >= 1", "x.pow(0.5)"]),
+    ("pad-reflect", PadReflect, "x,ei", ["only zero padding", "mode='reflect'"]),
+    ("stack-dim-0", StackRows, "x,ei", ["torch.stack along dimension 0", "add them"]),
     ("node-row", NodeRow, "x,ei", ["torch.select", "selecting one column or row", "return x[1] * x"]),
     ("sage-normalize", lambda: Stock(SAGEConv(NODE_F, 4, normalize=True)), "x,ei",
      ["torch.linalg_vector_norm", "module 'conv' (SAGEConv)", "F.normalize"]),

@@ -910,3 +910,41 @@ func.func @f(%x: !gnn.nodes<2, f32>, %y: !gnn.nodes<2, !gnn.fixed<16, 6>>) {
 }
 
 // CHECK: {{^}}'gnn.layer_norm': mixes float and fixed-point element types
+
+// -----
+
+// --- gnn.take --------------------------------------------------------------------
+
+func.func @f(%x: !gnn.nodes<3, f32>) {
+  %y = gnn.take %x {indices = array<i64: 0, 3>} : !gnn.nodes<3, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.take': indices [3] outside [0, 3) (or -1 for a zero)
+
+// -----
+
+func.func @f(%x: !gnn.nodes<3, f32>) {
+  %y = gnn.take %x {indices = array<i64: 0, 1>} : !gnn.nodes<3, f32> -> !gnn.nodes<3, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.take': result must have 2 features, got 3
+
+// -----
+
+func.func @f(%x: !gnn.nodes<3, f32>) {
+  %y = gnn.take %x {indices = array<i64: 0, 1>} : !gnn.nodes<3, f32> -> !gnn.edges<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.take': result must be !gnn.nodes like the input
+
+// -----
+
+func.func @f(%x: !gnn.nodes<3, !gnn.fixed<16, 6>>) {
+  %y = gnn.take %x {indices = array<i64: 0, 1>} : !gnn.nodes<3, !gnn.fixed<16, 6>> -> !gnn.nodes<2, !gnn.fixed<12, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.take': result element type !gnn.fixed<12, 6> differs from input !gnn.fixed<16, 6> (a take copies values)

@@ -280,3 +280,14 @@ func.func @layer_norm(%x: !gnn.edges<3, f32>, %q: !gnn.nodes<2, !gnn.fixed<16, 6
 // CHECK-NEXT:   %a = gnn.layer_norm %x {weight = dense<[1.000000e+00, 2.000000e+00, 5.000000e-01]> : tensor<3xf32>, bias = dense<[0.000000e+00, 1.000000e+00, -1.000000e+00]> : tensor<3xf32>, eps = 1.000000e-05 : f64} : !gnn.edges<3, f32> -> !gnn.edges<3, f32>
 // CHECK-NEXT:   %b = gnn.layer_norm %q {eps = 1.000000e-05 : f64, weight_type = !gnn.fixed<16, 6>, rsqrt_type = !gnn.fixed<19, 1, unsigned, rnd>, table_size = 3072 : i64} : !gnn.nodes<2, !gnn.fixed<16, 6>> -> !gnn.nodes<2, !gnn.fixed<16, 6>>
 // GENERIC: "gnn.layer_norm"(%x) <{weight = dense<[1.000000e+00, 2.000000e+00, 5.000000e-01]> : tensor<3xf32>, bias = dense<[0.000000e+00, 1.000000e+00, -1.000000e+00]> : tensor<3xf32>, eps = 1.000000e-05 : f64}> : (!gnn.edges<3, f32>) -> !gnn.edges<3, f32>
+
+// --- gnn.take (issue 13) ---------------------------------------------------------
+
+func.func @take(%x: !gnn.nodes<3, f32>) -> !gnn.nodes<5, f32> {
+  %y = gnn.take %x {indices = array<i64: -1, 2, 0, 0, -1>} : !gnn.nodes<3, f32> -> !gnn.nodes<5, f32>
+  func.return %y : !gnn.nodes<5, f32>
+}
+
+// CHECK:      func.func @take(%x: !gnn.nodes<3, f32>) -> !gnn.nodes<5, f32> {
+// CHECK-NEXT:   %y = gnn.take %x {indices = array<i64: -1, 2, 0, 0, -1>} : !gnn.nodes<3, f32> -> !gnn.nodes<5, f32>
+// GENERIC: "gnn.take"(%x) <{indices = array<i64: -1, 2, 0, 0, -1>}> : (!gnn.nodes<3, f32>) -> !gnn.nodes<5, f32>
