@@ -21,6 +21,7 @@ restored, which undoes the patching and side effects such as the tracking IN's
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import inspect
 import io
 import os
@@ -611,7 +612,10 @@ _REFUSED = {
         "adds edges at run time; add self loops to edge_index before inference "
         "(and build the layer with add_self_loops=False)",
     ("torch_geometric.utils.loop", "remove_self_loops"):
-        "removes edges at run time; remove them from edge_index before inference",
+        "removes edges at run time, and a design keeps its edge list. In your own code, "
+        "remove self loops from edge_index on the host instead; a PyG layer that calls it on "
+        "every input (GATv2Conv, PointNetConv, ...) is not supported yet, whatever edge_index "
+        "holds (GATConv and GCNConv are: gnnc models their self loops as root terms)",
     ("torch_geometric.nn.conv.gcn_conv", "gcn_norm"):
         "it adds self loops at run time; GCNConv itself is supported (gnnc rewrites its "
         "normalisation with the self loops as a root term), a direct call or a subclass "
@@ -839,19 +843,51 @@ def capture(model: nn.Module, example: Any) -> Captured:
     convention = call_convention(model, args)
     tensors = convention.tensors(args)
     _check_example(convention, tensors)
-    wrapper = _Wrapper(model, convention, args)
     # On failure torch prints a partial graph to stderr; our error replaces it.
     stderr = io.StringIO()
     with patched(model) as names, warnings.catch_warnings(), contextlib.redirect_stderr(stderr):
         # Expected for side effects like the IN's `self.E = ...`; restored afterwards.
         warnings.filterwarnings("ignore", message=".*was assigned during export.*")
-        try:
-            program = torch.export.export(
-                wrapper, tuple(tensors), dynamic_shapes=_dynamic_shapes(convention), strict=False
-            )
-        except UnsupportedModelError:
-            raise
-        except Exception as err:  # noqa: BLE001 - summarised for the user, no deep traceback
-            raise _export_error(err, names) from None
+        program, first_error = None, None
+        for attempt in (convention, *_edge_readings(convention, tensors)):
+            try:
+                program = torch.export.export(
+                    _Wrapper(model, attempt, args), tuple(tensors),
+                    dynamic_shapes=_dynamic_shapes(attempt), strict=False,
+                )
+                convention = attempt
+                break
+            except UnsupportedModelError:
+                raise
+            except Exception as err:  # noqa: BLE001 - summarised for the user, no deep traceback
+                first_error = first_error or err
+                if "Constraints violated" not in str(err):
+                    break
+        if program is None:
+            assert first_error is not None
+            raise _export_error(first_error, names) from None
     sys.stderr.write(stderr.getvalue())
     return Captured(program, convention, type(model).__name__)
+
+
+def _edge_readings(convention: CallConvention, tensors: Sequence[Tensor]) -> list[CallConvention]:
+    """
+    Other readings of an example where N == E: the tensors read as per-node features that
+    could be per-edge ones (E rows, not named edge*, not the tensor N is taken from), all of
+    them as edges, then each alone. Tried in turn when the first reading makes torch tie
+    N to E ("Constraints violated"): the model decides which reading is right.
+    """
+    counts = [t.shape[1] for i, t in zip(convention.inputs, tensors) if i.kind == EDGE_INDEX]
+    nodes = [k for k, i in enumerate(convention.inputs) if i.kind == NODES]
+    if not counts or not nodes:
+        return []
+    source = next((k for k in nodes if convention.inputs[k].name == "x"), nodes[0])
+    flips = [k for k in nodes if k != source and tensors[k].shape[0] == counts[0]]
+    groups = [flips] + ([[k] for k in flips] if len(flips) > 1 else [])
+
+    def flipped(group: list[int]) -> CallConvention:
+        inputs = tuple(GraphInput(i.name, EDGES, i.key) if k in group else i
+                       for k, i in enumerate(convention.inputs))
+        return dataclasses.replace(convention, inputs=inputs)
+
+    return [flipped(g) for g in groups if g]

@@ -557,7 +557,7 @@ class _Importer:
             rows is not None and _expr(val.shape[0]) != rows
         ):
             raise _Unsupported(
-                f"{_pretty_op(node.target)} gives shape {_fmt_shape(val, self)}, not "
+                f"the result has shape {_fmt_shape(val, self)}, not "
                 f"[{'N' if t.kind == 'nodes' else 'E'}, {t.num_features}] (gnn values are "
                 "2-D: one row per node or edge)"
             )

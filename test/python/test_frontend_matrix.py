@@ -25,13 +25,14 @@ import torch.nn.functional as F
 from torch import nn
 
 import gnnc
-from gnnc.emulator import run
+from gnnc.emulator import run, top_function
 from gnnc.frontend import import_model, torch_forward  # isort: skip  (imports PyG quietly)
 
 from torch_geometric.data import Data  # isort: skip  # noqa: E402
 from torch_geometric.nn import (  # isort: skip  # noqa: E402
     EdgeConv,
     GATConv,
+    GATv2Conv,
     GCNConv,
     GINConv,
     GraphConv,
@@ -701,6 +702,33 @@ def test_pitfall_self_loops_in_edge_index():
         np.testing.assert_allclose(actual, torch_forward(model, x, edge_index)[0], atol=TOLERANCE)
 
 
+class EdgeWeightNotNamedEdge(nn.Module):
+    """A per-edge weight not named edge*: with N == E in the example it looks per-node."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(NODE_F, 4)
+
+    def forward(self, x, edge_index, w):
+        m = self.lin(x)[edge_index[0]] * w
+        return pyg_scatter(m, edge_index[1], 0, dim_size=x.size(0), reduce="sum")
+
+
+def test_pitfall_example_with_as_many_nodes_as_edges():
+    """N == E: the first reading (w per node) ties N to E in torch.export; the per-edge
+    reading is tried next and is the one that captures; it then works for every N != E."""
+    torch.manual_seed(0)
+    model = EdgeWeightNotNamedEdge().eval()
+    x, edge_index, _ = random_graph(10, 10, 0)
+    design = gnnc.compile(model, (x, edge_index, torch.randn(10, 1)), CONFIG)
+    assert top_function(design.module("gnn")).args[2].type.kind == "edges"
+    for n, e, seed in CHECKS:
+        x, edge_index, w = random_graph(n, e, seed)
+        args = (x, edge_index, w[:, :1])
+        error = np.abs(design.emulate(*args, fixed=False) - torch_forward(model, *args)[0]).max()
+        assert error <= TOLERANCE
+
+
 # --------------------------------------------------------------------------- #
 # Unsupported models: the op or module, the user's line, the supported list
 # --------------------------------------------------------------------------- #
@@ -755,6 +783,15 @@ class IncludeSelf(nn.Module):
         return torch.zeros(x.size(0), NODE_F).scatter_reduce_(0, edge_index[1].view(-1, 1).expand_as(m), m, "amax")
 
 
+class HeadsView(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(NODE_F, 4)
+
+    def forward(self, x, edge_index):
+        return self.lin(x).view(-1, 2, 2)[edge_index[0]]
+
+
 class PowHalf(nn.Module):
     def forward(self, x, edge_index):
         return x.pow(0.5)[edge_index[0]]
@@ -772,6 +809,9 @@ class StackRows(nn.Module):
 
 UNSUPPORTED = [
     ("softshrink", Softsign, "x,ei", ["torch.softshrink", "Softsign.forward", "F.softshrink(self.lin(x))"]),
+    ("view-3d", HeadsView, "x,ei", ["torch.view): the result has shape [N, 2, 2], not [N, 4]"]),
+    ("gatv2-remove-self-loops", lambda: Stock(GATv2Conv(NODE_F, 4)), "x,ei",
+     ["module 'conv' (GATv2Conv)", "remove_self_loops", "not supported yet, whatever edge_index holds"]),
     ("pow-half", PowHalf, "x,ei", ["torch.pow", "only integers >= 1", "x.pow(0.5)"]),
     ("pad-reflect", PadReflect, "x,ei", ["only zero padding", "mode='reflect'"]),
     ("stack-dim-0", StackRows, "x,ei", ["torch.stack along dimension 0", "add them"]),
