@@ -419,16 +419,18 @@ class _Importer:
         if inp.kind == EDGE_INDEX:
             self.n_edges = _expr(val.shape[1])
             return EdgeIndexVal(self._argument(inp, gnn.EdgeIndexType()))
-        if inp.kind in (NODES, EDGES) and val.dim() == 2 and val.dtype == torch.float32:
+        if inp.kind in (NODES, EDGES) and val.dim() in (1, 2) and val.dtype == torch.float32:
             rows = _expr(val.shape[0])
+            # a 1-D [rows] vector (an edge_weight) is the one-feature matrix [rows, 1]
+            features = int(val.shape[1]) if val.dim() == 2 else 1
             if inp.kind == NODES:
                 self.n_nodes = rows
-                return self._argument(inp, gnn.NodesType(int(val.shape[1]), Float32Type()))
-            return self._argument(inp, gnn.EdgesType(int(val.shape[1]), Float32Type()))
+                return self._argument(inp, gnn.NodesType(features, Float32Type()))
+            return self._argument(inp, gnn.EdgesType(features, Float32Type()))
         raise UnsupportedModelError(
             f"input {inp.name!r} ({val.dtype}, shape {list(val.shape)}) is not a node feature "
-            "matrix [N, F] float32, an edge feature matrix [E, F] float32 or edge_index [2, E]; "
-            "gnnc designs take only these (a 1-D per-edge weight can be passed as [E, 1])"
+            "matrix [N, F] or vector [N] float32, an edge feature matrix [E, F] or vector [E] "
+            "float32 or edge_index [2, E]; gnnc designs take only these"
         )
 
     def _argument(self, inp: GraphInput, type_: Attribute) -> SSAValue:
@@ -453,6 +455,13 @@ class _Importer:
                 raise UnsupportedModelError(
                     f"output {k} of {self.captured.model_name} is {_kind(value)}; gnnc designs "
                     "return node or edge feature matrices ([N, F] or [E, F])\n" + SUPPORTED
+                )
+            val = node.args[0][k].meta.get("val") if isinstance(node.args[0][k], fx.Node) else None
+            if isinstance(val, torch.Tensor) and val.dim() == 1:
+                raise UnsupportedModelError(
+                    f"output {k} of {self.captured.model_name} is a vector [{'N' if value.type.kind == 'nodes' else 'E'}]; "
+                    "gnnc designs return matrices: return it as [rows, 1] (e.g. without the final "
+                    ".squeeze(), or with .view(-1, 1))\n" + SUPPORTED
                 )
             outs.append(value)
         return outs
@@ -553,6 +562,8 @@ class _Importer:
         if t is None or not isinstance(val, torch.Tensor):
             return
         rows = self.n_nodes if t.kind == "nodes" else self.n_edges
+        if val.dim() == 1 and t.num_features == 1:  # a vector [rows] is the matrix [rows, 1]
+            val = val.unsqueeze(1)
         if val.dim() != 2 or val.shape[1] != t.num_features or (
             rows is not None and _expr(val.shape[0]) != rows
         ):

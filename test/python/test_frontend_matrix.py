@@ -436,6 +436,20 @@ class _SliceConv(MessagePassing):
         return self.mlp(torch.cat([x_j[:, :3] - x_i[:, :3], x_j[:, 3:]], dim=1))
 
 
+class EdgeWeight1D(nn.Module):
+    """A 1-D edge_weight [E]: GraphConv's edge_weight.view(-1, 1) * x_j, arithmetic on the
+    vector, and the vector broadcast with unsqueeze(-1)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = GraphConv(NODE_F, 4)
+        self.lin = nn.Linear(4, 2)
+
+    def forward(self, x, edge_index, edge_weight):
+        h = self.conv(x, edge_index, edge_weight * 2 - 1)
+        return self.lin(h)[edge_index[0]] * torch.sigmoid(edge_weight).unsqueeze(-1)
+
+
 class BatchNorms(nn.Module):
     """BatchNorm1d after a Linear (folded), after a ReLU (a scale), after SAGEConv's add (folded into both)."""
 
@@ -491,14 +505,15 @@ class Case:
     group: str
     item: str
     build: Callable[[], nn.Module]
-    inputs: str = "x,ei"  # which of x, ei, ea the model takes, in order; "data" for a Data object
+    inputs: str = "x,ei"  # which of x, ei, ea, ew the model takes, in order; "data" for a Data object
     ops: dict[str, int] = field(default_factory=dict)  # expected gnn op counts (subset)
 
     def args(self, n: int, e: int, seed: int) -> tuple:
         x, ei, ea = random_graph(n, e, seed)
         if self.inputs == "data":
             return (Data(x=x, edge_index=ei, edge_attr=ea, y=torch.zeros(n)),)
-        return tuple({"x": x, "ei": ei, "ea": ea}[k] for k in self.inputs.split(","))
+        named = {"x": x, "ei": ei, "ea": ea, "ew": ea[:, 0].contiguous()}  # ew: a 1-D edge_weight
+        return tuple(named[k] for k in self.inputs.split(","))
 
 
 MP, STOCK, PLAIN, AROUND = "MessagePassing", "stock layers", "plain torch", "around the layers"
@@ -568,6 +583,8 @@ CASES = [
          LayerNorms, ops={"layer_norm": 3}),
     Case("feature-ops", AROUND, "x[:, a:b:s], torch.split/chunk/narrow, x[:, [i, j]], F.pad with zeros, "
          "torch.stack then flatten/view, pow by an integer, torch.square", FeatureOps),
+    Case("edge-weight-1d", AROUND, "a 1-D per-edge weight [E] (GraphConv's edge_weight, vector arithmetic, unsqueeze)",
+         EdgeWeight1D, "x,ei,ew"),
     Case("batchnorm", AROUND, "BatchNorm1d folded after Linear, after ReLU, after SAGEConv",
          BatchNorms, ops={"batch_norm": 0, "scale": 1}),
     Case("arithmetic", AROUND, "residual add, cat, mul, constant scaling, sub, neg, division by a constant",
@@ -792,6 +809,11 @@ class HeadsView(nn.Module):
         return self.lin(x).view(-1, 2, 2)[edge_index[0]]
 
 
+class VectorOutput(nn.Module):
+    def forward(self, x, edge_index):
+        return x[edge_index[0]][:, :1].squeeze(-1)
+
+
 class PowHalf(nn.Module):
     def forward(self, x, edge_index):
         return x.pow(0.5)[edge_index[0]]
@@ -812,6 +834,7 @@ UNSUPPORTED = [
     ("view-3d", HeadsView, "x,ei", ["torch.view): the result has shape [N, 2, 2], not [N, 4]"]),
     ("gatv2-remove-self-loops", lambda: Stock(GATv2Conv(NODE_F, 4)), "x,ei",
      ["module 'conv' (GATv2Conv)", "remove_self_loops", "not supported yet, whatever edge_index holds"]),
+    ("vector-output", VectorOutput, "x,ei", ["output 0 of VectorOutput is a vector [E]", "return it as [rows, 1]"]),
     ("pow-half", PowHalf, "x,ei", ["torch.pow", "only integers >= 1", "x.pow(0.5)"]),
     ("pad-reflect", PadReflect, "x,ei", ["only zero padding", "mode='reflect'"]),
     ("stack-dim-0", StackRows, "x,ei", ["torch.stack along dimension 0", "add them"]),
