@@ -56,7 +56,8 @@ WRAPPED = "model"
 #: The end of every "unsupported" message: what gnnc can compile.
 SUPPORTED = (
     "gnnc supports: MessagePassing layers (aggr 'add'/'sum'/'mean'/'max'/'min', either flow, any "
-    "x_i / x_j / edge arguments); GCNConv, GATConv, SAGEConv, GINConv, EdgeConv, GraphConv; "
+    "x_i / x_j / edge arguments, aggr 'softmax'); GCNConv, GATConv, SAGEConv, GINConv, EdgeConv, GraphConv, "
+    "GENConv; "
     "gathers (x[edge_index[k]], index_select); scatters (torch_geometric.utils.scatter with "
     "dim_size, index_add_ / scatter_add_ / scatter_reduce_ into zeros with one row per node); "
     "torch_geometric.utils.softmax with num_nodes; nn.Linear / F.linear; BatchNorm in eval mode; "
@@ -87,6 +88,9 @@ _AGGREGATIONS = {
     pyg_aggr.MaxAggregation: "max",
     pyg_aggr.MinAggregation: "min",
 }
+#: Aggregations made of ops gnnc has: traced inline (SoftmaxAggregation is utils.softmax of
+#: t * x, then a sum of x * alpha; a learned t is a constant at inference).
+_TRACED_AGGREGATIONS = (pyg_aggr.SoftmaxAggregation,)
 
 # Arguments of message/aggregate/update that propagate fills in itself.
 _SPECIAL_ARGS = frozenset(MessagePassing.special_args)
@@ -321,11 +325,13 @@ def _aggregation(mp: MessagePassing, path: str) -> str | None:
     """The gnn reduce of a layer's default aggregate, or None if aggregate is overridden."""
     if type(mp).aggregate is not MessagePassing.aggregate:
         return None
+    if isinstance(mp.aggr_module, _TRACED_AGGREGATIONS):
+        return None  # its forward is traced: utils.softmax and utils.scatter, both rebound
     reduce = _AGGREGATIONS.get(_real_type(mp.aggr_module))
     if reduce is None:
         raise unsupported(
             f"{_layer(mp, path)}: aggregation {mp.aggr!r} is not supported; "
-            "supported: 'add'/'sum', 'mean', 'max', 'min'"
+            "supported: 'add'/'sum', 'mean', 'max', 'min', 'softmax' (SoftmaxAggregation)"
         )
     return reduce
 

@@ -34,6 +34,7 @@ from torch_geometric.nn import (  # isort: skip  # noqa: E402
     GATConv,
     GATv2Conv,
     GCNConv,
+    GENConv,
     GINConv,
     GraphConv,
     MessagePassing,
@@ -213,6 +214,13 @@ class Stock(nn.Module):
 
     def forward(self, x, edge_index):
         return self.head(torch.relu(self.conv(x, edge_index)))
+
+
+class _EdgeStock(Stock):
+    """A stock layer on (x, edge_index, edge_attr), then ReLU and a Linear."""
+
+    def forward(self, x, edge_index, edge_attr):
+        return self.head(torch.relu(self.conv(x, edge_index, edge_attr)))
 
 
 class TwoGCN(nn.Module):
@@ -561,6 +569,11 @@ CASES = [
          lambda: Stock(GATConv(NODE_F, 4, heads=2, concat=False)), ops={"edge_softmax": 1}),
     Case("gat-edge-dim", STOCK, "GATConv(edge_dim=2, add_self_loops=False, heads=2)",
          GATEdges, "x,ei,ea", {"edge_softmax": 1}),
+    Case("genconv", STOCK, "GENConv (softmax aggregation, t = 1; MLP with BatchNorm)",
+         lambda: Stock(GENConv(NODE_F, 4)), ops={"edge_softmax": 1}),
+    Case("genconv-learn-t", STOCK, "GENConv(edge_dim=2, learn_t=True, t=0.5, norm='layer', num_layers=2)",
+         lambda: _EdgeStock(GENConv(NODE_F, 4, edge_dim=EDGE_F, learn_t=True, t=0.5, norm="layer", num_layers=2)),
+         "x,ei,ea", {"edge_softmax": 1, "layer_norm": 1}),
     Case("plain-index-add", PLAIN, "x[edge_index[k]], index_select (method and torch.), zeros().index_add_",
          PlainIndexAdd, ops={"gather": 2, "scatter": 1}),  # x[dst] and index_select(x, 0, dst): one (gnn-cse)
     Case("plain-scatter-add", PLAIN, "new_zeros().scatter_add_", PlainScatterAdd, ops={"scatter": 1}),
