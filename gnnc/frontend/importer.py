@@ -564,6 +564,8 @@ class _Importer:
         rows = self.n_nodes if t.kind == "nodes" else self.n_edges
         if val.dim() == 1 and t.num_features == 1:  # a vector [rows] is the matrix [rows, 1]
             val = val.unsqueeze(1)
+        if val.dim() == 3 and val.shape[1] == 1:  # one head: [rows, 1, C] is [rows, C]
+            val = val[:, 0]
         if val.dim() != 2 or val.shape[1] != t.num_features or (
             rows is not None and _expr(val.shape[0]) != rows
         ):
@@ -931,6 +933,7 @@ class _Importer:
             "aten::split_with_sizes": self._split_with_sizes, "aten::chunk": self._chunk,
             "aten::pad": self._pad, "aten::constant_pad_nd": self._pad,
             "aten::pow": self._pow, "aten::square": self._square, "aten::stack": self._stack,
+            "aten::sum": self._sum_features, "aten::mean": self._mean_features,
         })
         return handlers
 
@@ -1013,6 +1016,37 @@ class _Importer:
             return cat
         k, n = len(x.values), x.values[0].type.num_features
         return self._take(node, cat, [i * n + f for f in range(n) for i in range(k)])
+
+    def _feature_reduction(self, node: fx.Node, x: Any, dims: Any, what: str, scale: float) -> SSAValue:
+        """x.sum / x.mean over the features: a dense with weights 1 (or 1/F) into one feature;
+        over the head axis of a one-head [rows, 1, C] value: nothing to reduce."""
+        t = self._feature(x, f"the input of {what}").type
+        dims = list(dims) if isinstance(dims, (list, tuple)) else [dims]
+        val = node.args[0].meta.get("val") if isinstance(node.args[0], fx.Node) else None
+        rank = val.dim() if isinstance(val, torch.Tensor) else 2
+        axes = {d % rank for d in dims}
+        if rank == 3 and axes == {1} and val.shape[1] == 1:
+            return x
+        if axes != {rank - 1} or (rank == 3 and val.shape[1] != 1):
+            raise _Unsupported(
+                f"{what} over dimension(s) {dims} of {_fmt_shape(val, self)}: only over the features "
+                "(the last dimension) is supported here"
+            )
+        n = t.num_features
+        weight = torch.full((1, n), scale / n if scale else 1.0, dtype=torch.float64)
+        return self._emit(node, gnn.DenseOp(x, _dense_attr(weight.to(torch.float32)), None))
+
+    def _sum_features(self, node: fx.Node, x: Any, dims: Any = None, keepdim: bool = False, *args: Any,
+                      **kwargs: Any) -> SSAValue:
+        if dims is None:
+            raise _Unsupported("a sum over all elements: only over the features (dim=-1) is supported")
+        return self._feature_reduction(node, x, dims, "sum", 0.0)
+
+    def _mean_features(self, node: fx.Node, x: Any, dims: Any = None, keepdim: bool = False, *args: Any,
+                       **kwargs: Any) -> SSAValue:
+        if dims is None:
+            raise _Unsupported("a mean over all elements: only over the features (dim=-1) is supported")
+        return self._feature_reduction(node, x, dims, "mean", 1.0)
 
     def _pow(self, node: fx.Node, x: Any, exponent: Any) -> SSAValue:
         """x ** n for an integer n >= 1: products of exact squares (gnn.mul)."""

@@ -35,10 +35,12 @@ from torch_geometric.nn import (  # isort: skip  # noqa: E402
     GATv2Conv,
     GCNConv,
     GENConv,
+    GeneralConv,
     GINConv,
     GraphConv,
     MessagePassing,
     SAGEConv,
+    TransformerConv,
 )
 from torch_geometric.utils import scatter as pyg_scatter  # isort: skip  # noqa: E402
 from torch_geometric.utils import softmax as pyg_softmax  # isort: skip  # noqa: E402
@@ -426,7 +428,8 @@ class FeatureOps(nn.Module):
         e, f = torch.split(h, [1, 5], dim=1)
         parts = [h[:, :3], h[:, 1:], h[:, ::2], a, b * c[:, 1:], d, e, f.pow(3), F.pad(h, (0, 2)),
                  F.pad(h[:, -2:], (1, 1)), h.narrow(1, 1, 2), h[:, [0, 2, 5]], torch.square(c),
-                 torch.stack([a, b], 1).flatten(1), torch.stack([a, -b], -1).view(-1, 4)]
+                 torch.stack([a, b], 1).flatten(1), torch.stack([a, -b], -1).view(-1, 4),
+                 h.sum(-1, keepdim=True), h.mean(1).view(-1, 1), h.view(-1, 1, 6).sum(-1)]
         return torch.cat(parts, dim=1), self.conv(h, edge_index)
 
 
@@ -574,6 +577,10 @@ CASES = [
     Case("genconv-learn-t", STOCK, "GENConv(edge_dim=2, learn_t=True, t=0.5, norm='layer', num_layers=2)",
          lambda: _EdgeStock(GENConv(NODE_F, 4, edge_dim=EDGE_F, learn_t=True, t=0.5, norm="layer", num_layers=2)),
          "x,ei,ea", {"edge_softmax": 1, "layer_norm": 1}),
+    Case("transformer", STOCK, "TransformerConv (one head: view(-1, 1, C), attention as a feature sum, root weight)",
+         lambda: Stock(TransformerConv(NODE_F, 4)), ops={"edge_softmax": 1}),
+    Case("generalconv", STOCK, "GeneralConv (one head, view(-1, 1, C); the mean over its head axis)",
+         lambda: Stock(GeneralConv(NODE_F, 4))),
     Case("plain-index-add", PLAIN, "x[edge_index[k]], index_select (method and torch.), zeros().index_add_",
          PlainIndexAdd, ops={"gather": 2, "scatter": 1}),  # x[dst] and index_select(x, 0, dst): one (gnn-cse)
     Case("plain-scatter-add", PLAIN, "new_zeros().scatter_add_", PlainScatterAdd, ops={"scatter": 1}),
@@ -595,7 +602,7 @@ CASES = [
     Case("layernorm", AROUND, "LayerNorm on edge and node MLPs (affine), without affine, eps",
          LayerNorms, ops={"layer_norm": 3}),
     Case("feature-ops", AROUND, "x[:, a:b:s], torch.split/chunk/narrow, x[:, [i, j]], F.pad with zeros, "
-         "torch.stack then flatten/view, pow by an integer, torch.square", FeatureOps),
+         "torch.stack then flatten/view, pow by an integer, torch.square, sum/mean over the features", FeatureOps),
     Case("edge-weight-1d", AROUND, "a 1-D per-edge weight [E] (GraphConv's edge_weight, vector arithmetic, unsqueeze)",
          EdgeWeight1D, "x,ei,ew"),
     Case("batchnorm", AROUND, "BatchNorm1d folded after Linear, after ReLU, after SAGEConv",
