@@ -388,6 +388,27 @@ def _expect_features(t: FeaturesType, n: int, op: str, what: str) -> None:
         raise VerifyException(f"'{op}': {what} must have {n} features, got {t.num_features}")
 
 
+def _expect_copy(src: FeaturesType, dst: FeaturesType, op: str, what: str) -> None:
+    """Copies (gather, repeat, take) keep their input's element type."""
+    if src.element_type != dst.element_type:
+        raise VerifyException(
+            f"'{op}': result element type {dst.element_type} differs from input "
+            f"{src.element_type} (a {what} copies values)"
+        )
+
+
+def _expect_rowwise(src: FeaturesType, dst: FeaturesType, op: str) -> None:
+    """Row-wise ops (activation, scale, layer_norm): the result has the input's kind and features."""
+    if src.kind != dst.kind:
+        raise VerifyException(f"'{op}': result must be !gnn.{src.kind} like the input")
+    _expect_features(dst, src.num_features, op, "result")
+
+
+def _present_props(**props: Attribute | None) -> dict[str, Attribute]:
+    """The optional properties that are given."""
+    return {k: v for k, v in props.items() if v is not None}
+
+
 def _is_float(t: Attribute) -> bool:
     return isinstance(t, AnyFloat)
 
@@ -432,11 +453,7 @@ class GatherOp(IRDLOperation):
         src = features_of(self.input, self.name, "input")
         dst = features_of(self.result, self.name, "result")
         _expect_features(dst, src.num_features, self.name, "result")
-        if src.element_type != dst.element_type:
-            raise VerifyException(
-                f"'{self.name}': result element type {dst.element_type} differs from input "
-                f"{src.element_type} (a gather copies values)"
-            )
+        _expect_copy(src, dst, self.name, "gather")
 
 
 @irdl_op_definition
@@ -640,9 +657,7 @@ class ActivationOp(IRDLOperation):
     def verify_(self) -> None:
         src = features_of(self.input, self.name, "input")
         dst = features_of(self.result, self.name, "result")
-        if src.kind != dst.kind:
-            raise VerifyException(f"'{self.name}': result must be !gnn.{src.kind} like the input")
-        _expect_features(dst, src.num_features, self.name, "result")
+        _expect_rowwise(src, dst, self.name)
         _expect_fixed_or_float_only([src.element_type, dst.element_type], self.name)
         fn = self.fn.data
         fixed = isinstance(dst.element_type, FixedType)
@@ -816,19 +831,13 @@ class ScaleOp(IRDLOperation):
         scale: DenseIntOrFPElementsAttr | None,
         shift: DenseIntOrFPElementsAttr | None,
     ):
-        props: dict[str, Attribute] = {}
-        if scale is not None:
-            props["scale"] = scale
-        if shift is not None:
-            props["shift"] = shift
+        props = _present_props(scale=scale, shift=shift)
         super().__init__(operands=[input], result_types=[input.type], properties=props)
 
     def verify_(self) -> None:
         src = features_of(self.input, self.name, "input")
         dst = features_of(self.result, self.name, "result")
-        if src.kind != dst.kind:
-            raise VerifyException(f"'{self.name}': result must be !gnn.{src.kind} like the input")
-        _expect_features(dst, src.num_features, self.name, "result")
+        _expect_rowwise(src, dst, self.name)
         if self.scale is None and self.shift is None:
             raise VerifyException(f"'{self.name}': needs scale, shift or both")
         _vector(self.scale, src.num_features, self.name, "scale")
@@ -998,11 +1007,7 @@ class RepeatOp(IRDLOperation):
         if src.kind != dst.kind:
             raise VerifyException(f"'{self.name}': result must be !gnn.{src.kind} like the input")
         _expect_features(dst, src.num_features * times, self.name, "result")
-        if src.element_type != dst.element_type:
-            raise VerifyException(
-                f"'{self.name}': result element type {dst.element_type} differs from input "
-                f"{src.element_type} (a repeat copies values)"
-            )
+        _expect_copy(src, dst, self.name, "repeat")
 
 
 _SOFTMAX_FIXED_PROPS = (
@@ -1200,11 +1205,7 @@ class TakeOp(IRDLOperation):
             raise VerifyException(
                 f"'{self.name}': indices {bad} outside [0, {src.num_features}) (or -1 for a zero)"
             )
-        if src.element_type != dst.element_type:
-            raise VerifyException(
-                f"'{self.name}': result element type {dst.element_type} differs from input "
-                f"{src.element_type} (a take copies values)"
-            )
+        _expect_copy(src, dst, self.name, "take")
 
 
 # --------------------------------------------------------------------------- #
@@ -1245,19 +1246,13 @@ class LayerNormOp(IRDLOperation):
 
     def __init__(self, input: SSAValue, weight: DenseIntOrFPElementsAttr | None,
                  bias: DenseIntOrFPElementsAttr | None, eps: float):
-        props: dict[str, Attribute] = {"eps": FloatAttr(float(eps), Float64Type())}
-        if weight is not None:
-            props["weight"] = weight
-        if bias is not None:
-            props["bias"] = bias
+        props = {"eps": FloatAttr(float(eps), Float64Type())} | _present_props(weight=weight, bias=bias)
         super().__init__(operands=[input], result_types=[input.type], properties=props)
 
     def verify_(self) -> None:
         src = features_of(self.input, self.name, "input")
         dst = features_of(self.result, self.name, "result")
-        if src.kind != dst.kind:
-            raise VerifyException(f"'{self.name}': result must be !gnn.{src.kind} like the input")
-        _expect_features(dst, src.num_features, self.name, "result")
+        _expect_rowwise(src, dst, self.name)
         _vector(self.weight, src.num_features, self.name, "weight")
         _vector(self.bias, src.num_features, self.name, "bias")
         if self.eps.value.data < 0:

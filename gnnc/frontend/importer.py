@@ -779,15 +779,9 @@ class _Importer:
         if training or not (isinstance(mean, ConstVal) and isinstance(var, ConstVal)):
             raise _Unsupported("batch_norm with batch statistics (training mode or track_running_stats=False)")
         n = t.type.num_features
-        vectors = []
-        for what, v in (("weight", weight), ("bias", bias), ("running_mean", mean), ("running_var", var)):
-            if v is None:
-                vectors.append(None)
-            elif isinstance(v, ConstVal) and v.tensor.numel() == n:
-                vectors.append(_dense_attr(v.tensor.reshape(n)))
-            else:
-                raise _Unsupported(f"batch_norm whose {what} is {_kind(v)}, not a constant of {n} values")
-        w, b, m, v = vectors
+        w, b, m, v = _constant_vectors(
+            "batch_norm", (("weight", weight), ("bias", bias), ("running_mean", mean), ("running_var", var)), n
+        )
         return self._emit(node, gnn.BatchNormOp(t, m, v, w, b, float(eps)))
 
     def _activation(self, node: fx.Node, fn: gnn.ActivationFn, x: Any) -> SSAValue:
@@ -1074,15 +1068,8 @@ class _Importer:
             raise _Unsupported(
                 f"layer_norm over the shape {list(normalized_shape)}: only the feature axis ([{n}]) is supported"
             )
-        vectors = []
-        for what, v in (("weight", weight), ("bias", bias)):
-            if v is None:
-                vectors.append(None)
-            elif isinstance(v, ConstVal) and v.tensor.numel() == n:
-                vectors.append(_dense_attr(v.tensor.reshape(n)))
-            else:
-                raise _Unsupported(f"layer_norm whose {what} is {_kind(v)}, not a constant of {n} values")
-        return self._emit(node, gnn.LayerNormOp(t, vectors[0], vectors[1], float(eps)))
+        w, b = _constant_vectors("layer_norm", (("weight", weight), ("bias", bias)), n)
+        return self._emit(node, gnn.LayerNormOp(t, w, b, float(eps)))
 
     @staticmethod
     def _number(value: Any, what: str) -> float:
@@ -1239,6 +1226,19 @@ class _Importer:
         self._feature(x, f"the input of {_pretty_op(node.target)}")
         self._check_shape(node, x)
         return x
+
+
+def _constant_vectors(op: str, named: Sequence[tuple[str, Any]], n: int) -> list[DenseIntOrFPElementsAttr | None]:
+    """A norm's per-feature parameters: each None or a constant of n values."""
+    out: list[DenseIntOrFPElementsAttr | None] = []
+    for what, v in named:
+        if v is None:
+            out.append(None)
+        elif isinstance(v, ConstVal) and v.tensor.numel() == n:
+            out.append(_dense_attr(v.tensor.reshape(n)))
+        else:
+            raise _Unsupported(f"{op} whose {what} is {_kind(v)}, not a constant of {n} values")
+    return out
 
 
 def _fmt_shape(val: Any, importer: _Importer) -> str:

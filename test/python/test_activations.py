@@ -23,18 +23,22 @@ FRAC = 8  # fixed<16, 8>: raw = x * 256
 PARAMS = {ActivationFn.SOFTPLUS: "{alpha = 1.000000e+00 : f64, threshold = 2.000000e+01 : f64}"}
 
 
-def _module(fn: ActivationFn, attrs: str = ""):
-    text = f"""
-    func.func @main(%x: !gnn.nodes<1, f32> {{gnn.name = "x"}}) -> !gnn.nodes<1, f32> {{
-      %y = gnn.activation {fn.value} %x {attrs} : !gnn.nodes<1, f32> -> !gnn.nodes<1, f32>
-      func.return %y : !gnn.nodes<1, f32>
-    }}"""
+def _fixed_module(text: str, default: str):
+    """Parse a float gnn function and run gnn-fixed-point on it."""
     ctx = Context()
     for dialect in (builtin.Builtin, func.Func, Gnn):
         ctx.load_dialect(dialect)
     module = Parser(ctx, text).parse_module()
-    GnnFixedPointPass(default="fixed<16,8>").apply(ctx, module)
+    GnnFixedPointPass(default=default).apply(ctx, module)
     return module
+
+
+def _module(fn: ActivationFn, attrs: str = ""):
+    return _fixed_module(f"""
+    func.func @main(%x: !gnn.nodes<1, f32> {{gnn.name = "x"}}) -> !gnn.nodes<1, f32> {{
+      %y = gnn.activation {fn.value} %x {attrs} : !gnn.nodes<1, f32> -> !gnn.nodes<1, f32>
+      func.return %y : !gnn.nodes<1, f32>
+    }}""", "fixed<16,8>")
 
 
 @pytest.mark.parametrize("fn", list(TABLE_GEOMETRY), ids=lambda f: f.value)
@@ -94,12 +98,7 @@ func.func @main(%x: !gnn.nodes<2, f32> {gnn.name = "x"}) -> !gnn.nodes<2, f32> {
 
 
 def _ln_module():
-    ctx = Context()
-    for dialect in (builtin.Builtin, func.Func, Gnn):
-        ctx.load_dialect(dialect)
-    module = Parser(ctx, LN_TEXT).parse_module()
-    GnnFixedPointPass(default="fixed<16,6>").apply(ctx, module)
-    return module
+    return _fixed_module(LN_TEXT, "fixed<16,6>")
 
 
 def test_layer_norm_normalises_every_magnitude():
