@@ -26,6 +26,7 @@ from typing import ClassVar
 
 from xdsl.dialects.builtin import (
     AnyFloat,
+    DenseArrayBase,
     DenseIntOrFPElementsAttr,
     I64,
     Float32Type,
@@ -35,6 +36,7 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     TensorType,
     UnitAttr,
+    i64,
 )
 from xdsl.dialects.utils import EnumAttribute
 from xdsl.ir import (
@@ -106,12 +108,39 @@ class ActivationFn(StrEnum):
     TANH = "tanh"
     LEAKY_RELU = "leaky_relu"
     ELU = "elu"
+    SILU = "silu"
+    GELU = "gelu"
+    GELU_TANH = "gelu_tanh"
+    SOFTPLUS = "softplus"
+    MISH = "mish"
+    LOG_SIGMOID = "log_sigmoid"
+    HARDTANH = "hardtanh"
 
 
-#: Activations whose fixed-point form is a lookup table (table_size, table_min, table_scale).
-TABLE_ACTIVATIONS = (ActivationFn.SIGMOID, ActivationFn.TANH, ActivationFn.ELU)
-#: Activations with a parameter `alpha` (leaky_relu: negative slope; elu: saturation value).
-ALPHA_ACTIVATIONS = (ActivationFn.LEAKY_RELU, ActivationFn.ELU)
+class Tail(StrEnum):
+    """What a table activation gives outside its table's range [table_min, table end)."""
+
+    CLAMP = "clamp"  # the nearest entry (the function is flat there)
+    IDENTITY = "identity"  # the input itself (the function is x there)
+
+
+#: Activations whose fixed-point form is a lookup table (table_size, table_min, table_scale),
+#: with the tails (below, above) the table's range: one mechanism for every smooth function.
+TABLE_TAILS = {
+    ActivationFn.SIGMOID: (Tail.CLAMP, Tail.CLAMP),
+    ActivationFn.TANH: (Tail.CLAMP, Tail.CLAMP),
+    ActivationFn.ELU: (Tail.CLAMP, Tail.IDENTITY),
+    ActivationFn.SILU: (Tail.CLAMP, Tail.IDENTITY),
+    ActivationFn.GELU: (Tail.CLAMP, Tail.IDENTITY),
+    ActivationFn.GELU_TANH: (Tail.CLAMP, Tail.IDENTITY),
+    ActivationFn.SOFTPLUS: (Tail.CLAMP, Tail.IDENTITY),
+    ActivationFn.MISH: (Tail.CLAMP, Tail.IDENTITY),
+    ActivationFn.LOG_SIGMOID: (Tail.IDENTITY, Tail.CLAMP),
+}
+TABLE_ACTIVATIONS = tuple(TABLE_TAILS)
+#: Activations with a parameter `alpha` (leaky_relu: negative slope; elu: saturation value;
+#: softplus: beta).
+ALPHA_ACTIVATIONS = (ActivationFn.LEAKY_RELU, ActivationFn.ELU, ActivationFn.SOFTPLUS)
 
 
 class EdgeEnd(StrEnum):
@@ -382,6 +411,27 @@ def _expect_features(t: FeaturesType, n: int, op: str, what: str) -> None:
         raise VerifyException(f"'{op}': {what} must have {n} features, got {t.num_features}")
 
 
+def _expect_copy(src: FeaturesType, dst: FeaturesType, op: str, what: str) -> None:
+    """Copies (gather, repeat, take) keep their input's element type."""
+    if src.element_type != dst.element_type:
+        raise VerifyException(
+            f"'{op}': result element type {dst.element_type} differs from input "
+            f"{src.element_type} (a {what} copies values)"
+        )
+
+
+def _expect_rowwise(src: FeaturesType, dst: FeaturesType, op: str) -> None:
+    """Row-wise ops (activation, scale, layer_norm): the result has the input's kind and features."""
+    if src.kind != dst.kind:
+        raise VerifyException(f"'{op}': result must be !gnn.{src.kind} like the input")
+    _expect_features(dst, src.num_features, op, "result")
+
+
+def _present_props(**props: Attribute | None) -> dict[str, Attribute]:
+    """The optional properties that are given."""
+    return {k: v for k, v in props.items() if v is not None}
+
+
 def _is_float(t: Attribute) -> bool:
     return isinstance(t, AnyFloat)
 
@@ -426,11 +476,7 @@ class GatherOp(IRDLOperation):
         src = features_of(self.input, self.name, "input")
         dst = features_of(self.result, self.name, "result")
         _expect_features(dst, src.num_features, self.name, "result")
-        if src.element_type != dst.element_type:
-            raise VerifyException(
-                f"'{self.name}': result element type {dst.element_type} differs from input "
-                f"{src.element_type} (a gather copies values)"
-            )
+        _expect_copy(src, dst, self.name, "gather")
 
 
 @irdl_op_definition
@@ -573,8 +619,15 @@ class ActivationOp(IRDLOperation):
     * leaky_relu: x if x > 0 else alpha * x (`alpha` is the negative slope; fixed point:
       `alpha_type`, the product is exact and cast once).
     * elu: x if x >= 0 else alpha * (exp(x) - 1).
-    * sigmoid, tanh, elu in fixed point are lookup tables of `table_size` entries covering
-      [table_min, table_min + table_size / table_scale) (elu: its negative half).
+    * silu, gelu (erf form), gelu_tanh (tanh approximation), softplus (`alpha` = beta,
+      `threshold`: x where beta * x > threshold), mish, log_sigmoid: torch's definitions.
+    * hardtanh: clamp(x, lower, upper) (relu6 is hardtanh(0, 6)); fixed point: the bounds
+      in `alpha_type`, exact comparisons, one cast.
+    * sigmoid, tanh, elu, silu, gelu, gelu_tanh, softplus, mish, log_sigmoid in fixed point
+      are lookup tables of `table_size` entries covering [table_min, table_end), table_end =
+      table_min + table_size / table_scale; outside it each function has a tail
+      (TABLE_TAILS): the nearest entry, or the input itself (an identity tail needs an
+      integer table_end, so the comparison with it is exact).
     """
 
     name = "gnn.activation"
@@ -583,6 +636,9 @@ class ActivationOp(IRDLOperation):
     input = operand_def(FeaturesType)
     result = result_def(FeaturesType)
     alpha = opt_prop_def(FloatAttr[Float64Type])
+    threshold = opt_prop_def(FloatAttr[Float64Type])
+    lower = opt_prop_def(FloatAttr[Float64Type])
+    upper = opt_prop_def(FloatAttr[Float64Type])
     alpha_type = opt_prop_def(FixedType)
     table_size = opt_prop_def(IntegerAttr[I64])
     table_min = opt_prop_def(IntegerAttr[I64])
@@ -592,10 +648,13 @@ class ActivationOp(IRDLOperation):
     traits = traits_def(Pure())
     assembly_format = "$fn $input attr-dict `:` type($input) `->` type($result)"
 
-    def __init__(self, fn: ActivationFn, input: SSAValue, alpha: float | None = None):
+    def __init__(self, fn: ActivationFn, input: SSAValue, alpha: float | None = None,
+                 **params: float):
+        """`params`: threshold (softplus), lower and upper (hardtanh)."""
         props: dict[str, Attribute] = {"fn": ActivationFnAttr(fn)}
-        if alpha is not None:
-            props["alpha"] = FloatAttr(float(alpha), Float64Type())
+        for name, value in (("alpha", alpha), *params.items()):
+            if value is not None:
+                props[name] = FloatAttr(float(value), Float64Type())
         super().__init__(operands=[input], result_types=[input.type], properties=props)
 
     @property
@@ -603,12 +662,25 @@ class ActivationOp(IRDLOperation):
         assert self.alpha is not None
         return self.alpha.value.data
 
+    def params(self) -> dict[str, float]:
+        """The function's float parameters (alpha, threshold, lower, upper) that are set."""
+        out = {}
+        for name in ("alpha", "threshold", "lower", "upper"):
+            attr = self.properties.get(name)
+            if attr is not None:
+                out[name] = attr.value.data  # type: ignore[attr-defined]
+        return out
+
+    @property
+    def table_end(self) -> float:
+        """table_min + table_size / table_scale: where the table's range ends."""
+        size, lo, scale = (a.value.data for a in (self.table_size, self.table_min, self.table_scale))  # type: ignore[union-attr]
+        return lo + size / scale
+
     def verify_(self) -> None:
         src = features_of(self.input, self.name, "input")
         dst = features_of(self.result, self.name, "result")
-        if src.kind != dst.kind:
-            raise VerifyException(f"'{self.name}': result must be !gnn.{src.kind} like the input")
-        _expect_features(dst, src.num_features, self.name, "result")
+        _expect_rowwise(src, dst, self.name)
         _expect_fixed_or_float_only([src.element_type, dst.element_type], self.name)
         fn = self.fn.data
         fixed = isinstance(dst.element_type, FixedType)
@@ -616,10 +688,18 @@ class ActivationOp(IRDLOperation):
             raise VerifyException(f"'{self.name}': {fn.value} needs alpha")
         if fn not in ALPHA_ACTIVATIONS and self.alpha is not None:
             raise VerifyException(f"'{self.name}': {fn.value} takes no alpha")
-        if self.alpha_type is not None and fn != ActivationFn.LEAKY_RELU:
-            raise VerifyException(f"'{self.name}': alpha_type only applies to leaky_relu")
-        if fixed and fn == ActivationFn.LEAKY_RELU and self.alpha_type is None:
-            raise VerifyException(f"'{self.name}': fixed-point leaky_relu needs alpha_type")
+        if (self.threshold is not None) != (fn == ActivationFn.SOFTPLUS):
+            raise VerifyException(f"'{self.name}': threshold goes with softplus (only and always)")
+        bounds = [b is not None for b in (self.lower, self.upper)]
+        if bounds != [fn == ActivationFn.HARDTANH] * 2:
+            raise VerifyException(f"'{self.name}': lower and upper go with hardtanh (only and always)")
+        if fn == ActivationFn.HARDTANH and self.lower.value.data > self.upper.value.data:  # type: ignore[union-attr]
+            raise VerifyException(f"'{self.name}': hardtanh needs lower <= upper")
+        typed = (ActivationFn.LEAKY_RELU, ActivationFn.HARDTANH)
+        if self.alpha_type is not None and fn not in typed:
+            raise VerifyException(f"'{self.name}': alpha_type only applies to leaky_relu and hardtanh")
+        if fixed and fn in typed and self.alpha_type is None:
+            raise VerifyException(f"'{self.name}': fixed-point {fn.value} needs alpha_type")
         table = (self.table_size, self.table_min, self.table_scale)
         if any(t is not None for t in table):
             if fn not in TABLE_ACTIVATIONS:
@@ -631,6 +711,11 @@ class ActivationOp(IRDLOperation):
             if self.table_size.value.data < 2 or self.table_scale.value.data < 1:
                 raise VerifyException(
                     f"'{self.name}': table_size must be >= 2 and table_scale >= 1"
+                )
+            if Tail.IDENTITY in TABLE_TAILS[fn] and self.table_size.value.data % self.table_scale.value.data:
+                raise VerifyException(
+                    f"'{self.name}': {fn.value} continues as x outside its table, so the table end "
+                    "table_min + table_size / table_scale must be an integer"
                 )
         elif fixed and fn in TABLE_ACTIVATIONS:
             raise VerifyException(
@@ -769,19 +854,13 @@ class ScaleOp(IRDLOperation):
         scale: DenseIntOrFPElementsAttr | None,
         shift: DenseIntOrFPElementsAttr | None,
     ):
-        props: dict[str, Attribute] = {}
-        if scale is not None:
-            props["scale"] = scale
-        if shift is not None:
-            props["shift"] = shift
+        props = _present_props(scale=scale, shift=shift)
         super().__init__(operands=[input], result_types=[input.type], properties=props)
 
     def verify_(self) -> None:
         src = features_of(self.input, self.name, "input")
         dst = features_of(self.result, self.name, "result")
-        if src.kind != dst.kind:
-            raise VerifyException(f"'{self.name}': result must be !gnn.{src.kind} like the input")
-        _expect_features(dst, src.num_features, self.name, "result")
+        _expect_rowwise(src, dst, self.name)
         if self.scale is None and self.shift is None:
             raise VerifyException(f"'{self.name}': needs scale, shift or both")
         _vector(self.scale, src.num_features, self.name, "scale")
@@ -951,11 +1030,7 @@ class RepeatOp(IRDLOperation):
         if src.kind != dst.kind:
             raise VerifyException(f"'{self.name}': result must be !gnn.{src.kind} like the input")
         _expect_features(dst, src.num_features * times, self.name, "result")
-        if src.element_type != dst.element_type:
-            raise VerifyException(
-                f"'{self.name}': result element type {dst.element_type} differs from input "
-                f"{src.element_type} (a repeat copies values)"
-            )
+        _expect_copy(src, dst, self.name, "repeat")
 
 
 _SOFTMAX_FIXED_PROPS = (
@@ -1218,6 +1293,130 @@ class SoftmaxOp(SoftmaxTables):
         _verify_softmax_fixed(self, isinstance(dst.element_type, FixedType))
 
 
+# --------------------------------------------------------------------------- #
+# Feature selection: slices, splits, zero padding (the model zoo, issue 13)
+# --------------------------------------------------------------------------- #
+
+
+@irdl_op_definition
+class TakeOp(IRDLOperation):
+    """
+    out[r, k] = input[r, indices[k]], or 0 where indices[k] = -1: every rearrangement of a
+    row's features by constants (x[:, a:b:s], torch.split / chunk / narrow, x[:, [i, j]],
+    F.pad with zeros). A copy: the element type is kept.
+    """
+
+    name = "gnn.take"
+
+    input = operand_def(FeaturesType)
+    result = result_def(FeaturesType)
+    indices = prop_def(DenseArrayBase)
+
+    irdl_options = (ParsePropInAttrDict(),)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue, indices: Sequence[int]):
+        t = input.type
+        assert isinstance(t, FeaturesType)
+        super().__init__(
+            operands=[input],
+            result_types=[t.with_features(len(indices))],
+            properties={"indices": DenseArrayBase.from_list(i64, list(indices))},
+        )
+
+    @property
+    def index_list(self) -> list[int]:
+        return [int(v) for v in self.indices.get_values()]
+
+    def verify_(self) -> None:
+        src = features_of(self.input, self.name, "input")
+        dst = features_of(self.result, self.name, "result")
+        if src.kind != dst.kind:
+            raise VerifyException(f"'{self.name}': result must be !gnn.{src.kind} like the input")
+        indices = self.index_list
+        _expect_features(dst, len(indices), self.name, "result")
+        bad = [k for k in indices if not -1 <= k < src.num_features]
+        if bad:
+            raise VerifyException(
+                f"'{self.name}': indices {bad} outside [0, {src.num_features}) (or -1 for a zero)"
+            )
+        _expect_copy(src, dst, self.name, "take")
+
+
+# --------------------------------------------------------------------------- #
+# Normalisation over a row's features (the model zoo, issue 13)
+# --------------------------------------------------------------------------- #
+
+
+@irdl_op_definition
+class LayerNormOp(IRDLOperation):
+    """
+    torch.nn.LayerNorm over the F features of each row (biased variance):
+
+        y = (x - mean) / sqrt(var + eps) * weight + bias.
+
+    Fixed point (exact except one rsqrt and one cast): with s = sum of x, d = F x - s,
+    q = sum of d^2 + F^3 eps (eps in q's type), y = d * rsqrt(q) * (sqrt(F) weight) + bias,
+    the same value. s, d and q are exact; rsqrt(q) = table[m] * 2^j where m = q * 4^j is in
+    [1, 4) (exact steps m * 4 or m / 4, counted in j), the table has `table_size` entries of
+    rsqrt at the centres of [1, 4) in `rsqrt_type`; sqrt(F) weight is in `weight_type`,
+    bias in `bias_type`; the product and the sum are exact, then cast to the result type.
+    """
+
+    name = "gnn.layer_norm"
+
+    input = operand_def(FeaturesType)
+    result = result_def(FeaturesType)
+    weight = opt_prop_def(DenseIntOrFPElementsAttr)
+    bias = opt_prop_def(DenseIntOrFPElementsAttr)
+    eps = prop_def(FloatAttr[Float64Type])
+    weight_type = opt_prop_def(FixedType)
+    bias_type = opt_prop_def(FixedType)
+    rsqrt_type = opt_prop_def(FixedType)
+    table_size = opt_prop_def(IntegerAttr[I64])
+
+    irdl_options = (ParsePropInAttrDict(),)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue, weight: DenseIntOrFPElementsAttr | None,
+                 bias: DenseIntOrFPElementsAttr | None, eps: float):
+        props = {"eps": FloatAttr(float(eps), Float64Type())} | _present_props(weight=weight, bias=bias)
+        super().__init__(operands=[input], result_types=[input.type], properties=props)
+
+    def verify_(self) -> None:
+        src = features_of(self.input, self.name, "input")
+        dst = features_of(self.result, self.name, "result")
+        _expect_rowwise(src, dst, self.name)
+        _vector(self.weight, src.num_features, self.name, "weight")
+        _vector(self.bias, src.num_features, self.name, "bias")
+        if self.eps.value.data < 0:
+            raise VerifyException(f"'{self.name}': eps must be non-negative")
+        _expect_fixed_or_float_only([src.element_type, dst.element_type], self.name)
+        fixed_props = {"weight_type": self.weight_type, "rsqrt_type": self.rsqrt_type,
+                       "table_size": self.table_size}
+        if self.bias is not None:
+            fixed_props["bias_type"] = self.bias_type
+        if isinstance(dst.element_type, FixedType):
+            missing = [k for k, v in fixed_props.items() if v is None]
+            if missing:
+                raise VerifyException(f"'{self.name}': fixed-point layer_norm needs {', '.join(missing)}")
+            size = self.table_size.value.data  # type: ignore[union-attr]
+            if size < 3 or size % 3:
+                raise VerifyException(
+                    f"'{self.name}': table_size must be a positive multiple of 3 (the table covers [1, 4) "
+                    f"with an integer scale), got {size}"
+                )
+        else:
+            present = [k for k in ("weight_type", "bias_type", "rsqrt_type", "table_size")
+                       if self.properties.get(k) is not None]
+            if present:
+                raise VerifyException(f"'{self.name}': {', '.join(present)} only apply to fixed-point layer_norm")
+        if self.bias is None and self.bias_type is not None:
+            raise VerifyException(f"'{self.name}': bias_type without bias")
+
+
 Gnn = Dialect(
     "gnn",
     [
@@ -1237,6 +1436,8 @@ Gnn = Dialect(
         EdgeSoftmaxOp,
         ReadoutOp,
         SoftmaxOp,
+        LayerNormOp,
+        TakeOp,
     ],
     [
         FixedType,

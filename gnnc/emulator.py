@@ -23,13 +23,16 @@ from gnnc.fixed import (
     format_fixed,
     int_dtype,
     out_of_range,
+    layer_norm_types,
     quantize,
     raw_range,
     reciprocal_values,
     rsqrt_degree_floats,
     rsqrt_degree_values,
+    rsqrt_table_values,
     softmax_recip_values,
     table_index,
+    TABLE_FUNCTIONS,
     table_values,
     to_float,
 )
@@ -324,11 +327,10 @@ def _activation(it: _Interpreter, op: gnn.ActivationOp) -> np.ndarray:
             return np.maximum(x, 0.0)
         if fn == gnn.ActivationFn.LEAKY_RELU:
             return np.where(x > 0, x, op.alpha_value * x)
-        if fn == gnn.ActivationFn.ELU:
-            return np.where(x > 0, x, op.alpha_value * np.expm1(np.minimum(x, 0.0)))
-        if fn == gnn.ActivationFn.SIGMOID:
-            return 1.0 / (1.0 + np.exp(-x))
-        return np.tanh(x)
+        if fn == gnn.ActivationFn.HARDTANH:
+            p = op.params()
+            return np.clip(x, p["lower"], p["upper"])
+        return TABLE_FUNCTIONS[fn.value](x, op.params())
     in_t, out_t = _fixed(op.input), _fixed(op.result)
     if fn == gnn.ActivationFn.RELU:
         return cast(np.maximum(x, 0), in_t.f, out_t)
@@ -341,16 +343,45 @@ def _activation(it: _Interpreter, op: gnn.ActivationOp) -> np.ndarray:
         pos = x > 0  # each branch cast on the values it takes (the report counts only those)
         return np.where(pos, cast(np.where(pos, x, 0), in_t.f, out_t),
                         cast(np.where(pos, 0, wide * a), in_t.f + a_t.f, out_t))
+    if fn == gnn.ActivationFn.HARDTANH:
+        return _hardtanh(op, x, in_t, out_t)
+    return _table_activation(op, x, in_t, out_t)
+
+
+def _hardtanh(op: gnn.ActivationOp, x: np.ndarray, in_t: gnn.FixedType, out_t: gnn.FixedType) -> np.ndarray:
+    """clamp(x, lower, upper) with the bounds in alpha_type, compared exactly, cast once."""
+    a_t = op.alpha_type
+    assert a_t is not None
+    p = op.params()
+    f = max(in_t.f, a_t.f)
+    dtype = int_dtype(max(in_t.w, a_t.w) + abs(in_t.f - a_t.f) + 1)
+    lo, hi = (int(quantize(p[k], a_t)) << (f - a_t.f) for k in ("lower", "upper"))
+    return cast(np.clip(x.astype(dtype) << (f - in_t.f), lo, hi), f, out_t)
+
+
+def _table_activation(op: gnn.ActivationOp, x: np.ndarray, in_t: gnn.FixedType,
+                      out_t: gnn.FixedType) -> np.ndarray:
+    """A function table over [table_min, table_end), and the function's tails outside it."""
+    fn = op.fn.data
     size, lo, scale = op.table_size.value.data, op.table_min.value.data, op.table_scale.value.data  # type: ignore[union-attr]
-    alpha = op.alpha_value if op.alpha is not None else 1.0
-    table = table_values(fn.value, size, lo, scale, out_t, alpha)
+    table = table_values(fn.value, size, lo, scale, out_t, op.params())
     looked_up = table[table_index(x, in_t.f, size, lo, scale)]
     if _RECORDING is not None and looked_up.size:  # a table never overflows; its range is reported
         values = to_float(looked_up, out_t)
         _RECORDING.add("result", out_t, looked_up.size, 0, float(values.min()), float(values.max()))
-    if fn == gnn.ActivationFn.ELU:  # the table covers the negative half only
-        return np.where(x < 0, looked_up, cast(np.where(x < 0, 0, x), in_t.f, out_t))
-    return looked_up
+    below, above = gnn.TABLE_TAILS[fn]
+    # x compared exactly with the integer ends: both sides scaled to max(f, 0) fractional bits
+    xs = x.astype(object) if x.dtype == object else x.astype(int_dtype(in_t.w + max(0, -in_t.f) + 1))
+    xs = xs * (1 << max(0, -in_t.f))
+    unit = 1 << max(0, in_t.f)
+    identity = np.zeros(x.shape, dtype=bool)
+    if below == gnn.Tail.IDENTITY:
+        identity |= xs < lo * unit
+    if above == gnn.Tail.IDENTITY:
+        identity |= xs >= int(op.table_end) * unit
+    if not identity.any():
+        return looked_up
+    return np.where(identity, cast(np.where(identity, x, 0), in_t.f, out_t), looked_up)
 
 
 def _scale(it: _Interpreter, op: gnn.ScaleOp) -> np.ndarray:
@@ -553,6 +584,59 @@ def _dense_values(attr: builtin.DenseIntOrFPElementsAttr) -> np.ndarray:
     return np.array(attr.get_values(), dtype=np.float64).reshape(attr.get_shape())
 
 
+def _layer_norm(it: _Interpreter, op: gnn.LayerNormOp) -> np.ndarray:
+    """LayerNorm over each row's features; fixed point as in gnn.LayerNormOp's docstring."""
+    x = it.get(op.input)
+    n = x.shape[1]
+    weight = _dense_values(op.weight) if op.weight is not None else np.ones(n)
+    bias = _dense_values(op.bias) if op.bias is not None else None
+    eps = op.eps.value.data
+    if not it.fixed:
+        d = x - x.mean(axis=1, keepdims=True)
+        y = d / np.sqrt((d * d).mean(axis=1, keepdims=True) + eps) * weight
+        return y + bias if bias is not None else y
+    in_t, out_t = _fixed(op.input), _fixed(op.result)
+    w_t, r_t, size = op.weight_type, op.rsqrt_type, op.table_size.value.data  # type: ignore[union-attr]
+    assert w_t is not None and r_t is not None
+    lt = layer_norm_types(in_t, n, eps)
+    xo = x.astype(object)  # python integers: the exact intermediates are wider than 64 bits
+    d = n * xo - xo.sum(axis=1, keepdims=True)  # F x - s, frac in_t.f
+    q = (d * d).sum(axis=1) + lt.eps_raw  # frac 2 in_t.f
+    m = q * (1 << (lt.work_t.f - lt.q_t.f))  # in work_t
+    j = np.zeros(len(q), dtype=np.int64)
+    four = 4 << lt.work_t.f
+    one = 1 << lt.work_t.f
+    for _ in range(lt.down):
+        big = m >= four
+        m = np.where(big, m // 4, m)  # exact: m has 2 * down spare fractional bits
+        j -= big
+    for _ in range(lt.up):
+        small = m < one
+        m = np.where(small, m * 4, m)
+        j += small
+    idx = table_index(m, lt.work_t.f, size, 1, size // 3)
+    entry = rsqrt_table_values(size, r_t)[idx].astype(object)
+    r = entry * np.array([1 << int(k + lt.down) for k in j], dtype=object)  # frac r_t.f + down
+    c = quantize(np.sqrt(n) * weight, w_t).astype(object)
+    y = d * r[:, None] * c[None, :]
+    frac = in_t.f + r_t.f + lt.down + w_t.f
+    if bias is not None:
+        b_t = op.bias_type
+        assert b_t is not None
+        top = max(frac, b_t.f)
+        y = y * (1 << (top - frac)) + quantize(bias, b_t).astype(object)[None, :] * (1 << (top - b_t.f))
+        frac = top
+    return cast(y, frac, out_t)
+
+
+def _take(it: _Interpreter, op: gnn.TakeOp) -> np.ndarray:
+    x = it.get(op.input)
+    idx = np.array(op.index_list, dtype=np.int64)
+    out = x[:, np.maximum(idx, 0)].copy()
+    out[:, idx < 0] = 0
+    return out
+
+
 _IMPLS: dict[type[Operation], Callable[[_Interpreter, Operation], np.ndarray]] = {
     gnn.GatherOp: _gather,
     gnn.ScatterOp: _scatter,
@@ -570,4 +654,6 @@ _IMPLS: dict[type[Operation], Callable[[_Interpreter, Operation], np.ndarray]] =
     gnn.EdgeSoftmaxOp: _edge_softmax,
     gnn.ReadoutOp: _readout,
     gnn.SoftmaxOp: _row_softmax,
+    gnn.LayerNormOp: _layer_norm,
+    gnn.TakeOp: _take,
 }

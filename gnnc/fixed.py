@@ -11,6 +11,7 @@ every width involved is at most 62 bits; wider values use Python ints (dtype=obj
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 import re
 
 import numpy as np
@@ -168,14 +169,30 @@ def exact_product_type(a: FixedType, b: FixedType) -> FixedType:
 
 
 # --------------------------------------------------------------------------- #
-# Lookup tables (sigmoid, tanh, elu, 1/deg, deg^-1/2)
+# Lookup tables (sigmoid, tanh, elu, silu, gelu, ..., 1/deg, deg^-1/2)
 # --------------------------------------------------------------------------- #
 
-_TABLE_FUNCTIONS = {
-    "sigmoid": lambda v, alpha: 1.0 / (1.0 + np.exp(-v)),
-    "tanh": lambda v, alpha: np.tanh(v),
-    "elu": lambda v, alpha: np.where(v > 0, v, alpha * np.expm1(np.minimum(v, 0.0))),
-    "exp": lambda v, alpha: np.exp(v),
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def _softplus(v: np.ndarray, beta: float, threshold: float) -> np.ndarray:
+    """torch's softplus: log(1 + exp(beta v)) / beta, or v where beta v > threshold."""
+    return np.where(beta * v > threshold, v, np.logaddexp(0.0, beta * v) / beta)
+
+
+#: The float definitions (torch's) of the functions gnnc evaluates through tables;
+#: `p` holds the op's parameters (alpha, threshold).
+TABLE_FUNCTIONS = {
+    "sigmoid": lambda v, p: 1.0 / (1.0 + np.exp(-v)),
+    "tanh": lambda v, p: np.tanh(v),
+    "elu": lambda v, p: np.where(v > 0, v, p.get("alpha", 1.0) * np.expm1(np.minimum(v, 0.0))),
+    "exp": lambda v, p: np.exp(v),
+    "silu": lambda v, p: v / (1.0 + np.exp(-v)),
+    "gelu": lambda v, p: 0.5 * v * (1.0 + _erf(v / math.sqrt(2.0))),
+    "gelu_tanh": lambda v, p: 0.5 * v * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (v + 0.044715 * v**3))),
+    "softplus": lambda v, p: _softplus(v, p.get("alpha", 1.0), p.get("threshold", 20.0)),
+    "mish": lambda v, p: v * np.tanh(np.logaddexp(0.0, v)),
+    "log_sigmoid": lambda v, p: -np.logaddexp(0.0, -v),
 }
 
 
@@ -189,14 +206,15 @@ def check_table_size(size: int, what: str, limit: int = MAX_TABLE_SIZE) -> None:
         raise GnncError(f"{what} has {size} entries; it must have 2 to {limit}")
 
 
-def table_values(fn: str, size: int, lo: int, scale: int, t: FixedType, alpha: float = 1.0) -> np.ndarray:
+def table_values(fn: str, size: int, lo: int, scale: int, t: FixedType,
+                 params: dict[str, float] | None = None) -> np.ndarray:
     """
     Raw entries of a function table: entry i holds fn at the midpoint of its input interval.
-    `alpha` is the parameter of elu (ignored by sigmoid and tanh).
+    `params`: the function's parameters (elu's alpha, softplus's alpha = beta and threshold).
     """
     check_table_size(size, f"the {fn} table")
     centers = lo + (np.arange(size, dtype=np.float64) + 0.5) / scale
-    return quantize(_TABLE_FUNCTIONS[fn](centers, alpha), t)
+    return quantize(TABLE_FUNCTIONS[fn](centers, params or {}), t)
 
 
 def table_index(raw: np.ndarray, frac: int, size: int, lo: int, scale: int) -> np.ndarray:
@@ -292,3 +310,62 @@ def format_fixed(t: FixedType) -> str:
         opts.append(t.overflow_mode.value)
     prefix = "fixed" if t.is_signed else "ufixed"
     return f"{prefix}<{', '.join([str(t.w), str(t.i), *opts])}>"
+
+
+# --------------------------------------------------------------------------- #
+# LayerNorm (gnn.layer_norm): the exact intermediate types, shared by the emulator and
+# convert-gnn-to-hls so both compute the same integers
+# --------------------------------------------------------------------------- #
+
+#: Unsigned constants of the range-reduction steps: 4, 1/4 (for m), 2, 1/2 (for 2^j).
+LN_FOUR, LN_QUARTER = FixedType(3, 3, False), FixedType(2, 0, False)
+LN_TWO, LN_HALF = FixedType(2, 2, False), FixedType(1, 0, False)
+
+
+@dataclass(frozen=True)
+class LayerNormTypes:
+    """
+    s = sum x (`sum_t`), d = F x - s (`dev_t`, via F x in `fx_t` and -s in `neg_t`),
+    q = sum d^2 + F^3 eps (`q_t`; the eps term is `eps_raw` in `eps_t`); m = q * 4^j in
+    [1, 4) (`work_t`) after `down` steps m / 4 (while m >= 4) and `up` steps m * 4 (while
+    m < 1); 2^j in `shift_t`.
+    """
+
+    count_t: FixedType
+    fx_t: FixedType
+    sum_t: FixedType
+    neg_t: FixedType
+    dev_t: FixedType
+    q_t: FixedType
+    eps_t: FixedType
+    eps_raw: int
+    work_t: FixedType
+    shift_t: FixedType
+    down: int
+    up: int
+
+
+def layer_norm_types(in_t: FixedType, features: int, eps: float) -> LayerNormTypes:
+    bits = features.bit_length() + 1
+    count_t = FixedType(bits, bits)
+    fx_t = exact_product_type(in_t, count_t)
+    sum_t = exact_sum_type([in_t], count=features)
+    neg_t = exact_product_type(sum_t, FixedType(2, 2))
+    dev_t = exact_sum_type([fx_t, neg_t])
+    dd_t = exact_product_type(dev_t, dev_t)
+    eps_raw = int(math.floor(features**3 * eps * 2.0**dd_t.f))
+    e_w = max(2, eps_raw.bit_length() + 1)
+    eps_t = FixedType(e_w, e_w - dd_t.f)
+    q_t = exact_sum_type([dd_t, eps_t], count=features)
+    up = max(0, math.ceil(q_t.f / 2))  # the smallest q > 0, 2^-f, times 4^up is >= 1
+    down = max(0, math.ceil((q_t.i - 3) / 2))  # the largest q, < 2^(i-1), over 4^down is < 4
+    work_i = max(q_t.i, 4)
+    work_t = FixedType(work_i + q_t.f + 2 * down, work_i)
+    shift_t = FixedType(up + down + 1, up + 1, False)
+    return LayerNormTypes(count_t, fx_t, sum_t, neg_t, dev_t, q_t, eps_t, eps_raw, work_t, shift_t, down, up)
+
+
+def rsqrt_table_values(size: int, t: FixedType) -> np.ndarray:
+    """Raw entries of gnn.layer_norm's table: 1/sqrt at the centres of `size` intervals of [1, 4)."""
+    centers = 1.0 + (np.arange(size, dtype=np.float64) + 0.5) * 3.0 / size
+    return quantize(1.0 / np.sqrt(centers), t)

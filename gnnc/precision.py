@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gnnc.dialects.gnn import OverflowMode, QuantMode
+from gnnc.dialects.gnn import ActivationFn, OverflowMode, QuantMode
 from gnnc.errors import ConfigError
 from gnnc.fixed import MAX_INT64_WIDTH as MAX_WIDTH
 from gnnc.fixed import MAX_TABLE_SIZE, format_fixed, parse_fixed
@@ -26,8 +26,8 @@ TABLE_KEYS = ("size", "min", "max")
 #: `precision.kinds` keys: gnn op names without the `gnn.` prefix, and activation functions
 #: (more specific than `activation`).
 OP_KINDS = ("dense", "scatter", "activation", "concat", "add", "sub", "mul", "scale", "edge_softmax",
-            "gather", "repeat", "degree_norm", "loop_mask", "readout", "softmax")
-ACTIVATION_KINDS = ("relu", "leaky_relu", "elu", "sigmoid", "tanh")
+            "gather", "repeat", "degree_norm", "loop_mask", "readout", "softmax", "layer_norm", "take")
+ACTIVATION_KINDS = tuple(fn.value for fn in ActivationFn)
 KINDS = OP_KINDS + ACTIVATION_KINDS
 SPEC_KEYS = ("inputs", "ops", "kinds")
 

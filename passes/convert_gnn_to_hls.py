@@ -36,7 +36,13 @@ from gnnc.identifiers import CPP_KEYWORDS, GENERATED, check_identifier
 from gnnc.passes._util import check_capacity
 from gnnc.errors import GnncError
 from gnnc.fixed import (
+    LN_FOUR,
+    LN_HALF,
+    LN_QUARTER,
+    LN_TWO,
     element_fixed,
+    layer_norm_types,
+    rsqrt_table_values,
     exact_product_type,
     quantize,
     raw_range,
@@ -492,20 +498,56 @@ def _lower_activation(lw: _Lowering, op: gnn.ActivationOp) -> None:
 
         _elementwise(lw, op, "leaky_relu", leaky)
         return
+    if fn == gnn.ActivationFn.HARDTANH:
+        _lower_hardtanh(lw, op, in_t, out_t)
+        return
     size, lo, scale = (a.value.data for a in (op.table_size, op.table_min, op.table_scale))  # type: ignore[union-attr]
-    alpha = op.alpha_value if op.alpha is not None else 1.0
-    table = lw.rom(f"{fn.value}_table", table_values(fn.value, size, lo, scale, out_t, alpha), out_t)
+    table = lw.rom(f"{fn.value}_table", table_values(fn.value, size, lo, scale, out_t, op.params()), out_t)
+    below, above = gnn.TABLE_TAILS[fn]
 
     def lookup(b: Builder, v: list[SSAValue]) -> SSAValue:
         idx = b.insert(hls.TableIndexOp(v[0], size, lo, scale)).result
-        looked_up = b.insert(hls.LoadOp(table, [idx])).result
-        if fn != gnn.ActivationFn.ELU:
-            return looked_up
-        # elu: x < 0 ? table[x] : x; the table covers the negative half only.
-        pos = b.insert(hls.CastOp(v[0], out_t)).result
-        return b.insert(hls.SelectOp(_negate(b, v[0]), looked_up, pos)).result
+        y = b.insert(hls.LoadOp(table, [idx])).result
+        if gnn.Tail.IDENTITY in (below, above):
+            x = b.insert(hls.CastOp(v[0], out_t)).result
+            if above == gnn.Tail.IDENTITY:  # x < end ? table : x
+                y = b.insert(hls.SelectOp(_constant_minus(b, int(op.table_end), v[0]), y, x)).result
+            if below == gnn.Tail.IDENTITY:  # x < min ? x : table
+                y = b.insert(hls.SelectOp(_constant_minus(b, lo, v[0]), x, y)).result
+        return y
 
     _elementwise(lw, op, fn.value, lookup)
+
+
+def _constant_minus(b: Builder, c: int, v: SSAValue) -> SSAValue:
+    """c - v exactly, c an integer (a table end): positive exactly when v < c."""
+    neg = _negate(b, v)
+    if c == 0:  # elu's table end
+        return neg
+    c_t = gnn.FixedType(max(2, abs(c).bit_length() + 1), max(2, abs(c).bit_length() + 1))
+    return b.insert(hls.AddOp(_const(b, c, c_t), neg, exact_sum_type([c_t, _elem_type(neg)]))).result
+
+
+def _elem_type(v: SSAValue) -> gnn.FixedType:
+    assert isinstance(v.type, gnn.FixedType)
+    return v.type
+
+
+def _lower_hardtanh(lw: _Lowering, op: gnn.ActivationOp, in_t: gnn.FixedType, out_t: gnn.FixedType) -> None:
+    """min(max(x, lower), upper) in a type holding x and the bounds (alpha_type) exactly."""
+    a_t = op.alpha_type
+    assert a_t is not None
+    common = exact_sum_type([in_t, a_t])
+    p = op.params()
+    lo, hi = (int(quantize(p[k], a_t)) << (common.f - a_t.f) for k in ("lower", "upper"))
+
+    def clamp(b: Builder, v: list[SSAValue]) -> SSAValue:
+        x = b.insert(hls.CastOp(v[0], common)).result
+        m = b.insert(hls.MaxOp(x, _const(b, lo, common), common)).result
+        m = b.insert(hls.MinOp(m, _const(b, hi, common), common)).result
+        return b.insert(hls.CastOp(m, out_t)).result
+
+    _elementwise(lw, op, "hardtanh", clamp)
 
 
 def _lower_binary(kind: str):
@@ -975,6 +1017,107 @@ def _lower_softmax(lw: _Lowering, op: gnn.SoftmaxOp) -> None:
     lw.arrays[op.result] = out
 
 
+def _lower_take(lw: _Lowering, op: gnn.TakeOp) -> None:
+    """One copy (or a zero) per output feature, unrolled: the indices are constants."""
+    name = lw.op_name(op, "take")
+    t = _elem(op.result)
+    out = lw.alloca(lw._array_type(op.result.type), name)
+    x = lw.arrays[op.input]
+
+    def rows(b: Builder, r: SSAValue) -> None:
+        for k, i in enumerate(op.index_list):
+            v = _const(b, 0, t) if i < 0 else b.insert(hls.LoadOp(x, [r, _const(b, i, IndexType())])).result
+            b.insert(hls.StoreOp(v, out, [r, _const(b, k, IndexType())]))
+
+    lw.rows_loop(op.result.type, name, rows)
+    lw.arrays[op.result] = out
+
+
+def _lower_layer_norm(lw: _Lowering, op: gnn.LayerNormOp) -> None:
+    """
+    Per row: s = sum x; d[f] = F x[f] - s (kept in a row buffer) and q = sum d^2 + F^3 eps;
+    the range reduction of q to m in [1, 4) with 2^j beside it; r = table[m] * 2^j;
+    y[f] = cast(d[f] * r * c[f] + b[f]). Every step but the table and the cast is exact
+    (types from gnnc.fixed.layer_norm_types, as in the emulator).
+    """
+    name = lw.op_name(op, "layer_norm")
+    in_t, out_t = _elem(op.input), _elem(op.result)
+    n = op.result.type.num_features  # type: ignore[attr-defined]
+    w_t, r_t, size = op.weight_type, op.rsqrt_type, op.table_size.value.data  # type: ignore[union-attr]
+    assert w_t is not None and r_t is not None
+    eps = op.eps.value.data
+    lt = layer_norm_types(in_t, n, eps)
+    weight = np.array(op.weight.get_values(), dtype=np.float64) if op.weight is not None else np.ones(n)
+    c_rom = lw.rom(f"{name}_scale", quantize(np.sqrt(n) * weight, w_t), w_t)
+    b_rom = None
+    if op.bias is not None:
+        assert op.bias_type is not None
+        b_rom = lw.rom(f"{name}_bias", quantize(np.array(op.bias.get_values(), dtype=np.float64), op.bias_type), op.bias_type)
+    table = lw.rom(f"{name}_rsqrt", rsqrt_table_values(size, r_t), r_t)
+    out = lw.alloca(lw._array_type(op.result.type), name)
+    x = lw.arrays[op.input]
+    dd_t = exact_product_type(lt.dev_t, lt.dev_t)
+    r_full = exact_product_type(r_t, lt.shift_t)
+    p1_t = exact_product_type(lt.dev_t, r_full)
+    p2_t = exact_product_type(p1_t, w_t)
+
+    def rows(b: Builder, r: SSAValue) -> None:
+        total = b.insert(hls.AllocaOp(MemRefType(lt.sum_t, []), f"{name}_sum")).result
+        b.insert(hls.StoreOp(_const(b, 0, lt.sum_t), total, []))
+
+        def sums(b: Builder, f: SSAValue) -> None:
+            v = b.insert(hls.LoadOp(x, [r, f])).result
+            a = b.insert(hls.LoadOp(total, [])).result
+            b.insert(hls.StoreOp(b.insert(hls.AddOp(a, v, lt.sum_t)).result, total, []))
+
+        lw.loop(b, n, f"{name}_sum", None, sums)
+        neg = _negate(b, b.insert(hls.LoadOp(total, [])).result)
+        dev = b.insert(hls.AllocaOp(MemRefType(lt.dev_t, [n]), f"{name}_dev")).result
+        q = b.insert(hls.AllocaOp(MemRefType(lt.q_t, []), f"{name}_q")).result
+        b.insert(hls.StoreOp(b.insert(hls.CastOp(_const(b, lt.eps_raw, lt.eps_t), lt.q_t)).result, q, []))
+
+        def deviations(b: Builder, f: SSAValue) -> None:
+            v = b.insert(hls.LoadOp(x, [r, f])).result
+            fx = b.insert(hls.MulOp(v, _const(b, n, lt.count_t), lt.fx_t)).result
+            d = b.insert(hls.AddOp(fx, neg, lt.dev_t)).result
+            b.insert(hls.StoreOp(d, dev, [f]))
+            sq = b.insert(hls.MulOp(d, d, dd_t)).result
+            a = b.insert(hls.LoadOp(q, [])).result
+            b.insert(hls.StoreOp(b.insert(hls.AddOp(a, sq, lt.q_t)).result, q, []))
+
+        lw.loop(b, n, f"{name}_dev", None, deviations)
+        m = b.insert(hls.CastOp(b.insert(hls.LoadOp(q, [])).result, lt.work_t)).result
+        j = _const(b, 1 << lt.down, lt.shift_t)  # 2^0
+        for _ in range(lt.down):  # m >= 4: m / 4, 2^j / 2
+            keep = _constant_minus(b, 4, m)
+            m = b.insert(hls.SelectOp(keep, m, _scaled(b, m, LN_QUARTER, 1, lt.work_t))).result
+            j = b.insert(hls.SelectOp(keep, j, _scaled(b, j, LN_HALF, 1, lt.shift_t))).result
+        for _ in range(lt.up):  # m < 1: m * 4, 2^j * 2
+            grow = _constant_minus(b, 1, m)
+            m = b.insert(hls.SelectOp(grow, _scaled(b, m, LN_FOUR, 4, lt.work_t), m)).result
+            j = b.insert(hls.SelectOp(grow, _scaled(b, j, LN_TWO, 2, lt.shift_t), j)).result
+        idx = b.insert(hls.TableIndexOp(m, size, 1, size // 3)).result
+        rs = b.insert(hls.MulOp(b.insert(hls.LoadOp(table, [idx])).result, j, r_full)).result
+
+        def outputs(b: Builder, f: SSAValue) -> None:
+            d = b.insert(hls.LoadOp(dev, [f])).result
+            p = b.insert(hls.MulOp(d, rs, p1_t)).result
+            p = b.insert(hls.MulOp(p, b.insert(hls.LoadOp(c_rom, [f])).result, p2_t if b_rom is not None else out_t)).result
+            if b_rom is not None:
+                p = b.insert(hls.AddOp(p, b.insert(hls.LoadOp(b_rom, [f])).result, out_t)).result
+            b.insert(hls.StoreOp(p, out, [r, f]))
+
+        lw.loop(b, n, f"{name}_out", None, outputs)
+
+    lw.rows_loop(op.result.type, name, rows)
+    lw.arrays[op.result] = out
+
+
+def _scaled(b: Builder, v: SSAValue, t: gnn.FixedType, raw: int, to: gnn.FixedType) -> SSAValue:
+    """v times a power-of-two constant (raw in t), exact, in `to` (which holds the result)."""
+    return b.insert(hls.MulOp(v, _const(b, raw, t), to)).result
+
+
 _LOWERINGS: dict[type[Operation], Callable[[_Lowering, Operation], None]] = {
     gnn.GatherOp: _lower_gather,
     gnn.DenseOp: _lower_dense,
@@ -991,4 +1134,6 @@ _LOWERINGS: dict[type[Operation], Callable[[_Lowering, Operation], None]] = {
     gnn.EdgeSoftmaxOp: _lower_edge_softmax,
     gnn.ReadoutOp: _lower_readout,
     gnn.SoftmaxOp: _lower_softmax,
+    gnn.LayerNormOp: _lower_layer_norm,
+    gnn.TakeOp: _lower_take,
 }

@@ -22,6 +22,7 @@ from gnnc.dialects.gnn import (
     FeaturesType,
     FixedType,
     GatherOp,
+    LayerNormOp,
     LoopMaskOp,
     OverflowMode,
     QuantMode,
@@ -31,6 +32,7 @@ from gnnc.dialects.gnn import (
     SoftmaxOp,
     ScaleOp,
     ScatterOp,
+    TakeOp,
 )
 from gnnc.emulator import argument_names
 from gnnc.errors import ConfigError, GnncError
@@ -39,17 +41,27 @@ from gnnc.passes._constants import check_constant
 from gnnc.passes._util import check_capacity, dense_values
 from gnnc.precision import Resolved, Resolver, spec_from_json
 
-# Lookup-table geometry per function: (table_min, table_scale) for 1024 entries,
-# covering the input range where the function is not yet flat to 16-bit precision.
+# Lookup-table geometry per function: (table_min, table_scale, table_size), covering the
+# input range outside which the function is flat or x to 16-bit precision (its tails,
+# gnn.TABLE_TAILS): |f - tail| < 2^-10 there.
 TABLE_SIZE = 1024
-# elu's table covers its negative half only, [-8, 0).
 TABLE_GEOMETRY = {
-    ActivationFn.SIGMOID: (-8, 64),
-    ActivationFn.TANH: (-4, 128),
-    ActivationFn.ELU: (-8, 128),
+    ActivationFn.SIGMOID: (-8, 64, TABLE_SIZE),  # [-8, 8)
+    ActivationFn.TANH: (-4, 128, TABLE_SIZE),  # [-4, 4)
+    ActivationFn.ELU: (-8, 128, TABLE_SIZE),  # [-8, 0): its negative half, x above
+    ActivationFn.SILU: (-12, 64, 1536),  # [-12, 12): silu(8) - 8 is still -2.7e-3
+    ActivationFn.GELU: (-4, 128, TABLE_SIZE),  # [-4, 4)
+    ActivationFn.GELU_TANH: (-4, 128, TABLE_SIZE),
+    ActivationFn.SOFTPLUS: (-8, 64, TABLE_SIZE),  # [-8, 8) (beta = 1)
+    ActivationFn.MISH: (-12, 64, 1280),  # [-12, 8)
+    ActivationFn.LOG_SIGMOID: (-8, 64, TABLE_SIZE),  # x below -8, 0 above 8
 }
 # edge_softmax's exp table over the differences logit - max <= 0: [-8, 0).
 SOFTMAX_EXP_GEOMETRY = (-8, 128)
+# gnn.layer_norm's rsqrt table over [1, 4): 3072 entries (scale 1024, relative error below
+# 2.5e-4), each with LN_GUARD_BITS more fractional bits than the op's result.
+LN_TABLE_SIZE = 3072
+LN_GUARD_BITS = 8
 # Fractional bits that tables of values in [0, 1] (1/deg, deg^-1/2) get beyond the default type.
 GUARD_BITS = 3
 
@@ -63,11 +75,11 @@ class GnnFixedPointPass(ModulePass):
     width: dense sums W_x + W_w + ceil(log2(n_in + 1)) bits, scatter sums add
     ceil(log2(max_edges)) bits (no node can receive more than max_edges messages), readout
     sums ceil(log2(max_nodes)) (or max_edges, for edge rows) bits.
-    Sigmoid, tanh and elu become lookup tables; mean divides through a table of 1/deg
+    Sigmoid, tanh, elu, silu, gelu, softplus, mish and log_sigmoid become lookup tables; mean divides through a table of 1/deg
     (`recip`, default unsigned with one integer bit and GUARD_BITS - 1 more fractional bits).
     Values with a known range get their own type: gnn.degree_norm (in [0, 1]) an unsigned
     type with one integer bit and GUARD_BITS more fractional bits, gnn.loop_mask (0 or 1)
-    one unsigned bit. Constants of gnn.scale and leaky_relu's slope get the default type.
+    one unsigned bit. Constants of gnn.scale, leaky_relu's slope and hardtanh's bounds get the default type.
 
     `precision` (JSON, optional) refines this per input, per op path and per op kind
     (gnnc.precision, docs/config.md): `result`, `weight`, `bias` types, an explicit
@@ -159,15 +171,14 @@ class GnnFixedPointPass(ModulePass):
         elif isinstance(op, ReadoutOp):
             self._annotate_readout(op, t, spec)
         elif isinstance(op, ActivationOp) and op.fn.data in TABLE_GEOMETRY:
-            lo, scale = TABLE_GEOMETRY[op.fn.data]
-            size = TABLE_SIZE
+            lo, scale, size = TABLE_GEOMETRY[op.fn.data]
             table = spec.get("table")
             if table is not None:
                 size, lo, scale = table["size"], table["min"], table["size"] // (table["max"] - table["min"])
             op.table_size = builtin.IntegerAttr(size, 64)
             op.table_min = builtin.IntegerAttr(lo, 64)
             op.table_scale = builtin.IntegerAttr(scale, 64)
-        elif isinstance(op, ActivationOp) and op.fn.data == ActivationFn.LEAKY_RELU:
+        elif isinstance(op, ActivationOp) and op.fn.data in (ActivationFn.LEAKY_RELU, ActivationFn.HARDTANH):
             op.alpha_type = _field(spec, "weight", base)
         elif isinstance(op, ScaleOp):
             if op.scale is not None:
@@ -178,7 +189,15 @@ class GnnFixedPointPass(ModulePass):
             self._annotate_softmax(op, t, spec.get("table"), self.max_edges + 1)
         elif isinstance(op, SoftmaxOp):  # a row's features are its terms
             self._annotate_softmax(op, t, spec.get("table"), op.input.type.num_features)  # type: ignore[attr-defined]
-        elif isinstance(op, GatherOp | RepeatOp) or (
+        elif isinstance(op, LayerNormOp):
+            # sqrt(F) * weight and the bias are constants (the default type); rsqrt's table
+            # entries in (0.5, 1] get LN_GUARD_BITS more fractional bits than the result.
+            op.weight_type = _field(spec, "weight", base)
+            if op.bias is not None:
+                op.bias_type = _field(spec, "bias", base)
+            op.rsqrt_type = FixedType(t.f + LN_GUARD_BITS + 1, 1, False, QuantMode.RND)
+            op.table_size = builtin.IntegerAttr(LN_TABLE_SIZE, 64)
+        elif isinstance(op, GatherOp | RepeatOp | TakeOp) or (
             isinstance(op, ScatterOp) and op.reduce.data in (Reduce.MAX, Reduce.MIN)
         ):
             # Copies and selections keep their input's type, which need not be the default

@@ -65,6 +65,8 @@ class ImportedModel:
 def _to_numpy(inp: GraphInput, t: torch.Tensor, type_: Attribute) -> np.ndarray:
     arr = t.detach().cpu().numpy()
     if isinstance(type_, gnn.FeaturesType):
+        if arr.ndim == 1 and type_.num_features == 1:  # a vector [rows] (an edge_weight)
+            arr = arr.reshape(-1, 1)
         if arr.ndim != 2 or arr.shape[1] != type_.num_features:
             raise GnncError(
                 f"input {inp.name!r} must have shape [rows, {type_.num_features}], got {list(arr.shape)}"

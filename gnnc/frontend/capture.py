@@ -21,6 +21,7 @@ restored, which undoes the patching and side effects such as the tracking IN's
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import inspect
 import io
 import os
@@ -56,11 +57,15 @@ WRAPPED = "model"
 #: The end of every "unsupported" message: what gnnc can compile.
 SUPPORTED = (
     "gnnc supports: MessagePassing layers (aggr 'add'/'sum'/'mean'/'max'/'min', either flow, any "
-    "x_i / x_j / edge arguments); GCNConv, GATConv, SAGEConv, GINConv, EdgeConv, GraphConv; "
+    "x_i / x_j / edge arguments, aggr 'softmax'); GCNConv, GATConv, SAGEConv, GINConv, EdgeConv, GraphConv, "
+    "GENConv, TransformerConv and GeneralConv with one head; "
     "gathers (x[edge_index[k]], index_select); scatters (torch_geometric.utils.scatter with "
     "dim_size, index_add_ / scatter_add_ / scatter_reduce_ into zeros with one row per node); "
     "torch_geometric.utils.softmax with num_nodes; nn.Linear / F.linear; BatchNorm in eval mode; "
-    "relu, leaky_relu, elu, sigmoid, tanh; torch.cat along the feature axis; + - * of two node "
+    "LayerNorm over the features; "
+    "relu, leaky_relu, elu, selu, celu, sigmoid, tanh, silu, gelu (both forms), softplus, mish, "
+    "logsigmoid, hardtanh, relu6, hardsigmoid, hardswish; feature slices, torch.split/chunk/narrow, "
+    "F.pad with zeros, torch.stack flattened to [rows, k * F], pow by an integer, sum/mean over the features; torch.cat along the feature axis; + - * of two node "
     "(or two edge) matrices, one of them possibly [rows, 1]; + - * / by constants; "
     "repeat_interleave along the feature axis; global_add/mean/max_pool (by a batch input, or "
     "batch=None), x.sum/mean/max/amax(0); softmax over the features (dim=-1); "
@@ -88,6 +93,9 @@ _AGGREGATIONS = {
     pyg_aggr.MaxAggregation: "max",
     pyg_aggr.MinAggregation: "min",
 }
+#: Aggregations made of ops gnnc has: traced inline (SoftmaxAggregation is utils.softmax of
+#: t * x, then a sum of x * alpha; a learned t is a constant at inference).
+_TRACED_AGGREGATIONS = (pyg_aggr.SoftmaxAggregation,)
 
 # Arguments of message/aggregate/update that propagate fills in itself.
 _SPECIAL_ARGS = frozenset(MessagePassing.special_args)
@@ -336,11 +344,13 @@ def _aggregation(mp: MessagePassing, path: str) -> str | None:
     """The gnn reduce of a layer's default aggregate, or None if aggregate is overridden."""
     if type(mp).aggregate is not MessagePassing.aggregate:
         return None
+    if isinstance(mp.aggr_module, _TRACED_AGGREGATIONS):
+        return None  # its forward is traced: utils.softmax and utils.scatter, both rebound
     reduce = _AGGREGATIONS.get(_real_type(mp.aggr_module))
     if reduce is None:
         raise unsupported(
             f"{_layer(mp, path)}: aggregation {mp.aggr!r} is not supported; "
-            "supported: 'add'/'sum', 'mean', 'max', 'min'"
+            "supported: 'add'/'sum', 'mean', 'max', 'min', 'softmax' (SoftmaxAggregation)"
         )
     return reduce
 
@@ -634,7 +644,10 @@ _REFUSED = {
         "adds edges at run time; add self loops to edge_index before inference "
         "(and build the layer with add_self_loops=False)",
     ("torch_geometric.utils.loop", "remove_self_loops"):
-        "removes edges at run time; remove them from edge_index before inference",
+        "removes edges at run time, and a design keeps its edge list. In your own code, "
+        "remove self loops from edge_index on the host instead; a PyG layer that calls it on "
+        "every input (GATv2Conv, PointNetConv, ...) is not supported yet, whatever edge_index "
+        "holds (GATConv and GCNConv are: gnnc models their self loops as root terms)",
     ("torch_geometric.nn.conv.gcn_conv", "gcn_norm"):
         "it adds self loops at run time; GCNConv itself is supported (gnnc rewrites its "
         "normalisation with the self loops as a root term), a direct call or a subclass "
@@ -902,21 +915,53 @@ def capture(model: nn.Module, example: Any) -> Captured:
     _check_example(convention, tensors)
     if has_batch(convention):
         tensors = [*tensors, torch.zeros(GRAPH_COUNT_ROWS)]
-    wrapper = _Wrapper(model, convention, args)
     # On failure torch prints a partial graph to stderr; our error replaces it.
     stderr = io.StringIO()
     with patched(model) as names, warnings.catch_warnings(), contextlib.redirect_stderr(stderr):
         # Expected for side effects like the IN's `self.E = ...`; restored afterwards.
         warnings.filterwarnings("ignore", message=".*was assigned during export.*")
-        try:
-            program = torch.export.export(
-                wrapper, tuple(tensors), dynamic_shapes=_dynamic_shapes(convention), strict=False
-            )
-        except UnsupportedModelError:
-            raise
-        except Exception as err:  # noqa: BLE001 - summarised for the user, no deep traceback
-            raise _export_error(err, names) from None
-        finally:
-            GRAPHS.__init__()
+        program, first_error = None, None
+        for attempt in (convention, *_edge_readings(convention, tensors)):
+            try:
+                program = torch.export.export(
+                    _Wrapper(model, attempt, args), tuple(tensors),
+                    dynamic_shapes=_dynamic_shapes(attempt), strict=False,
+                )
+                convention = attempt
+                break
+            except UnsupportedModelError:
+                raise
+            except Exception as err:  # noqa: BLE001 - summarised for the user, no deep traceback
+                first_error = first_error or err
+                if "Constraints violated" not in str(err):
+                    break
+            finally:
+                GRAPHS.__init__()
+        if program is None:
+            assert first_error is not None
+            raise _export_error(first_error, names) from None
     sys.stderr.write(stderr.getvalue())
     return Captured(program, convention, type(model).__name__)
+
+
+def _edge_readings(convention: CallConvention, tensors: Sequence[Tensor]) -> list[CallConvention]:
+    """
+    Other readings of an example where N == E: the tensors read as per-node features that
+    could be per-edge ones (E rows, not named edge*, not the tensor N is taken from), all of
+    them as edges, then each alone. Tried in turn when the first reading makes torch tie
+    N to E ("Constraints violated"): the model decides which reading is right.
+    """
+    counts = [t.shape[1] for i, t in zip(convention.inputs, tensors) if i.kind == EDGE_INDEX]
+    nodes = [k for k, i in enumerate(convention.inputs) if i.kind == NODES]
+    if not counts or not nodes:
+        return []
+    source = next((k for k in nodes if convention.inputs[k].name == "x"), nodes[0])
+    flips = [k for k in nodes if k != source and tensors[k].shape[0] == counts[0]]
+    groups = [flips] + ([[k] for k in flips] if len(flips) > 1 else [])
+
+    def flipped(group: list[int]) -> CallConvention:
+        inputs = tuple(GraphInput(i.name, EDGES, i.key) if k in group else i
+                       for k, i in enumerate(convention.inputs))
+        return dataclasses.replace(convention, inputs=inputs)
+
+    return [flipped(g) for g in groups if g]

@@ -107,6 +107,16 @@ class ConstVal:
 
 
 @dataclass(frozen=True)
+class StackVal:
+    """torch.stack of feature matrices along dim 1 or 2: 3-D, so only usable flattened back
+    to [rows, k * F] (flatten / view / reshape), which makes it a concat (dim 1) or an
+    interleaving concat (dim 2)."""
+
+    values: tuple
+    dim: int
+
+
+@dataclass(frozen=True)
 class SymVal:
     """A symbolic size; `expr` is a sympy expression over the export's size symbols."""
 
@@ -154,13 +164,15 @@ def _kind(value: Any) -> str:
         return f"a zero node matrix with {value.features} features"
     if isinstance(value, ConstVal):
         return f"a constant tensor of shape {list(value.tensor.shape)}"
+    if isinstance(value, StackVal):
+        return f"a stack of {len(value.values)} matrices along dimension {value.dim} (3-D)"
     return repr(value)
 
 
 def _is_graph_value(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_is_graph_value(v) for v in value)
-    return isinstance(value, (SSAValue, EdgeIndexVal, RowVal, BroadcastRowVal, ZerosVal, SymVal, BatchVal))
+    return isinstance(value, (SSAValue, EdgeIndexVal, RowVal, BroadcastRowVal, ZerosVal, SymVal, BatchVal, StackVal))
 
 
 def _op_name(target: Any) -> str:
@@ -236,6 +248,11 @@ _ACTIVATIONS = {
     "aten::sigmoid_": gnn.ActivationFn.SIGMOID,
     "aten::tanh": gnn.ActivationFn.TANH,
     "aten::tanh_": gnn.ActivationFn.TANH,
+    "aten::silu": gnn.ActivationFn.SILU,
+    "aten::silu_": gnn.ActivationFn.SILU,
+    "aten::mish": gnn.ActivationFn.MISH,
+    "aten::mish_": gnn.ActivationFn.MISH,
+    "aten::log_sigmoid": gnn.ActivationFn.LOG_SIGMOID,
 }
 _RESHAPES = {
     "aten::view", "aten::reshape", "aten::flatten", "aten::squeeze", "aten::unsqueeze",
@@ -324,6 +341,7 @@ class _Importer:
             "aten::to": self._to,
             "aten::_to_copy": self._to,
         }
+        self.handlers.update(self._zoo_handlers())
 
     # ------------------------------------------------------------------ driver
 
@@ -436,22 +454,22 @@ class _Importer:
             return EdgeIndexVal(self._argument(inp, gnn.EdgeIndexType()))
         if inp.kind == BATCH:
             return BatchVal(self._argument(inp, gnn.BatchType()))
-        if inp.kind in (NODES, EDGES) and val.dim() == 2 and val.dtype == torch.float32:
+        if inp.kind in (NODES, EDGES) and val.dim() in (1, 2) and val.dtype == torch.float32:
             rows = _expr(val.shape[0])
+            # a 1-D [rows] vector (an edge_weight) is the one-feature matrix [rows, 1]
+            features = int(val.shape[1]) if val.dim() == 2 else 1
             if inp.kind == NODES:
                 self.n_nodes = rows
-                return self._argument(inp, gnn.NodesType(int(val.shape[1]), Float32Type()))
-            return self._argument(inp, gnn.EdgesType(int(val.shape[1]), Float32Type()))
+                return self._argument(inp, gnn.NodesType(features, Float32Type()))
+            return self._argument(inp, gnn.EdgesType(features, Float32Type()))
         hint = ""
-        if val.dim() == 1 and val.dtype.is_floating_point and _expr(val.shape[0]) == self.n_edges:
-            hint = " (a 1-D per-edge weight can be passed as [E, 1])"
-        elif val.dim() == 1 and not val.dtype.is_floating_point and _expr(val.shape[0]) == self.n_nodes:
+        if val.dim() == 1 and not val.dtype.is_floating_point and _expr(val.shape[0]) == self.n_nodes:
             hint = (" (a 1-D integer input with one entry per node is a batch vector; name it batch "
                     "when the example graph has as many edges as nodes)")
         raise UnsupportedModelError(
             f"input {inp.name!r} ({val.dtype}, shape {list(val.shape)}) is not a node feature "
-            "matrix [N, F] float32, an edge feature matrix [E, F] float32, edge_index [2, E] or a "
-            f"batch vector [N]; gnnc designs take only these{hint}"
+            "matrix [N, F] or vector [N] float32, an edge feature matrix [E, F] or vector [E] "
+            f"float32, edge_index [2, E] or a batch vector [N]; gnnc designs take only these{hint}"
         )
 
     def _argument(self, inp: GraphInput, type_: Attribute) -> SSAValue:
@@ -477,6 +495,13 @@ class _Importer:
                     f"output {k} of {self.captured.model_name} is {_kind(value)}; gnnc designs "
                     "return node, edge or graph feature matrices ([N, F], [E, F], [G, F] or [F] "
                     "for one graph)\n" + SUPPORTED
+                )
+            val = node.args[0][k].meta.get("val") if isinstance(node.args[0][k], fx.Node) else None
+            if isinstance(val, torch.Tensor) and val.dim() == 1:
+                raise UnsupportedModelError(
+                    f"output {k} of {self.captured.model_name} is a vector [{'N' if value.type.kind == 'nodes' else 'E'}]; "
+                    "gnnc designs return matrices: return it as [rows, 1] (e.g. without the final "
+                    ".squeeze(), or with .view(-1, 1))\n" + SUPPORTED
                 )
             outs.append(value)
         return outs
@@ -580,11 +605,15 @@ class _Importer:
             self._check_graph_shape(node, t, val)
             return
         rows = self.n_nodes if t.kind == "nodes" else self.n_edges
+        if val.dim() == 1 and t.num_features == 1:  # a vector [rows] is the matrix [rows, 1]
+            val = val.unsqueeze(1)
+        if val.dim() == 3 and val.shape[1] == 1:  # one head: [rows, 1, C] is [rows, C]
+            val = val[:, 0]
         if val.dim() != 2 or val.shape[1] != t.num_features or (
             rows is not None and _expr(val.shape[0]) != rows
         ):
             raise _Unsupported(
-                f"{_pretty_op(node.target)} gives shape {_fmt_shape(val, self)}, not "
+                f"the result has shape {_fmt_shape(val, self)}, not "
                 f"[{'N' if t.kind == 'nodes' else 'E'}, {t.num_features}] (gnn values are "
                 "2-D: one row per node or edge)"
             )
@@ -732,6 +761,12 @@ class _Importer:
         return self._gather(node, x, index)
 
     def _index(self, node: fx.Node, x: Any, indices: Sequence[Any]) -> SSAValue:
+        if len(indices) == 2 and indices[0] is None and isinstance(indices[1], ConstVal):
+            picked = indices[1].tensor  # x[:, [i, j, ...]]: a constant selection of features
+            n = self._feature_axis(x, 1, "indexing the features")
+            if picked.dim() != 1 or picked.dtype not in (torch.int64, torch.int32):
+                raise _Unsupported("indexing the features with anything but a list of integers")
+            return self._take(node, x, [int(i) % n for i in picked.tolist()])
         if len(indices) != 1 or indices[0] is None:
             raise _Unsupported("advanced indexing other than x[edge_index[k]]")
         return self._gather(node, x, indices[0])
@@ -865,15 +900,9 @@ class _Importer:
         if training or not (isinstance(mean, ConstVal) and isinstance(var, ConstVal)):
             raise _Unsupported("batch_norm with batch statistics (training mode or track_running_stats=False)")
         n = t.type.num_features
-        vectors = []
-        for what, v in (("weight", weight), ("bias", bias), ("running_mean", mean), ("running_var", var)):
-            if v is None:
-                vectors.append(None)
-            elif isinstance(v, ConstVal) and v.tensor.numel() == n:
-                vectors.append(_dense_attr(v.tensor.reshape(n)))
-            else:
-                raise _Unsupported(f"batch_norm whose {what} is {_kind(v)}, not a constant of {n} values")
-        w, b, m, v = vectors
+        w, b, m, v = _constant_vectors(
+            "batch_norm", (("weight", weight), ("bias", bias), ("running_mean", mean), ("running_var", var)), n
+        )
         return self._emit(node, gnn.BatchNormOp(t, m, v, w, b, float(eps)))
 
     def _activation(self, node: fx.Node, fn: gnn.ActivationFn, x: Any) -> SSAValue:
@@ -1005,6 +1034,222 @@ class _Importer:
             raise _Unsupported(f"elu with alpha {_kind(alpha)}")
         return self._emit(node, gnn.ActivationOp(gnn.ActivationFn.ELU, x, float(alpha)))
 
+    # --------------------- activations with parameters, composed ones, layer_norm
+
+    def _zoo_handlers(self) -> dict[str, Callable[..., Any]]:
+        handlers: dict[str, Callable[..., Any]] = {}
+        for name, fn in (("gelu", self._gelu), ("softplus", self._softplus), ("hardtanh", self._hardtanh),
+                         ("relu6", self._relu6), ("hardsigmoid", self._hardsigmoid),
+                         ("hardswish", self._hardswish), ("selu", self._selu), ("celu", self._celu)):
+            handlers[f"aten::{name}"] = handlers[f"aten::{name}_"] = fn
+        handlers["aten::layer_norm"] = self._layer_norm
+        handlers.update({
+            "aten::slice": self._slice, "aten::narrow": self._narrow, "aten::split": self._split,
+            "aten::split_with_sizes": self._split_with_sizes, "aten::chunk": self._chunk,
+            "aten::pad": self._pad, "aten::constant_pad_nd": self._pad,
+            "aten::pow": self._pow, "aten::square": self._square, "aten::stack": self._stack,
+            "aten::sum": self._sum_features, "aten::mean": self._mean_features,
+        })
+        return handlers
+
+    # feature selection: one gnn.take each
+
+    def _take(self, node: fx.Node, x: Any, indices: Sequence[int]) -> SSAValue:
+        t = x.type
+        if list(indices) == list(range(t.num_features)):
+            return x
+        if not indices:
+            raise _Unsupported("a selection of no features")
+        return self._emit(node, gnn.TakeOp(x, list(indices)))
+
+    def _feature_axis(self, x: Any, dim: Any, what: str) -> int:
+        self._feature(x, f"the input of {what}")
+        if dim not in (1, -1):
+            raise _Unsupported(f"{what} along dimension {dim}: only the feature axis (dim=1) is supported")
+        return x.type.num_features
+
+    def _slice(self, node: fx.Node, x: Any, dim: int = 0, start: Any = None, end: Any = None,
+               step: int = 1) -> SSAValue:
+        if dim in (0, -2) and start in (None, 0) and (end is None or end >= 2**62) and step == 1:
+            return self._feature(x, "the input of a slice")  # x[:, ...]: all rows
+        n = self._feature_axis(x, dim, "slicing")
+        return self._take(node, x, list(range(n))[slice(start, end, step)])
+
+    def _narrow(self, node: fx.Node, x: Any, dim: int, start: int, length: int) -> SSAValue:
+        n = self._feature_axis(x, dim, "narrow")
+        return self._take(node, x, list(range(n))[start:start + length])
+
+    def _pieces(self, node: fx.Node, x: Any, sizes: Sequence[int]) -> tuple[SSAValue, ...]:
+        out, start = [], 0
+        for size in sizes:
+            out.append(self._take(node, x, list(range(start, start + size))))
+            start += size
+        return tuple(out)
+
+    def _split(self, node: fx.Node, x: Any, size: Any, dim: int = 0) -> tuple[SSAValue, ...]:
+        if isinstance(size, (list, tuple)):
+            return self._split_with_sizes(node, x, size, dim)
+        n = self._feature_axis(x, dim, "torch.split")
+        return self._pieces(node, x, [min(size, n - k) for k in range(0, n, size)])
+
+    def _split_with_sizes(self, node: fx.Node, x: Any, sizes: Sequence[int], dim: int = 0) -> tuple[SSAValue, ...]:
+        self._feature_axis(x, dim, "torch.split")
+        return self._pieces(node, x, list(sizes))
+
+    def _chunk(self, node: fx.Node, x: Any, chunks: int, dim: int = 0) -> tuple[SSAValue, ...]:
+        n = self._feature_axis(x, dim, "torch.chunk")
+        size = -(-n // chunks)
+        return self._pieces(node, x, [min(size, n - k) for k in range(0, n, size)])
+
+    def _pad(self, node: fx.Node, x: Any, pad: Sequence[int], mode: str = "constant", value: Any = None) -> SSAValue:
+        n = self._feature_axis(x, 1, "F.pad")
+        if mode != "constant" or value not in (None, 0, 0.0):
+            raise _Unsupported(f"F.pad with mode={mode!r}, value={value}: only zero padding is supported")
+        if len(pad) != 2:
+            raise _Unsupported(f"F.pad of {len(pad) // 2} dimensions: only the feature axis ((left, right)) is supported")
+        left, right = int(pad[0]), int(pad[1])
+        if left < 0 or right < 0:
+            raise _Unsupported("F.pad with negative padding (cropping): slice the features instead")
+        return self._take(node, x, [-1] * left + list(range(n)) + [-1] * right)
+
+    def _stack(self, node: fx.Node, tensors: Sequence[Any], dim: int = 0) -> StackVal:
+        values = tuple(self._feature(v, f"stacked tensor {k}") for k, v in enumerate(tensors))
+        types = {(v.type.kind, v.type.num_features) for v in values}
+        if len(types) != 1:
+            raise _Unsupported("torch.stack of matrices of different kinds or feature counts")
+        if dim not in (1, 2, -1):
+            raise _Unsupported(
+                f"torch.stack along dimension {dim}: only dim=1 or 2 (then flattened to [rows, k * F]) "
+                "is supported; for a sum of the stacked matrices add them"
+            )
+        return StackVal(values, 2 if dim == -1 else dim)
+
+    def _unstack(self, node: fx.Node, x: StackVal) -> SSAValue:
+        """A stack flattened to [rows, k * F]: a concat (dim 1) or interleaved features (dim 2)."""
+        cat = self._emit(node, gnn.ConcatOp(list(x.values))) if len(x.values) > 1 else x.values[0]
+        if x.dim == 1:
+            return cat
+        k, n = len(x.values), x.values[0].type.num_features
+        return self._take(node, cat, [i * n + f for f in range(n) for i in range(k)])
+
+    def _feature_reduction(self, node: fx.Node, x: Any, dims: Any, what: str, scale: float) -> SSAValue:
+        """x.sum / x.mean over the features: a dense with weights 1 (or 1/F) into one feature;
+        over the head axis of a one-head [rows, 1, C] value: nothing to reduce."""
+        t = self._feature(x, f"the input of {what}").type
+        dims = list(dims) if isinstance(dims, (list, tuple)) else [dims]
+        val = node.args[0].meta.get("val") if isinstance(node.args[0], fx.Node) else None
+        rank = val.dim() if isinstance(val, torch.Tensor) else 2
+        axes = {d % rank for d in dims}
+        if rank == 3 and axes == {1} and val.shape[1] == 1:
+            return x
+        if axes != {rank - 1} or (rank == 3 and val.shape[1] != 1):
+            raise _Unsupported(
+                f"{what} over dimension(s) {dims} of {_fmt_shape(val, self)}: only over the features "
+                "(the last dimension) is supported here"
+            )
+        n = t.num_features
+        weight = torch.full((1, n), scale / n if scale else 1.0, dtype=torch.float64)
+        return self._emit(node, gnn.DenseOp(x, _dense_attr(weight.to(torch.float32)), None))
+
+    def _sum_features(self, node: fx.Node, x: Any, dims: Any = None, keepdim: bool = False, *args: Any,
+                      **kwargs: Any) -> SSAValue:
+        if dims is None:
+            raise _Unsupported("a sum over all elements: only over the features (dim=-1) is supported")
+        return self._feature_reduction(node, x, dims, "sum", 0.0)
+
+    def _mean_features(self, node: fx.Node, x: Any, dims: Any = None, keepdim: bool = False, *args: Any,
+                       **kwargs: Any) -> SSAValue:
+        if dims is None:
+            raise _Unsupported("a mean over all elements: only over the features (dim=-1) is supported")
+        return self._feature_reduction(node, x, dims, "mean", 1.0)
+
+    def _pow(self, node: fx.Node, x: Any, exponent: Any) -> SSAValue:
+        """x ** n for an integer n >= 1: products of exact squares (gnn.mul)."""
+        self._feature(x, "the input of pow")
+        if isinstance(exponent, bool) or not isinstance(exponent, (int, float)) or exponent != int(exponent) or exponent < 1:
+            raise _Unsupported(f"pow with the exponent {exponent!r}: only integers >= 1 are supported")
+        result, base, k = None, x, int(exponent)
+        while k:
+            if k & 1:
+                result = base if result is None else self._emit(node, gnn.MulOp(result, base))
+            k >>= 1
+            if k:
+                base = self._emit(node, gnn.MulOp(base, base))
+        return result
+
+    def _square(self, node: fx.Node, x: Any) -> SSAValue:
+        return self._pow(node, x, 2)
+
+    def _layer_norm(self, node: fx.Node, x: Any, normalized_shape: Sequence[Any], weight: Any = None,
+                    bias: Any = None, eps: float = 1e-5, *args: Any) -> SSAValue:
+        """LayerNorm over the feature axis: a gnn.layer_norm."""
+        t = self._feature(x, "the input of layer_norm")
+        n = t.type.num_features  # type: ignore[attr-defined]
+        if list(normalized_shape) != [n]:
+            raise _Unsupported(
+                f"layer_norm over the shape {list(normalized_shape)}: only the feature axis ([{n}]) is supported"
+            )
+        w, b = _constant_vectors("layer_norm", (("weight", weight), ("bias", bias)), n)
+        return self._emit(node, gnn.LayerNormOp(t, w, b, float(eps)))
+
+    @staticmethod
+    def _number(value: Any, what: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _Unsupported(f"{what} {_kind(value)}: only a number is supported")
+        return float(value)
+
+    def _gelu(self, node: fx.Node, x: Any, approximate: str = "none") -> SSAValue:
+        fn = {"none": gnn.ActivationFn.GELU, "tanh": gnn.ActivationFn.GELU_TANH}.get(approximate)
+        if fn is None:
+            raise _Unsupported(f"gelu with approximate={approximate!r} (torch has 'none' and 'tanh')")
+        return self._activation(node, fn, x)
+
+    def _softplus(self, node: fx.Node, x: Any, beta: Any = 1.0, threshold: Any = 20.0) -> SSAValue:
+        x = self._feature(x, "the input of softplus")
+        beta = self._number(beta, "softplus with beta")
+        if beta <= 0:
+            raise _Unsupported(f"softplus with beta={beta}: only beta > 0 is supported")
+        return self._emit(node, gnn.ActivationOp(
+            gnn.ActivationFn.SOFTPLUS, x, beta, threshold=self._number(threshold, "softplus with threshold")))
+
+    def _hardtanh(self, node: fx.Node, x: Any, min_val: Any = -1.0, max_val: Any = 1.0) -> SSAValue:
+        x = self._feature(x, "the input of hardtanh")
+        lower, upper = self._number(min_val, "hardtanh with min_val"), self._number(max_val, "hardtanh with max_val")
+        if lower > upper:
+            raise _Unsupported(f"hardtanh with min_val={lower} > max_val={upper}")
+        return self._emit(node, gnn.ActivationOp(gnn.ActivationFn.HARDTANH, x, lower=lower, upper=upper))
+
+    def _relu6(self, node: fx.Node, x: Any) -> SSAValue:
+        return self._hardtanh(node, x, 0.0, 6.0)
+
+    def _hardsigmoid(self, node: fx.Node, x: Any) -> SSAValue:
+        """hardtanh(x / 6 + 1/2, 0, 1): a constant scale, then an exact clamp."""
+        t = self._feature(x, "the input of hardsigmoid").type
+        n = t.num_features  # type: ignore[attr-defined]
+        y = self._scale(node, x, torch.full((n,), 1 / 6, dtype=torch.float64), torch.full((n,), 0.5, dtype=torch.float64))
+        return self._hardtanh(node, y, 0.0, 1.0)
+
+    def _hardswish(self, node: fx.Node, x: Any) -> SSAValue:
+        """x * hardsigmoid(x)."""
+        return self._emit(node, gnn.MulOp(x, self._hardsigmoid(node, x)))
+
+    def _selu(self, node: fx.Node, x: Any) -> SSAValue:
+        """scale * elu(x, alpha) with torch's constants."""
+        alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+        y = self._elu(node, x, alpha)
+        return self._scale(node, y, torch.full((y.type.num_features,), scale, dtype=torch.float64), None)  # type: ignore[attr-defined]
+
+    def _celu(self, node: fx.Node, x: Any, alpha: Any = 1.0) -> SSAValue:
+        """alpha * elu(x / alpha, 1) (= max(0, x) + min(0, alpha (exp(x / alpha) - 1)))."""
+        alpha = self._number(alpha, "celu with alpha")
+        if alpha == 1.0:
+            return self._elu(node, x, 1.0)
+        if alpha <= 0:
+            raise _Unsupported(f"celu with alpha={alpha}: only alpha > 0 is supported")
+        n = self._feature(x, "the input of celu").type.num_features  # type: ignore[attr-defined]
+        y = self._elu(node, self._scale(node, x, torch.full((n,), 1 / alpha, dtype=torch.float64), None), 1.0)
+        return self._scale(node, y, torch.full((n,), alpha, dtype=torch.float64), None)
+
     # --------------------------------------------------- GCN normalisation
 
     def _degree_norm(self, node: fx.Node, edge_index: Any, num_nodes: Any, end: int,
@@ -1094,9 +1339,27 @@ class _Importer:
             if ok and val.dim() == 2 and isinstance(val.shape[1], int):
                 return BroadcastRowVal(row, val.shape[1])
             raise _Unsupported(f"reshaping {_kind(x)} to {_fmt_shape(val, self)}")
+        if isinstance(x, StackVal):
+            val = node.meta.get("val")
+            if not (isinstance(val, torch.Tensor) and val.dim() == 2):
+                raise _Unsupported(f"reshaping {_kind(x)} to {_fmt_shape(val, self)}: only to [rows, k * F]")
+            x = self._unstack(node, x)
         self._feature(x, f"the input of {_pretty_op(node.target)}")
         self._check_shape(node, x)
         return x
+
+
+def _constant_vectors(op: str, named: Sequence[tuple[str, Any]], n: int) -> list[DenseIntOrFPElementsAttr | None]:
+    """A norm's per-feature parameters: each None or a constant of n values."""
+    out: list[DenseIntOrFPElementsAttr | None] = []
+    for what, v in named:
+        if v is None:
+            out.append(None)
+        elif isinstance(v, ConstVal) and v.tensor.numel() == n:
+            out.append(_dense_attr(v.tensor.reshape(n)))
+        else:
+            raise _Unsupported(f"{op} whose {what} is {_kind(v)}, not a constant of {n} values")
+    return out
 
 
 def _fmt_shape(val: Any, importer: _Importer) -> str:

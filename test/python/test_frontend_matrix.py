@@ -27,18 +27,22 @@ import torch.nn.functional as F
 from torch import nn
 
 import gnnc
-from gnnc.emulator import run
+from gnnc.emulator import run, top_function
 from gnnc.frontend import import_model, torch_forward  # isort: skip  (imports PyG quietly)
 
 from torch_geometric.data import Data  # isort: skip  # noqa: E402
 from torch_geometric.nn import (  # isort: skip  # noqa: E402
     EdgeConv,
     GATConv,
+    GATv2Conv,
     GCNConv,
+    GENConv,
+    GeneralConv,
     GINConv,
     GraphConv,
     MessagePassing,
     SAGEConv,
+    TransformerConv,
 )
 from torch_geometric.utils import scatter as pyg_scatter  # isort: skip  # noqa: E402
 from torch_geometric.utils import softmax as pyg_softmax  # isort: skip  # noqa: E402
@@ -216,6 +220,13 @@ class Stock(nn.Module):
         return self.head(torch.relu(self.conv(x, edge_index)))
 
 
+class _EdgeStock(Stock):
+    """A stock layer on (x, edge_index, edge_attr), then ReLU and a Linear."""
+
+    def forward(self, x, edge_index, edge_attr):
+        return self.head(torch.relu(self.conv(x, edge_index, edge_attr)))
+
+
 class TwoGCN(nn.Module):
     """Two GCN layers: their normalisations are one after gnn-cse."""
 
@@ -355,6 +366,103 @@ class Activations(nn.Module):
         return h[edge_index[0]]
 
 
+class ZooActivations(nn.Module):
+    """Every other torch activation: tables with tails (inputs up to +-14 reach them) and exact forms."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(NODE_F, 4)
+        self.mods = nn.ModuleList([nn.SiLU(), nn.GELU(), nn.GELU(approximate="tanh"), nn.Softplus(),
+                                   nn.Softplus(beta=2, threshold=5), nn.Mish(), nn.LogSigmoid(),
+                                   nn.Hardtanh(-2, 3), nn.ReLU6(), nn.Hardsigmoid(), nn.Hardswish(),
+                                   nn.SELU(), nn.CELU(0.5), nn.Tanhshrink()])
+
+    def forward(self, x, edge_index):
+        h = self.lin(x) * 9
+        outs = [m(h) for m in self.mods] + [F.silu(h), F.gelu(h, approximate="tanh"), F.hardtanh(h)]
+        return torch.cat(outs, dim=1)[edge_index[0]]
+
+
+class LayerNorms(nn.Module):
+    """GNN4ITk-style MLPs: Linear, LayerNorm, ReLU on edges (in a message) and on nodes; one
+    LayerNorm without affine parameters on large inputs (the range reduction's down steps)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = _LayerNormEdgeConv()
+        self.node = nn.Sequential(nn.Linear(4, 6), nn.LayerNorm(6), nn.ReLU())
+        self.plain = nn.LayerNorm(6, elementwise_affine=False, eps=1e-3)
+        with torch.no_grad():
+            for ln in (self.conv.mlp[1], self.node[1]):
+                ln.weight.uniform_(0.5, 1.5)
+                ln.bias.uniform_(-0.5, 0.5)
+
+    def forward(self, x, edge_index):
+        h = self.node(self.conv(x, edge_index))
+        return torch.cat([h, self.plain(h * 20)], dim=1)
+
+
+class _LayerNormEdgeConv(MessagePassing):
+    def __init__(self):
+        super().__init__(aggr="add")
+        self.mlp = nn.Sequential(nn.Linear(2 * NODE_F, 5), nn.LayerNorm(5), nn.ReLU(), nn.Linear(5, 4))
+
+    def forward(self, x, edge_index):
+        return self.propagate(edge_index, x=x)
+
+    def message(self, x_i, x_j):
+        return self.mlp(torch.cat([x_i, x_j], dim=1))
+
+
+class FeatureOps(nn.Module):
+    """Feature slicing, split/chunk/narrow, a constant index list, zero padding, stack then
+    flatten, integer powers: every one a gnn.take (or gnn.mul), on nodes and in a message."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(NODE_F, 6)
+        self.conv = _SliceConv()
+
+    def forward(self, x, edge_index):
+        h = self.lin(x)
+        a, b, _ = torch.split(h, 2, dim=1)
+        c, d = h.chunk(2, 1)
+        e, f = torch.split(h, [1, 5], dim=1)
+        parts = [h[:, :3], h[:, 1:], h[:, ::2], a, b * c[:, 1:], d, e, f.pow(3), F.pad(h, (0, 2)),
+                 F.pad(h[:, -2:], (1, 1)), h.narrow(1, 1, 2), h[:, [0, 2, 5]], torch.square(c),
+                 torch.stack([a, b], 1).flatten(1), torch.stack([a, -b], -1).view(-1, 4),
+                 h.sum(-1, keepdim=True), h.mean(1).view(-1, 1), h.view(-1, 1, 6).sum(-1)]
+        return torch.cat(parts, dim=1), self.conv(h, edge_index)
+
+
+class _SliceConv(MessagePassing):
+    """x[:, :3] as positions and x[:, 3:] as features, ParticleNet style."""
+
+    def __init__(self):
+        super().__init__(aggr="max")
+        self.mlp = nn.Linear(6, 4)
+
+    def forward(self, x, edge_index):
+        return self.propagate(edge_index, x=x)
+
+    def message(self, x_i, x_j):
+        return self.mlp(torch.cat([x_j[:, :3] - x_i[:, :3], x_j[:, 3:]], dim=1))
+
+
+class EdgeWeight1D(nn.Module):
+    """A 1-D edge_weight [E]: GraphConv's edge_weight.view(-1, 1) * x_j, arithmetic on the
+    vector, and the vector broadcast with unsqueeze(-1)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = GraphConv(NODE_F, 4)
+        self.lin = nn.Linear(4, 2)
+
+    def forward(self, x, edge_index, edge_weight):
+        h = self.conv(x, edge_index, edge_weight * 2 - 1)
+        return self.lin(h)[edge_index[0]] * torch.sigmoid(edge_weight).unsqueeze(-1)
+
+
 class BatchNorms(nn.Module):
     """BatchNorm1d after a Linear (folded), after a ReLU (a scale), after SAGEConv's add (folded into both)."""
 
@@ -410,14 +518,15 @@ class Case:
     group: str
     item: str
     build: Callable[[], nn.Module]
-    inputs: str = "x,ei"  # which of x, ei, ea the model takes, in order; "data" for a Data object
+    inputs: str = "x,ei"  # which of x, ei, ea, ew the model takes, in order; "data" for a Data object
     ops: dict[str, int] = field(default_factory=dict)  # expected gnn op counts (subset)
 
     def args(self, n: int, e: int, seed: int) -> tuple:
         x, ei, ea = random_graph(n, e, seed)
         if self.inputs == "data":
             return (Data(x=x, edge_index=ei, edge_attr=ea, y=torch.zeros(n)),)
-        return tuple({"x": x, "ei": ei, "ea": ea}[k] for k in self.inputs.split(","))
+        named = {"x": x, "ei": ei, "ea": ea, "ew": ea[:, 0].contiguous()}  # ew: a 1-D edge_weight
+        return tuple(named[k] for k in self.inputs.split(","))
 
 
 MP, STOCK, PLAIN, AROUND = "MessagePassing", "stock layers", "plain torch", "around the layers"
@@ -465,6 +574,15 @@ CASES = [
          lambda: Stock(GATConv(NODE_F, 4, heads=2, concat=False)), ops={"edge_softmax": 1}),
     Case("gat-edge-dim", STOCK, "GATConv(edge_dim=2, add_self_loops=False, heads=2)",
          GATEdges, "x,ei,ea", {"edge_softmax": 1}),
+    Case("genconv", STOCK, "GENConv (softmax aggregation, t = 1; MLP with BatchNorm)",
+         lambda: Stock(GENConv(NODE_F, 4)), ops={"edge_softmax": 1}),
+    Case("genconv-learn-t", STOCK, "GENConv(edge_dim=2, learn_t=True, t=0.5, norm='layer', num_layers=2)",
+         lambda: _EdgeStock(GENConv(NODE_F, 4, edge_dim=EDGE_F, learn_t=True, t=0.5, norm="layer", num_layers=2)),
+         "x,ei,ea", {"edge_softmax": 1, "layer_norm": 1}),
+    Case("transformer", STOCK, "TransformerConv (one head: view(-1, 1, C), attention as a feature sum, root weight)",
+         lambda: Stock(TransformerConv(NODE_F, 4)), ops={"edge_softmax": 1}),
+    Case("generalconv", STOCK, "GeneralConv (one head, view(-1, 1, C); the mean over its head axis)",
+         lambda: Stock(GeneralConv(NODE_F, 4))),
     Case("plain-index-add", PLAIN, "x[edge_index[k]], index_select (method and torch.), zeros().index_add_",
          PlainIndexAdd, ops={"gather": 2, "scatter": 1}),  # x[dst] and index_select(x, 0, dst): one (gnn-cse)
     Case("plain-scatter-add", PLAIN, "new_zeros().scatter_add_", PlainScatterAdd, ops={"scatter": 1}),
@@ -480,6 +598,15 @@ CASES = [
          UtilsScatter, "x,ei,ea", {"scatter": 5}),
     Case("activations", AROUND, "nn.Sequential, Linear, ReLU, LeakyReLU, ELU, Sigmoid, Tanh (modules, F.*)",
          Activations, ops={"activation": 7}),
+    Case("activations-zoo", AROUND, "SiLU, GELU (erf, tanh), Softplus (beta, threshold), Mish, LogSigmoid "
+         "(tables with tails); Hardtanh, ReLU6, Hardsigmoid, Hardswish (exact clamps); SELU, CELU, Tanhshrink",
+         ZooActivations, ops={"activation": 14, "mul": 1}),  # F.* repeats and hardswish's hardsigmoid merge (gnn-cse)
+    Case("layernorm", AROUND, "LayerNorm on edge and node MLPs (affine), without affine, eps",
+         LayerNorms, ops={"layer_norm": 3}),
+    Case("feature-ops", AROUND, "x[:, a:b:s], torch.split/chunk/narrow, x[:, [i, j]], F.pad with zeros, "
+         "torch.stack then flatten/view, pow by an integer, torch.square, sum/mean over the features", FeatureOps),
+    Case("edge-weight-1d", AROUND, "a 1-D per-edge weight [E] (GraphConv's edge_weight, vector arithmetic, unsqueeze)",
+         EdgeWeight1D, "x,ei,ew"),
     Case("batchnorm", AROUND, "BatchNorm1d folded after Linear, after ReLU, after SAGEConv",
          BatchNorms, ops={"batch_norm": 0, "scale": 1}),
     Case("arithmetic", AROUND, "residual add, cat, mul, constant scaling, sub, neg, division by a constant",
@@ -631,18 +758,45 @@ def test_pitfall_self_loops_in_edge_index():
         np.testing.assert_allclose(actual, torch_forward(model, x, edge_index)[0], atol=TOLERANCE)
 
 
+class EdgeWeightNotNamedEdge(nn.Module):
+    """A per-edge weight not named edge*: with N == E in the example it looks per-node."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(NODE_F, 4)
+
+    def forward(self, x, edge_index, w):
+        m = self.lin(x)[edge_index[0]] * w
+        return pyg_scatter(m, edge_index[1], 0, dim_size=x.size(0), reduce="sum")
+
+
+def test_pitfall_example_with_as_many_nodes_as_edges():
+    """N == E: the first reading (w per node) ties N to E in torch.export; the per-edge
+    reading is tried next and is the one that captures; it then works for every N != E."""
+    torch.manual_seed(0)
+    model = EdgeWeightNotNamedEdge().eval()
+    x, edge_index, _ = random_graph(10, 10, 0)
+    design = gnnc.compile(model, (x, edge_index, torch.randn(10, 1)), CONFIG)
+    assert top_function(design.module("gnn")).args[2].type.kind == "edges"
+    for n, e, seed in CHECKS:
+        x, edge_index, w = random_graph(n, e, seed)
+        args = (x, edge_index, w[:, :1])
+        error = np.abs(design.emulate(*args, fixed=False) - torch_forward(model, *args)[0]).max()
+        assert error <= TOLERANCE
+
+
 # --------------------------------------------------------------------------- #
 # Unsupported models: the op or module, the user's line, the supported list
 # --------------------------------------------------------------------------- #
 
 
-class Gelu(nn.Module):
+class Softsign(nn.Module):
     def __init__(self):
         super().__init__()
         self.lin = nn.Linear(NODE_F, 4)
 
     def forward(self, x, edge_index):
-        return F.gelu(self.lin(x))[edge_index[0]]
+        return F.softshrink(self.lin(x))[edge_index[0]]
 
 
 class NodeRow(nn.Module):
@@ -685,8 +839,44 @@ class IncludeSelf(nn.Module):
         return torch.zeros(x.size(0), NODE_F).scatter_reduce_(0, edge_index[1].view(-1, 1).expand_as(m), m, "amax")
 
 
+class HeadsView(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(NODE_F, 4)
+
+    def forward(self, x, edge_index):
+        return self.lin(x).view(-1, 2, 2)[edge_index[0]]
+
+
+class VectorOutput(nn.Module):
+    def forward(self, x, edge_index):
+        return x[edge_index[0]][:, :1].squeeze(-1)
+
+
+class PowHalf(nn.Module):
+    def forward(self, x, edge_index):
+        return x.pow(0.5)[edge_index[0]]
+
+
+class PadReflect(nn.Module):
+    def forward(self, x, edge_index):
+        return F.pad(x, (1, 1), mode="reflect")[edge_index[0]]
+
+
+class StackRows(nn.Module):
+    def forward(self, x, edge_index):
+        return torch.stack([x, 2 * x], 0).sum(0)[edge_index[0]]
+
+
 UNSUPPORTED = [
-    ("gelu", Gelu, "x,ei", ["torch.gelu", "Gelu.forward", "F.gelu(self.lin(x))"]),
+    ("softshrink", Softsign, "x,ei", ["torch.softshrink", "Softsign.forward", "F.softshrink(self.lin(x))"]),
+    ("view-3d", HeadsView, "x,ei", ["torch.view): the result has shape [N, 2, 2], not [N, 4]"]),
+    ("gatv2-remove-self-loops", lambda: Stock(GATv2Conv(NODE_F, 4)), "x,ei",
+     ["module 'conv' (GATv2Conv)", "remove_self_loops", "not supported yet, whatever edge_index holds"]),
+    ("vector-output", VectorOutput, "x,ei", ["output 0 of VectorOutput is a vector [E]", "return it as [rows, 1]"]),
+    ("pow-half", PowHalf, "x,ei", ["torch.pow", "only integers >= 1", "x.pow(0.5)"]),
+    ("pad-reflect", PadReflect, "x,ei", ["only zero padding", "mode='reflect'"]),
+    ("stack-dim-0", StackRows, "x,ei", ["torch.stack along dimension 0", "add them"]),
     ("node-row", NodeRow, "x,ei", ["torch.select", "selecting one column or row", "return x[1] * x"]),
     ("sage-normalize", lambda: Stock(SAGEConv(NODE_F, 4, normalize=True)), "x,ei",
      ["torch.linalg_vector_norm", "module 'conv' (SAGEConv)", "F.normalize"]),

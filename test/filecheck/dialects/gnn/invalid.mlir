@@ -378,11 +378,11 @@ func.func @f(%x: !gnn.edges<2, !gnn.fixed<16, 6>>) {
 // -----
 
 func.func @f(%x: !gnn.edges<2, f32>) {
-  %y = gnn.activation gelu %x : !gnn.edges<2, f32> -> !gnn.edges<2, f32>
+  %y = gnn.activation softsign %x : !gnn.edges<2, f32> -> !gnn.edges<2, f32>
   func.return
 }
 
-// CHECK: Expected `relu`, `sigmoid`, `tanh`, `leaky_relu`, or `elu`.
+// CHECK: Expected `relu`, `sigmoid`, `tanh`, `leaky_relu`, `elu`, `silu`, `gelu`, `gelu_tanh`, `softplus`, `mish`, `log_sigmoid`, or `hardtanh`.
 
 // -----
 
@@ -516,7 +516,7 @@ func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>) {
   func.return
 }
 
-// CHECK: {{^}}'gnn.activation': alpha_type only applies to leaky_relu
+// CHECK: {{^}}'gnn.activation': alpha_type only applies to leaky_relu and hardtanh
 
 // -----
 
@@ -753,3 +753,198 @@ func.func @f(%l: !gnn.edges<2, f32>, %ei: !gnn.edge_index) {
 }
 
 // CHECK: {{^}}'gnn.edge_softmax': newton_steps only apply to fixed-point edge_softmax
+
+// -----
+
+// --- activations of the model zoo (issue 13) ---------------------------------------
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.activation softplus %x {alpha = 1.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': threshold goes with softplus (only and always)
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.activation silu %x {threshold = 20.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': threshold goes with softplus (only and always)
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.activation softplus %x {threshold = 20.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': softplus needs alpha
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.activation hardtanh %x {lower = -1.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': lower and upper go with hardtanh (only and always)
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.activation relu %x {lower = -1.0 : f64, upper = 1.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': lower and upper go with hardtanh (only and always)
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.activation hardtanh %x {lower = 2.0 : f64, upper = 1.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': hardtanh needs lower <= upper
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>) {
+  %y = gnn.activation hardtanh %x {lower = -1.0 : f64, upper = 1.0 : f64} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': fixed-point hardtanh needs alpha_type
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>) {
+  %y = gnn.activation silu %x : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': fixed-point silu needs table_size, table_min and table_scale
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>) {
+  %y = gnn.activation gelu %x {table_size = 100 : i64, table_min = -4 : i64, table_scale = 32 : i64} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': gelu continues as x outside its table, so the table end table_min + table_size / table_scale must be an integer
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>) {
+  %y = gnn.activation hardtanh %x {lower = -1.0 : f64, upper = 1.0 : f64, alpha_type = !gnn.fixed<8, 4>, table_size = 8 : i64, table_min = -2 : i64, table_scale = 2 : i64} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': hardtanh takes no lookup table
+
+// -----
+
+// --- gnn.layer_norm --------------------------------------------------------------
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.layer_norm %x {eps = 1.0e-05 : f64} : !gnn.nodes<2, f32> -> !gnn.edges<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.layer_norm': result must be !gnn.nodes like the input
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.layer_norm %x {eps = 1.0e-05 : f64, weight = dense<[1.0, 2.0, 3.0]> : tensor<3xf32>} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.layer_norm': weight shape [3] must be [2]
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.layer_norm %x {eps = -1.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.layer_norm': eps must be non-negative
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 6>>) {
+  %y = gnn.layer_norm %x {eps = 1.0e-05 : f64, bias = dense<[1.0, 2.0]> : tensor<2xf32>, weight_type = !gnn.fixed<16, 6>, rsqrt_type = !gnn.fixed<19, 1, unsigned, rnd>, table_size = 3072 : i64} : !gnn.nodes<2, !gnn.fixed<16, 6>> -> !gnn.nodes<2, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.layer_norm': fixed-point layer_norm needs bias_type
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, !gnn.fixed<16, 6>>) {
+  %y = gnn.layer_norm %x {eps = 1.0e-05 : f64, weight_type = !gnn.fixed<16, 6>, rsqrt_type = !gnn.fixed<19, 1, unsigned, rnd>, table_size = 1000 : i64} : !gnn.nodes<2, !gnn.fixed<16, 6>> -> !gnn.nodes<2, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.layer_norm': table_size must be a positive multiple of 3 (the table covers [1, 4) with an integer scale), got 1000
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>) {
+  %y = gnn.layer_norm %x {eps = 1.0e-05 : f64, table_size = 3072 : i64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.layer_norm': table_size only apply to fixed-point layer_norm
+
+// -----
+
+func.func @f(%x: !gnn.nodes<2, f32>, %y: !gnn.nodes<2, !gnn.fixed<16, 6>>) {
+  %z = gnn.layer_norm %x {eps = 1.0e-05 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.layer_norm': mixes float and fixed-point element types
+
+// -----
+
+// --- gnn.take --------------------------------------------------------------------
+
+func.func @f(%x: !gnn.nodes<3, f32>) {
+  %y = gnn.take %x {indices = array<i64: 0, 3>} : !gnn.nodes<3, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.take': indices [3] outside [0, 3) (or -1 for a zero)
+
+// -----
+
+func.func @f(%x: !gnn.nodes<3, f32>) {
+  %y = gnn.take %x {indices = array<i64: 0, 1>} : !gnn.nodes<3, f32> -> !gnn.nodes<3, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.take': result must have 2 features, got 3
+
+// -----
+
+func.func @f(%x: !gnn.nodes<3, f32>) {
+  %y = gnn.take %x {indices = array<i64: 0, 1>} : !gnn.nodes<3, f32> -> !gnn.edges<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.take': result must be !gnn.nodes like the input
+
+// -----
+
+func.func @f(%x: !gnn.nodes<3, !gnn.fixed<16, 6>>) {
+  %y = gnn.take %x {indices = array<i64: 0, 1>} : !gnn.nodes<3, !gnn.fixed<16, 6>> -> !gnn.nodes<2, !gnn.fixed<12, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.take': result element type !gnn.fixed<12, 6> differs from input !gnn.fixed<16, 6> (a take copies values)

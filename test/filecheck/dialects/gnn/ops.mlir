@@ -240,3 +240,54 @@ func.func @breadth_fixed(%x: !gnn.nodes<2, !gnn.fixed<16, 8>>, %ei: !gnn.edge_in
 
 // GENERIC: "gnn.degree_norm"(%ei) <{end = #gnn<edge_end dst>, add_self_loops}> : (!gnn.edge_index) -> !gnn.nodes<1, f32>
 // GENERIC: "gnn.edge_softmax"(%a, %ei, %root) <{end = #gnn<edge_end src>}> {gnn.path = "conv"} : (!gnn.edges<2, f32>, !gnn.edge_index, !gnn.nodes<2, f32>) -> (!gnn.edges<2, f32>, !gnn.nodes<2, f32>)
+
+// --- Activations of the model zoo (issue 13): tables with tails, hardtanh --------
+
+func.func @zoo_activations(%x: !gnn.nodes<2, f32>, %q: !gnn.nodes<2, !gnn.fixed<16, 8>>) -> (!gnn.nodes<2, f32>, !gnn.nodes<2, !gnn.fixed<8, 4>>) {
+  %a = gnn.activation silu %x : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  %b = gnn.activation gelu %a : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  %c = gnn.activation gelu_tanh %b : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  %d = gnn.activation softplus %c {alpha = 2.0 : f64, threshold = 5.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  %e = gnn.activation mish %d : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  %f = gnn.activation log_sigmoid %e : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  %g = gnn.activation hardtanh %f {lower = 0.0 : f64, upper = 6.0 : f64} : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+  %s = gnn.activation silu %q {table_size = 1536 : i64, table_min = -12 : i64, table_scale = 64 : i64} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<16, 8>>
+  %h = gnn.activation hardtanh %s {lower = -2.5 : f64, upper = 3.0 : f64, alpha_type = !gnn.fixed<8, 4>} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<8, 4>>
+  func.return %g, %h : !gnn.nodes<2, f32>, !gnn.nodes<2, !gnn.fixed<8, 4>>
+}
+
+// CHECK:      func.func @zoo_activations(
+// CHECK-NEXT:   %a = gnn.activation silu %x : !gnn.nodes<2, f32> -> !gnn.nodes<2, f32>
+// CHECK-NEXT:   %b = gnn.activation gelu %a
+// CHECK-NEXT:   %c = gnn.activation gelu_tanh %b
+// CHECK-NEXT:   %d = gnn.activation softplus %c {alpha = 2.000000e+00 : f64, threshold = 5.000000e+00 : f64}
+// CHECK-NEXT:   %e = gnn.activation mish %d
+// CHECK-NEXT:   %f = gnn.activation log_sigmoid %e
+// CHECK-NEXT:   %g = gnn.activation hardtanh %f {lower = 0.000000e+00 : f64, upper = 6.000000e+00 : f64}
+// CHECK-NEXT:   %s = gnn.activation silu %q {table_size = 1536 : i64, table_min = -12 : i64, table_scale = 64 : i64}
+// CHECK-NEXT:   %h = gnn.activation hardtanh %s {lower = -2.500000e+00 : f64, upper = 3.000000e+00 : f64, alpha_type = !gnn.fixed<8, 4>} : !gnn.nodes<2, !gnn.fixed<16, 8>> -> !gnn.nodes<2, !gnn.fixed<8, 4>>
+// GENERIC: "gnn.activation"(%f) <{fn = #gnn<activation_fn hardtanh>, lower = 0.000000e+00 : f64, upper = 6.000000e+00 : f64}>
+
+// --- gnn.layer_norm (issue 13) ---------------------------------------------------
+
+func.func @layer_norm(%x: !gnn.edges<3, f32>, %q: !gnn.nodes<2, !gnn.fixed<16, 6>>) -> (!gnn.edges<3, f32>, !gnn.nodes<2, !gnn.fixed<16, 6>>) {
+  %a = gnn.layer_norm %x {weight = dense<[1.0, 2.0, 0.5]> : tensor<3xf32>, bias = dense<[0.0, 1.0, -1.0]> : tensor<3xf32>, eps = 1.000000e-05 : f64} : !gnn.edges<3, f32> -> !gnn.edges<3, f32>
+  %b = gnn.layer_norm %q {eps = 1.000000e-05 : f64, weight_type = !gnn.fixed<16, 6>, rsqrt_type = !gnn.fixed<19, 1, unsigned, rnd>, table_size = 3072 : i64} : !gnn.nodes<2, !gnn.fixed<16, 6>> -> !gnn.nodes<2, !gnn.fixed<16, 6>>
+  func.return %a, %b : !gnn.edges<3, f32>, !gnn.nodes<2, !gnn.fixed<16, 6>>
+}
+
+// CHECK:      func.func @layer_norm(
+// CHECK-NEXT:   %a = gnn.layer_norm %x {weight = dense<[1.000000e+00, 2.000000e+00, 5.000000e-01]> : tensor<3xf32>, bias = dense<[0.000000e+00, 1.000000e+00, -1.000000e+00]> : tensor<3xf32>, eps = 1.000000e-05 : f64} : !gnn.edges<3, f32> -> !gnn.edges<3, f32>
+// CHECK-NEXT:   %b = gnn.layer_norm %q {eps = 1.000000e-05 : f64, weight_type = !gnn.fixed<16, 6>, rsqrt_type = !gnn.fixed<19, 1, unsigned, rnd>, table_size = 3072 : i64} : !gnn.nodes<2, !gnn.fixed<16, 6>> -> !gnn.nodes<2, !gnn.fixed<16, 6>>
+// GENERIC: "gnn.layer_norm"(%x) <{weight = dense<[1.000000e+00, 2.000000e+00, 5.000000e-01]> : tensor<3xf32>, bias = dense<[0.000000e+00, 1.000000e+00, -1.000000e+00]> : tensor<3xf32>, eps = 1.000000e-05 : f64}> : (!gnn.edges<3, f32>) -> !gnn.edges<3, f32>
+
+// --- gnn.take (issue 13) ---------------------------------------------------------
+
+func.func @take(%x: !gnn.nodes<3, f32>) -> !gnn.nodes<5, f32> {
+  %y = gnn.take %x {indices = array<i64: -1, 2, 0, 0, -1>} : !gnn.nodes<3, f32> -> !gnn.nodes<5, f32>
+  func.return %y : !gnn.nodes<5, f32>
+}
+
+// CHECK:      func.func @take(%x: !gnn.nodes<3, f32>) -> !gnn.nodes<5, f32> {
+// CHECK-NEXT:   %y = gnn.take %x {indices = array<i64: -1, 2, 0, 0, -1>} : !gnn.nodes<3, f32> -> !gnn.nodes<5, f32>
+// GENERIC: "gnn.take"(%x) <{indices = array<i64: -1, 2, 0, 0, -1>}> : (!gnn.nodes<3, f32>) -> !gnn.nodes<5, f32>
