@@ -170,6 +170,8 @@ class EdgeEndAttr(EnumAttribute[EdgeEnd], SpacedOpaqueSyntaxAttribute):
 # --------------------------------------------------------------------------- #
 
 FIXED_MAX_WIDTH = 1024
+#: Features of one value: a bound checked up front, since arrays and weights grow with it.
+MAX_FEATURES = 1 << 16
 _QUANT = [m.value for m in QuantMode]
 _OVERFLOW = [m.value for m in OverflowMode]
 
@@ -334,8 +336,8 @@ class FeaturesType(ParametrizedAttribute, TypeAttribute):
         printer.print_string(">")
 
     def verify(self) -> None:
-        if self.num_features < 1:
-            raise VerifyException(f"!{self.name} needs at least one feature, got {self.num_features}")
+        if not 1 <= self.num_features <= MAX_FEATURES:
+            raise VerifyException(f"!{self.name} needs 1 to {MAX_FEATURES} features, got {self.num_features}")
         if not isinstance(self.element_type, AnyFloat | FixedType):
             raise VerifyException(
                 f"!{self.name} element type must be a float or !gnn.fixed, got {self.element_type}"

@@ -617,14 +617,14 @@ def _layer_norm(it: _Interpreter, op: gnn.LayerNormOp) -> np.ndarray:
     idx = table_index(m, lt.work_t.f, size, 1, size // 3)
     entry = rsqrt_table_values(size, r_t)[idx].astype(object)
     r = entry * np.array([1 << int(k + lt.down) for k in j], dtype=object)  # frac r_t.f + down
-    c = quantize(np.sqrt(n) * weight, w_t).astype(object)
+    c = _constant(np.sqrt(n) * weight, w_t, "weight").astype(object)
     y = d * r[:, None] * c[None, :]
     frac = in_t.f + r_t.f + lt.down + w_t.f
     if bias is not None:
         b_t = op.bias_type
         assert b_t is not None
         top = max(frac, b_t.f)
-        y = y * (1 << (top - frac)) + quantize(bias, b_t).astype(object)[None, :] * (1 << (top - b_t.f))
+        y = y * (1 << (top - frac)) + _constant(bias, b_t, "bias").astype(object)[None, :] * (1 << (top - b_t.f))
         frac = top
     return cast(y, frac, out_t)
 

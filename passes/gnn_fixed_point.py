@@ -166,8 +166,7 @@ class GnnFixedPointPass(ModulePass):
         elif isinstance(op, ScatterOp) and op.reduce.data in (Reduce.SUM, Reduce.MEAN):
             op.accum_type = _accum(spec, exact_sum_type([_elem(op.input)], count=self.max_edges), [_elem(op.input)])
             if op.reduce.data == Reduce.MEAN:
-                # 1/deg in [0, 1]: one integer bit, two fractional guard bits beyond the value type
-                op.recip_type = _recip(spec, FixedType(t.f + 3, 1, False, QuantMode.RND))
+                op.recip_type = _recip(spec, mean_recip_type(t))
         elif isinstance(op, ReadoutOp):
             self._annotate_readout(op, t, spec)
         elif isinstance(op, ActivationOp) and op.fn.data in TABLE_GEOMETRY:
@@ -221,7 +220,7 @@ class GnnFixedPointPass(ModulePass):
         rows = self.max_nodes if op.input.type.kind == "nodes" else self.max_edges  # type: ignore[attr-defined]
         op.accum_type = _accum(spec, exact_sum_type([_elem(op.input)], count=rows), [_elem(op.input)])
         if op.reduce.data == Reduce.MEAN:
-            op.recip_type = _recip(spec, FixedType(t.f + 3, 1, False, QuantMode.RND))
+            op.recip_type = _recip(spec, mean_recip_type(t))
 
     def _annotate_softmax(self, op: EdgeSoftmaxOp | SoftmaxOp, t: FixedType, table: dict | None,
                           terms: int) -> None:
@@ -275,6 +274,12 @@ def _arg_quant(fn: func.FuncOp, index: int) -> str | None:
     return attr.data if isinstance(attr, builtin.StringAttr) else None
 
 
+def mean_recip_type(t: FixedType) -> FixedType:
+    """The 1/deg (scatter mean) and 1/count (readout mean) entries in [0, 1]: one integer bit,
+    two fractional guard bits beyond the value type."""
+    return FixedType(t.f + 3, 1, False, QuantMode.RND)
+
+
 def _check_constants(op: Operation, spec: Resolved) -> None:
     """Every trained constant of `op` finite and inside its type (passes/_constants.py)."""
     path = _path(op)
@@ -285,6 +290,12 @@ def _check_constants(op: Operation, spec: Resolved) -> None:
     elif isinstance(op, ScaleOp):
         checks.append((op.scale, op.scale_type, "scale", "weight"))
         checks.append((op.shift, op.shift_type, "shift", "bias"))
+    elif isinstance(op, LayerNormOp) and op.weight_type is not None:
+        n = op.result.type.num_features  # type: ignore[attr-defined]
+        weight = dense_values(op.weight) if op.weight is not None else np.ones(n)
+        check_constant(np.sqrt(n) * weight, op.weight_type, "sqrt(F) * weight", "weight", op, path,
+                       spec.keys.get("weight"))
+        checks.append((op.bias, op.bias_type, "bias", "bias"))
     elif isinstance(op, ActivationOp) and op.alpha is not None and op.alpha_type is not None:
         check_constant(np.array([op.alpha_value]), op.alpha_type, "alpha", "weight", op, path, spec.keys.get("weight"))
     for attr, t, what, field_name in checks:

@@ -332,8 +332,8 @@ class _Importer:
             "aten::repeat_interleave": self._repeat_interleave,
             "aten::dropout": self._dropout,
             "aten::feature_dropout": self._dropout,
-            "aten::sum": self._sum_rows,
-            "aten::mean": self._mean_rows,
+            "aten::sum": self._sum,
+            "aten::mean": self._mean,
             "aten::amax": self._amax_rows,
             "aten::max": self._max_rows,
             "aten::softmax": self._softmax,
@@ -497,7 +497,8 @@ class _Importer:
                     "for one graph)\n" + SUPPORTED
                 )
             val = node.args[0][k].meta.get("val") if isinstance(node.args[0][k], fx.Node) else None
-            if isinstance(val, torch.Tensor) and val.dim() == 1:
+            if isinstance(val, torch.Tensor) and val.dim() == 1 and value.type.kind != "graphs":
+                # (a graph-level [F] is one graph's row: the design returns it as [G, F])
                 raise UnsupportedModelError(
                     f"output {k} of {self.captured.model_name} is a vector [{'N' if value.type.kind == 'nodes' else 'E'}]; "
                     "gnnc designs return matrices: return it as [rows, 1] (e.g. without the final "
@@ -662,13 +663,18 @@ class _Importer:
             )
         return self._readout(node, x, reduce, None)
 
-    def _sum_rows(self, node: fx.Node, x: Any, dim: Any = None, keepdim: bool = False, *args: Any,
-                  **kwargs: Any) -> SSAValue:
-        return self._row_reduction(node, x, dim, "sum")
+    def _sum(self, node: fx.Node, x: Any, dim: Any = None, keepdim: bool = False, *args: Any,
+             **kwargs: Any) -> SSAValue:
+        """Over the rows (dim 0): a readout of one graph; over the features: a dense of ones."""
+        if _over_rows(node, dim):
+            return self._row_reduction(node, x, dim, "sum")
+        return self._sum_features(node, x, dim, keepdim, *args, **kwargs)
 
-    def _mean_rows(self, node: fx.Node, x: Any, dim: Any = None, keepdim: bool = False, *args: Any,
-                   **kwargs: Any) -> SSAValue:
-        return self._row_reduction(node, x, dim, "mean")
+    def _mean(self, node: fx.Node, x: Any, dim: Any = None, keepdim: bool = False, *args: Any,
+              **kwargs: Any) -> SSAValue:
+        if _over_rows(node, dim):
+            return self._row_reduction(node, x, dim, "mean")
+        return self._mean_features(node, x, dim, keepdim, *args, **kwargs)
 
     def _amax_rows(self, node: fx.Node, x: Any, dim: Any = (), keepdim: bool = False) -> SSAValue:
         return self._row_reduction(node, x, dim, "max")
@@ -1048,7 +1054,6 @@ class _Importer:
             "aten::split_with_sizes": self._split_with_sizes, "aten::chunk": self._chunk,
             "aten::pad": self._pad, "aten::constant_pad_nd": self._pad,
             "aten::pow": self._pow, "aten::square": self._square, "aten::stack": self._stack,
-            "aten::sum": self._sum_features, "aten::mean": self._mean_features,
         })
         return handlers
 
@@ -1360,6 +1365,14 @@ def _constant_vectors(op: str, named: Sequence[tuple[str, Any]], n: int) -> list
         else:
             raise _Unsupported(f"{op} whose {what} is {_kind(v)}, not a constant of {n} values")
     return out
+
+
+def _over_rows(node: fx.Node, dim: Any) -> bool:
+    """Whether a sum/mean reduces a [rows, F] value over its rows (dim 0 or -2)."""
+    dims = [dim] if isinstance(dim, int) else list(dim or [])
+    val = node.args[0].meta.get("val") if node.args and isinstance(node.args[0], fx.Node) else None
+    rank = val.dim() if isinstance(val, torch.Tensor) else 2
+    return rank == 2 and len(dims) == 1 and dims[0] % rank == 0
 
 
 def _fmt_shape(val: Any, importer: _Importer) -> str:

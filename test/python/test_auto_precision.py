@@ -1,5 +1,7 @@
 """Issue 4: `precision.auto` (width or error budget) from calibration graphs, via gnnc.compile, YAML and the CLI."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -207,33 +209,7 @@ def test_auto_round_trips_through_to_dict(tmp_path):
 # -- the gnnc command ----------------------------------------------------------------------------
 
 
-TINY_MODEL = """\
-import torch
-from torch import nn
-from torch_geometric.nn import MessagePassing
-
-
-class Tiny(MessagePassing):
-    def __init__(self):
-        super().__init__(aggr="add")
-        torch.manual_seed(0)
-        self.lin = nn.Linear(3, 2)
-
-    def forward(self, x, edge_index):
-        return self.propagate(edge_index, x=x)
-
-    def message(self, x_j):
-        return torch.relu(self.lin(x_j))
-
-
-def model():
-    return Tiny().eval()
-
-
-def example():
-    torch.manual_seed(1)
-    return (torch.randn(5, 3), torch.tensor([[0, 1, 2, 3, 4, 0], [1, 2, 3, 4, 0, 2]]))
-"""
+TINY_MODEL = (Path(__file__).parent / "tiny_model.py").read_text()  # model() and example()
 
 
 def test_cli_compiles_with_auto_and_a_file_of_tuples(tmp_path, capsys):

@@ -6,7 +6,6 @@ nothing silently wrong, and bound every input").
 
 from __future__ import annotations
 
-import os
 import stat
 import subprocess
 import sys
@@ -20,22 +19,10 @@ from torch import nn
 import gnnc
 from gnnc.csim import CSim
 from gnnc.errors import CSimError, GnncError
-from gnnc.frontend.capture import MessagePassing  # PyG, imported with gnnc's warning filter
+
+from tiny_model import Tiny  # noqa: E402 (test/python)
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-class Tiny(MessagePassing):
-    def __init__(self):
-        super().__init__(aggr="add")
-        torch.manual_seed(0)
-        self.lin = nn.Linear(3, 2)
-
-    def forward(self, x, edge_index):
-        return self.propagate(edge_index, x=x)
-
-    def message(self, x_j):
-        return torch.relu(self.lin(x_j))
 
 
 class Keyword(Tiny):
@@ -184,42 +171,30 @@ def test_config_that_is_not_text_or_a_file(tmp_path):
 # -- the commands ------------------------------------------------------------------------
 
 
-def _gnnc(*args, cwd=None, stdin=None, env=None):
+def _gnnc(*args):
     return subprocess.run([sys.executable, "-m", "gnnc.tools.gnnc_cli", *args], capture_output=True, text=True,
-                          cwd=cwd, input=stdin, env={**os.environ, **(env or {})}, timeout=600)
+                          timeout=600)
 
 
-TINY_PY = '''\
-import torch
-from test_reliability import Tiny, graph
-def model():
-    return Tiny()
-def example():
-    return graph()
-'''
 
 
 @pytest.fixture()
-def model_py(tmp_path):
-    path = tmp_path / "tiny.py"
-    path.write_text(TINY_PY)
-    return path
+def model_py():
+    return Path(__file__).parent / "tiny_model.py"  # defines model() and example()
 
 
 def test_cli_config_from_a_pipe_is_read_once(tmp_path, model_py):
-    env = {"PYTHONPATH": f"{Path(__file__).parent}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     config = "graph: {max_nodes: 8, max_edges: 12}\nprecision: 'fixed<12,4>'\n"
     proc = subprocess.run(
         ["bash", "-c", f'"{sys.executable}" -m gnnc.tools.gnnc_cli mlir {model_py} --stage fixed -c <(cat)'],
-        input=config, capture_output=True, text=True, env={**os.environ, **env}, timeout=600)
+        input=config, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert "!gnn.fixed<12, 4>" in proc.stdout
 
 
 def test_cli_output_under_a_file_and_sys_exit_in_a_model_file(tmp_path, model_py):
     (tmp_path / "notes.txt").write_text("mine")
-    env = {"PYTHONPATH": str(Path(__file__).parent)}
-    proc = _gnnc("compile", str(model_py), "-o", str(tmp_path / "notes.txt" / "prj"), env=env)
+    proc = _gnnc("compile", str(model_py), "-o", str(tmp_path / "notes.txt" / "prj"))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "notes.txt is a file" in proc.stderr
     exits = tmp_path / "exits.py"

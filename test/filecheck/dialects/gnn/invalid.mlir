@@ -62,7 +62,7 @@ func.func @f(%x: !gnn.nodes<0, f32>) {
   func.return
 }
 
-// CHECK: !gnn.nodes needs at least one feature, got 0
+// CHECK: !gnn.nodes needs 1 to 65536 features, got 0
 
 // -----
 
@@ -70,7 +70,16 @@ func.func @f(%x: !gnn.edges<0, f32>) {
   func.return
 }
 
-// CHECK: !gnn.edges needs at least one feature, got 0
+// CHECK: !gnn.edges needs 1 to 65536 features, got 0
+
+// -----
+
+// A bound checked up front: arrays and weights grow with the features.
+func.func @f(%x: !gnn.nodes<100000000, f32>) {
+  func.return
+}
+
+// CHECK: !gnn.nodes needs 1 to 65536 features, got 100000000
 
 // -----
 
