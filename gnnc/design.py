@@ -73,10 +73,11 @@ class Design:
         self.output_names: list[str] = imported.output_names
         self.timings: dict[str, float] = {}
         self.calibration: Any = None  # gnnc.calibration.Calibration when compiled with precision.auto
-        n_nodes, n_edges = _graph_size(imported.module, example_inputs)
+        self._arguments = _argument_types(imported.module)  # read once: graph lists ask per graph
+        n_nodes, n_edges = _graph_size(self._arguments, example_inputs)
         self.max_nodes = config.graph.max_nodes or n_nodes
         self.max_edges = config.graph.max_edges or n_edges
-        self.max_graphs = config.graph.max_graphs or _graph_count(imported.module, example_inputs)
+        self.max_graphs = config.graph.max_graphs or _graph_count(self._arguments, example_inputs)
         self._example_inputs = example_inputs
         self._modules: dict[str, ModuleOp] = {"gnn": imported.module}
         fixed = imported.module.clone()
@@ -97,6 +98,7 @@ class Design:
         self.top = hls_top_function(hls).sym_name.data
         self._sources: dict[str, Any] = {}  # per backend
         self._csim: dict[str, Any] = {}
+        self._programs: dict[bool, emulator.Program] = {}  # weights decoded and quantized once
 
     # -- IR ------------------------------------------------------------------ #
 
@@ -114,17 +116,17 @@ class Design:
     # -- running ---------------------------------------------------------------- #
 
     def _fits(self, bound: dict[str, np.ndarray]) -> bool:
-        n_nodes, n_edges = _graph_size(self._modules["gnn"], bound)
-        graphs = _graph_count(self._modules["gnn"], bound)
+        n_nodes, n_edges = _graph_size(self._arguments, bound)
+        graphs = _graph_count(self._arguments, bound)
         return n_nodes <= self.max_nodes and n_edges <= self.max_edges and graphs <= self.max_graphs
 
     def partition(self, *inputs: Any) -> list[Segment]:
         """The segments a graph is run in: one when it fits the capacity, else pieces with exact halos."""
         bound = self._imported.bind(*inputs)
         if self._fits(bound):
-            n_nodes, n_edges = _graph_size(self._modules["gnn"], bound)
+            n_nodes, n_edges = _graph_size(self._arguments, bound)
             everything = Segment(np.arange(n_nodes), np.arange(n_edges))
-            everything.graphs = np.arange(_graph_count(self._modules["gnn"], bound))
+            everything.graphs = np.arange(_graph_count(self._arguments, bound))
             rows = {"nodes": everything.nodes, "edges": everything.edges, "graphs": everything.graphs}
             everything.owned = [rows[t.kind] for t in self._output_types()]
             return [everything]
@@ -152,20 +154,58 @@ class Design:
         """Bit-exact fixed-point outputs (numpy float64), or the float interpretation with fixed=False.
 
         Graphs larger than the capacity run in segments (see `partition`), as the hardware would.
+        A list of graphs (each a Data or a tuple of forward arguments) gives a list of outputs,
+        and a PyG Batch (for a model without a batch input) the outputs of its graphs one after
+        another, as torch does; either way all graphs and segments run together, vectorised over
+        all their nodes and edges, with exactly the outputs each graph has on its own.
         report=True returns (outputs, report): per input and op, how many values overflowed
         (wrapped or saturated) in its result cast and its accumulator, and the exact range seen
-        (docs/precision.md, "Overflow report")."""
-        module = self._modules["fixed" if fixed else "gnn"]
-        bound = self._imported.bind(*inputs)
-        plan = self._plan(bound)
+        (docs/precision.md, "Overflow report"); over all graphs of a list."""
         if report and not fixed:
             raise GnncError("emulate(report=True) needs fixed=True: a float run cannot overflow")
+        graphs, given = self._graph_list(inputs)
+        program = self._program(fixed)
         stats: dict | None = {} if report else None
-        results = [emulator.run(module, job, fixed=fixed, report=stats) for job in self._jobs(bound, plan)]
-        outputs = _present(self._assemble(bound, plan, results))
+        results = self._run(graphs, lambda jobs: program.run_many(jobs, report=stats))
+        if given == "batch":  # a Batch: its graphs' rows one after another
+            results = [[np.concatenate(rows, axis=0) for rows in zip(*results)]]
+        outputs = [_present(r) for r in results]
+        outputs = outputs if given == "list" else outputs[0]
         if stats is None:
             return outputs
         return outputs, {label: entry for label, entry in stats.items() if len(entry) > 2}  # ops that cast
+
+    def _graph_list(self, inputs: tuple) -> tuple[list[tuple], str]:
+        """The graphs to run, each a tuple of forward arguments, and how they came: "one" graph,
+        a "list" or a PyG "batch"."""
+        if len(inputs) == 1 and isinstance(inputs[0], list):
+            return [g if isinstance(g, tuple) else (g,) for g in inputs[0]], "list"
+        batched = (len(inputs) == 1 and hasattr(inputs[0], "to_data_list") and inputs[0].num_graphs > 1
+                   and not self._takes_batch())
+        if batched:
+            return [(g,) for g in inputs[0].to_data_list()], "batch"
+        return [inputs], "one"
+
+    def _takes_batch(self) -> bool:
+        return any(isinstance(t, gnn.BatchType) for _, t in self._arguments)
+
+    def _program(self, fixed: bool) -> emulator.Program:
+        if fixed not in self._programs:
+            self._programs[fixed] = emulator.Program(self._modules["fixed" if fixed else "gnn"], fixed)
+        return self._programs[fixed]
+
+    def _run(self, graphs: list[tuple], run_jobs) -> list[list[np.ndarray]]:
+        """Each graph split into segments if it exceeds the capacity, every segment of every graph
+        run by one call of run_jobs (a list of inputs -> a list of outputs), outputs stitched per graph."""
+        bound = [self._imported.bind(*g) for g in graphs]
+        plans = [self._plan(b) for b in bound]
+        results = run_jobs([job for b, plan in zip(bound, plans) for job in self._jobs(b, plan)])
+        outputs, k = [], 0
+        for b, plan in zip(bound, plans):
+            count = 1 if plan is None else len(plan)
+            outputs.append(self._assemble(b, plan, results[k : k + count]))
+            k += count
+        return outputs
 
     def csim(self, *inputs: Any, backend: str | None = None):
         """Compile the generated C++ with g++ (cached) and run it on the inputs.
@@ -176,16 +216,7 @@ class Design:
     def csim_many(self, graphs: list[tuple], backend: str | None = None) -> list[list[np.ndarray]]:
         """C simulation of several graphs (each split into segments if it exceeds the capacity) in one run."""
         runner = self._csim_runner(backend)
-        bound = [self._imported.bind(*g) for g in graphs]
-        plans = [self._plan(b) for b in bound]
-        jobs = [job for b, plan in zip(bound, plans) for job in self._jobs(b, plan)]
-        results = [[r[name] for name in self.output_names] for r in runner.run(jobs)]
-        outputs, k = [], 0
-        for b, plan in zip(bound, plans):
-            count = 1 if plan is None else len(plan)
-            outputs.append(self._assemble(b, plan, results[k : k + count]))
-            k += count
-        return outputs
+        return self._run(graphs, lambda jobs: [[r[name] for name in self.output_names] for r in runner.run(jobs)])
 
     def estimate(self) -> dict:
         """Per-op and total dsp, lut, ff, bram_18k, uram, multipliers, latency_cycles, ii, latency_ns from
@@ -246,8 +277,8 @@ class Design:
         # hardware runs, each with its expected outputs.
         examples = self._jobs(self._example_inputs, self._plan(self._example_inputs))
         ranges: dict = {}  # each op's type and the values it took on the example (for gnnc report --plot)
-        expected = [dict(zip(self.output_names, emulator.run(self._modules["fixed"], job, fixed=True, report=ranges)))
-                    for job in examples]
+        expected = [dict(zip(self.output_names, out))
+                    for out in self._program(True).run_many(examples, report=ranges)]
         path = write_project(
             out_dir,
             top=src.top,
@@ -299,26 +330,30 @@ def _reuse_options(config: Config) -> str:
     return " ".join(opts)
 
 
-def _graph_size(module: ModuleOp, inputs: dict[str, np.ndarray]) -> tuple[int, int]:
+def _graph_size(arguments: list, inputs: dict[str, np.ndarray]) -> tuple[int, int]:
     """(nodes, edges) of a bound graph, read from the arguments the IR declares as nodes / edge_index."""
-    fn = emulator.top_function(module)
     n_nodes = n_edges = 0
-    for name, arg in zip(emulator.argument_names(fn), fn.args):
+    for name, t in arguments:
         value = inputs[name]
-        if isinstance(arg.type, gnn.EdgeIndexType):
+        if isinstance(t, gnn.EdgeIndexType):
             n_edges = value.shape[1]
-        elif isinstance(arg.type, gnn.NodesType):
+        elif isinstance(t, gnn.NodesType):
             n_nodes = value.shape[0]
     return n_nodes, n_edges
 
 
-def _graph_count(module: ModuleOp, inputs: dict[str, np.ndarray]) -> int:
+def _graph_count(arguments: list, inputs: dict[str, np.ndarray]) -> int:
     """Graphs in a bound batch (1 + its largest graph number); 1 for a model without a batch input."""
-    fn = emulator.top_function(module)
-    for name, arg in zip(emulator.argument_names(fn), fn.args):
-        if isinstance(arg.type, gnn.BatchType) and np.asarray(inputs[name]).size:
+    for name, t in arguments:
+        if isinstance(t, gnn.BatchType) and np.asarray(inputs[name]).size:
             return int(np.max(inputs[name])) + 1
     return 1
+
+
+def _argument_types(module: ModuleOp) -> list:
+    """(name, type) of each argument of the module's function."""
+    fn = emulator.top_function(module)
+    return list(zip(emulator.argument_names(fn), fn.function_type.inputs.data))
 
 
 def _present(outputs: list[np.ndarray]):

@@ -9,6 +9,7 @@ the semantics the generated C++ has (docs/architecture.md, "Numeric semantics").
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 from xdsl.dialects import builtin, func
@@ -71,35 +72,139 @@ def run(
     """Interpret the module on one graph; outputs are float64 arrays [rows, features].
 
     With `report` (a dict, fixed=True), overflow statistics are added to it (see `OverflowReport`)."""
-    fn = top_function(module)
-    interp = _Interpreter(fixed)
-    if report is not None and fixed:
-        interp.recorder = _Recorder(report)
-    names = argument_names(fn)
-    missing = [n for n in names if n not in inputs]
-    if missing:
-        raise GnncError(f"missing input(s) {missing}; the design takes {names}")
+    return Program(module, fixed).run(inputs, report)
+
+
+class Program:
+    """A module ready to interpret many times: its weights decoded and quantized, and its tables
+    built, once (on first use), whatever the number of graphs and calls."""
+
+    def __init__(self, module: builtin.ModuleOp, fixed: bool):
+        self.module = module  # keeps the ops whose ids key the cache alive
+        self.fixed = fixed
+        self.fn = top_function(module)
+        self.names = argument_names(self.fn)
+        self.cache: dict = {}
+
+    def run(self, inputs: Mapping[str, np.ndarray], report: dict | None = None) -> list[np.ndarray]:
+        """Outputs of one graph (see `run`)."""
+        return self.run_many([inputs], report)[0]
+
+    def run_many(self, jobs: list[Mapping[str, np.ndarray]], report: dict | None = None) -> list[list[np.ndarray]]:
+        """Outputs of each graph of `jobs`, computed in one pass over their disjoint union.
+
+        Every op treats each node, edge and graph by itself (gathers and scatters follow the
+        edges, which stay inside their graph), so the union gives every graph exactly its own
+        outputs; they are split back per graph."""
+        for job in jobs:
+            self._check(job)
+        interp = _Interpreter(self.fixed, self.cache)
+        if report is not None and self.fixed:
+            interp.recorder = _Recorder(report)
+        merged, layout = _union(self.fn, self.names, jobs) if len(jobs) != 1 else (jobs[0], None)
+        if layout is not None and not any(isinstance(a.type, gnn.BatchType) for a in self.fn.args):
+            interp.node_graph, interp.num_graphs = layout.node_graph, len(jobs)
+        for name, arg in zip(self.names, self.fn.args):
+            interp.bind(arg, np.asarray(merged[name]), name)
+        outputs = interp.run_block(self.fn)
+        if layout is None:
+            return [outputs]
+        types: list[gnn.FeaturesType] = list(self.fn.function_type.outputs.data)  # type: ignore[arg-type]
+        split = [np.split(out, layout.bounds[t.kind][1:-1]) for out, t in zip(outputs, types)]
+        return [list(per_job) for per_job in zip(*split)]
+
+    def _check(self, inputs: Mapping[str, np.ndarray]) -> None:
+        """One graph's inputs: all present, shaped as the IR declares, edge_index inside its nodes."""
+        missing = [n for n in self.names if n not in inputs]
+        if missing:
+            raise GnncError(f"missing input(s) {missing}; the design takes {self.names}")
+        nodes = edges = batch = None
+        for name, arg in zip(self.names, self.fn.args):
+            value, t = np.asarray(inputs[name]), arg.type
+            if isinstance(t, gnn.EdgeIndexType):
+                if value.ndim != 2 or value.shape[0] != 2:
+                    raise GnncError(f"input {name!r}: edge_index must be [2, E], got shape {list(value.shape)}")
+                edges = value
+            elif isinstance(t, gnn.BatchType):
+                batch = _batch_vector(value, name)
+            else:
+                assert isinstance(t, gnn.FeaturesType)
+                if value.ndim != 2 or value.shape[1] != t.num_features:
+                    raise GnncError(
+                        f"input {name!r}: expected [rows, {t.num_features}], got shape {list(value.shape)}"
+                    )
+                if t.kind == "nodes":
+                    nodes = value.shape[0]
+        if edges is not None and nodes is not None and edges.size:
+            if edges.min() < 0 or edges.max() >= nodes:
+                raise GnncError(f"edge_index refers to nodes outside [0, {nodes})")
+        if batch is not None and nodes is not None and len(batch) != nodes:
+            raise GnncError(f"batch has {len(batch)} entries for {nodes} nodes (one per node)")
+
+
+@dataclass
+class _Layout:
+    """Where each graph's rows are in a union: bounds[kind] = [0, end of graph 0, ..., total]."""
+
+    bounds: dict[str, np.ndarray]
+    node_graph: np.ndarray  # the graph of each node of the union
+
+
+def _union(fn: func.FuncOp, names: list[str], jobs: list[Mapping[str, np.ndarray]]):
+    """The disjoint union of several graphs' inputs: node ids and graph numbers offset per graph."""
+    counts = {"nodes": [], "edges": [], "graphs": []}
+    for job in jobs:
+        sizes = {"nodes": 0, "edges": 0, "graphs": 1}
+        for name, arg in zip(names, fn.args):
+            t, value = arg.type, np.asarray(job[name])
+            if isinstance(t, gnn.EdgeIndexType):
+                sizes["edges"] = value.shape[1]
+            elif isinstance(t, gnn.BatchType):
+                sizes["graphs"] = int(value.max()) + 1 if value.size else 0
+            elif isinstance(t, gnn.NodesType):
+                sizes["nodes"] = value.shape[0]
+        for kind in counts:
+            counts[kind].append(sizes[kind])
+    bounds = {kind: np.concatenate([[0], np.cumsum(c)]).astype(np.int64) for kind, c in counts.items()}
+    merged: dict[str, np.ndarray] = {}
     for name, arg in zip(names, fn.args):
-        interp.bind(arg, np.asarray(inputs[name]), name)
-    return interp.run_block(fn)
+        t = arg.type
+        values = [np.asarray(job[name]) for job in jobs]
+        if isinstance(t, gnn.EdgeIndexType):
+            merged[name] = np.concatenate([v.astype(np.int64) + o for v, o in zip(values, bounds["nodes"])], axis=1)
+        elif isinstance(t, gnn.BatchType):
+            merged[name] = np.concatenate([_batch_vector(v, name) + o for v, o in zip(values, bounds["graphs"])])
+        else:
+            merged[name] = np.concatenate(values, axis=0)
+    node_graph = np.repeat(np.arange(len(jobs), dtype=np.int64), counts["nodes"])
+    return merged, _Layout(bounds, node_graph)
 
 
 class _Interpreter:
-    def __init__(self, fixed: bool):
+    def __init__(self, fixed: bool, cache: dict | None = None):
         self.fixed = fixed
         self.env: dict[SSAValue, np.ndarray] = {}
         self.edge_index: np.ndarray | None = None
         self.num_nodes: int | None = None
         self.recorder: _Recorder | None = None
         self.batch: np.ndarray | None = None  # graph of each node (a !gnn.batch input)
+        self.node_graph: np.ndarray | None = None  # graph of each node of a union without a batch input
+        self.num_graphs = 1
+        self.cache = {} if cache is None else cache  # per op: decoded constants and tables
+
+    def memo(self, op: Operation, key: str, compute: Callable[[], object]):
+        """A value derived from op's attributes only (weights, tables), computed once per Program."""
+        k = (id(op), key)
+        if k not in self.cache:
+            self.cache[k] = compute()
+        return self.cache[k]
 
     # -- values ------------------------------------------------------------- #
 
     def bind(self, arg: SSAValue, value: np.ndarray, name: str) -> None:
+        """Bind one input (checked by Program._check)."""
         t = arg.type
         if isinstance(t, gnn.EdgeIndexType):
-            if value.ndim != 2 or value.shape[0] != 2:
-                raise GnncError(f"input {name!r}: edge_index must be [2, E], got shape {list(value.shape)}")
             self.edge_index = value.astype(np.int64)
             self.env[arg] = self.edge_index
             return
@@ -108,10 +213,6 @@ class _Interpreter:
             self.env[arg] = self.batch
             return
         assert isinstance(t, gnn.FeaturesType)
-        if value.ndim != 2 or value.shape[1] != t.num_features:
-            raise GnncError(
-                f"input {name!r}: expected [rows, {t.num_features}], got shape {list(value.shape)}"
-            )
         if t.kind == "nodes":
             self.num_nodes = value.shape[0]
         if self.fixed:
@@ -122,11 +223,6 @@ class _Interpreter:
             self.env[arg] = value.astype(np.float64)
 
     def run_block(self, fn: func.FuncOp) -> list[np.ndarray]:
-        if self.edge_index is not None and self.num_nodes is not None and self.edge_index.size:
-            if self.edge_index.min() < 0 or self.edge_index.max() >= self.num_nodes:
-                raise GnncError(f"edge_index refers to nodes outside [0, {self.num_nodes})")
-        if self.batch is not None and self.num_nodes is not None and len(self.batch) != self.num_nodes:
-            raise GnncError(f"batch has {len(self.batch)} entries for {self.num_nodes} nodes (one per node)")
         for op in fn.body.block.ops:
             if isinstance(op, func.ReturnOp):
                 return [self._output(v) for v in op.arguments]
@@ -187,14 +283,27 @@ def cast(raw: np.ndarray, frac: int, t: gnn.FixedType, where: str = "result") ->
     return out
 
 
-def _constant(values: np.ndarray, t: gnn.FixedType, role: str) -> np.ndarray:
-    """A trained constant in its type. gnn-fixed-point refuses one its type would wrap, so
-    only a saturating type can clip it; the overflow report counts those (role "weight"/"bias")."""
-    raw = quantize(values, t)
-    if _RECORDING is not None and raw.size:
-        v = np.asarray(values, dtype=np.float64)
-        _RECORDING.add(role, t, raw.size, int(np.count_nonzero(out_of_range(v, t))), float(v.min()), float(v.max()))
+def _constant(it: _Interpreter, op: Operation, key: str, values: Callable[[], np.ndarray], t: gnn.FixedType,
+              role: str) -> np.ndarray:
+    """A trained constant of op (`values()`, decoded once per Program) in its type. gnn-fixed-point
+    refuses one its type would wrap, so only a saturating type can clip it; the overflow report
+    counts those (role "weight"/"bias")."""
+
+    def quantized():
+        v = np.asarray(values(), dtype=np.float64)
+        stats = (v.size, int(np.count_nonzero(out_of_range(v, t))), float(v.min()), float(v.max())) if v.size else None
+        return quantize(v, t), stats
+
+    raw, stats = it.memo(op, f"{key}:{format_fixed(t)}", quantized)
+    if _RECORDING is not None and stats is not None:
+        _RECORDING.add(role, t, *stats)
     return raw
+
+
+def _values(it: _Interpreter, op: Operation, name: str) -> np.ndarray | None:
+    """A dense attribute (or optional operand-like field) of op as float64, decoded once per Program."""
+    attr = getattr(op, name)
+    return None if attr is None else it.memo(op, name, lambda: _dense_values(attr))
 
 
 class _Recorder:
@@ -274,8 +383,8 @@ def _reduce_rows(it: _Interpreter, op: gnn.ScatterOp | gnn.ReadoutOp, index: np.
     in_t, acc_t, out_t = _fixed(op.input), op.accum_type, _fixed(op.result)
     assert acc_t is not None
     terms = cast(src, in_t.f, acc_t, "accum")
-    # wide enough for the sum of every term (a narrow accumulator wraps once, at the end)
-    acc = np.zeros((n, src.shape[1]), dtype=int_dtype(acc_t.w + max(len(index), 1).bit_length()))
+    # wide enough for the sum of any node's terms (a narrow accumulator wraps once, at the end)
+    acc = np.zeros((n, src.shape[1]), dtype=int_dtype(acc_t.w + max(int(deg.max(initial=0)), 1).bit_length()))
     np.add.at(acc, index, terms)
     acc = cast(acc, acc_t.f, acc_t, "accum")  # the C++ accumulates in acc_t
     if reduce == gnn.Reduce.SUM:
@@ -290,8 +399,7 @@ def _reduce_rows(it: _Interpreter, op: gnn.ScatterOp | gnn.ReadoutOp, index: np.
 
 def _dense(it: _Interpreter, op: gnn.DenseOp) -> np.ndarray:
     x = it.get(op.input)
-    w = _dense_values(op.weight)
-    b = _dense_values(op.bias) if op.bias is not None else None
+    w, b = _values(it, op, "weight"), _values(it, op, "bias")
     if not it.fixed:
         y = x @ w.T.astype(np.float64)
         return y + b if b is not None else y
@@ -302,21 +410,31 @@ def _dense(it: _Interpreter, op: gnn.DenseOp) -> np.ndarray:
         exact_w = max(exact_w, op.bias_type.w + acc_t.f - op.bias_type.f + 1) + 1
     dtype = int_dtype(max(acc_t.w, exact_w + max(0, acc_t.f - in_t.f - w_t.f)))  # the exact sum, aligned
     prod_f = in_t.f + w_t.f
-    acc = np.dot(x.astype(dtype), _constant(w, w_t, "weight").T.astype(dtype))
-    acc = _align(acc, prod_f, acc_t.f)
+    raw_w = _constant(it, op, "weight", lambda: w, w_t, "weight")
+    acc = _align(_exact_matmul(it, op, x, raw_w, in_t, w_t, dtype), prod_f, acc_t.f)
     if b is not None:
         b_t = op.bias_type
         assert b_t is not None
-        acc = acc + _align(_constant(b, b_t, "bias").astype(dtype), b_t.f, acc_t.f)
+        acc = acc + _align(_constant(it, op, "bias", lambda: b, b_t, "bias").astype(dtype), b_t.f, acc_t.f)
     acc = cast(acc, acc_t.f, acc_t, "accum")
     return cast(acc, acc_t.f, out_t)
+
+
+def _exact_matmul(it: _Interpreter, op: Operation, x: np.ndarray, raw_w: np.ndarray, in_t: gnn.FixedType,
+                  w_t: gnn.FixedType, dtype) -> np.ndarray:
+    """x @ raw_w.T exactly. In float64 (BLAS) when every product and partial sum is an integer
+    below 2^53, so that no rounding can happen in any order of summation; else in integers."""
+    if dtype is not object and in_t.w + w_t.w + raw_w.shape[1].bit_length() <= 53:
+        w_f = it.memo(op, f"weight-f64:{format_fixed(w_t)}", lambda: np.ascontiguousarray(raw_w.T, dtype=np.float64))
+        return (x.astype(np.float64) @ w_f).astype(np.int64)
+    return np.dot(x.astype(dtype), raw_w.T.astype(dtype))
 
 
 def _align(raw: np.ndarray, frac: int, to_frac: int) -> np.ndarray:
     """Exactly rescale raw values to more fractional bits (types are chosen so to_frac >= frac)."""
     if to_frac < frac:
         raise GnncError(f"accumulator has {to_frac} fractional bits, fewer than a term's {frac}")
-    return raw * (1 << (to_frac - frac))
+    return raw * (1 << (to_frac - frac)) if to_frac > frac else raw
 
 
 def _activation(it: _Interpreter, op: gnn.ActivationOp) -> np.ndarray:
@@ -338,14 +456,14 @@ def _activation(it: _Interpreter, op: gnn.ActivationOp) -> np.ndarray:
         # x > 0 ? x : alpha * x, the product exact, each branch cast once.
         a_t = op.alpha_type
         assert a_t is not None
-        a = int(_constant(np.array([op.alpha_value]), a_t, "weight")[0])
+        a = int(_constant(it, op, "alpha", lambda: np.array([op.alpha_value]), a_t, "weight")[0])
         wide = x.astype(int_dtype(in_t.w + a_t.w + 1))
         pos = x > 0  # each branch cast on the values it takes (the report counts only those)
         return np.where(pos, cast(np.where(pos, x, 0), in_t.f, out_t),
                         cast(np.where(pos, 0, wide * a), in_t.f + a_t.f, out_t))
     if fn == gnn.ActivationFn.HARDTANH:
         return _hardtanh(op, x, in_t, out_t)
-    return _table_activation(op, x, in_t, out_t)
+    return _table_activation(it, op, x, in_t, out_t)
 
 
 def _hardtanh(op: gnn.ActivationOp, x: np.ndarray, in_t: gnn.FixedType, out_t: gnn.FixedType) -> np.ndarray:
@@ -359,12 +477,12 @@ def _hardtanh(op: gnn.ActivationOp, x: np.ndarray, in_t: gnn.FixedType, out_t: g
     return cast(np.clip(x.astype(dtype) << (f - in_t.f), lo, hi), f, out_t)
 
 
-def _table_activation(op: gnn.ActivationOp, x: np.ndarray, in_t: gnn.FixedType,
+def _table_activation(it: _Interpreter, op: gnn.ActivationOp, x: np.ndarray, in_t: gnn.FixedType,
                       out_t: gnn.FixedType) -> np.ndarray:
     """A function table over [table_min, table_end), and the function's tails outside it."""
     fn = op.fn.data
     size, lo, scale = op.table_size.value.data, op.table_min.value.data, op.table_scale.value.data  # type: ignore[union-attr]
-    table = table_values(fn.value, size, lo, scale, out_t, op.params())
+    table = it.memo(op, "table", lambda: table_values(fn.value, size, lo, scale, out_t, op.params()))
     looked_up = table[table_index(x, in_t.f, size, lo, scale)]
     if _RECORDING is not None and looked_up.size:  # a table never overflows; its range is reported
         values = to_float(looked_up, out_t)
@@ -386,8 +504,7 @@ def _table_activation(op: gnn.ActivationOp, x: np.ndarray, in_t: gnn.FixedType,
 
 def _scale(it: _Interpreter, op: gnn.ScaleOp) -> np.ndarray:
     x = it.get(op.input)
-    scale = _dense_values(op.scale) if op.scale is not None else None
-    shift = _dense_values(op.shift) if op.shift is not None else None
+    scale, shift = _values(it, op, "scale"), _values(it, op, "shift")
     if not it.fixed:
         y = x * scale if scale is not None else x
         return y + shift if shift is not None else y
@@ -397,14 +514,14 @@ def _scale(it: _Interpreter, op: gnn.ScaleOp) -> np.ndarray:
         s_t = op.scale_type
         assert s_t is not None
         width += s_t.w
-        x = x.astype(int_dtype(width + 1)) * _constant(scale, s_t, "weight").astype(int_dtype(width + 1))
+        x = x.astype(int_dtype(width + 1)) * _constant(it, op, "scale", lambda: scale, s_t, "weight").astype(int_dtype(width + 1))
         frac += s_t.f
     if shift is not None:
         b_t = op.shift_type
         assert b_t is not None
         f = max(frac, b_t.f)
         dtype = int_dtype(width + abs(f - frac) + b_t.w + 2)
-        x = x.astype(dtype) * (1 << (f - frac)) + _constant(shift, b_t, "bias").astype(dtype) * (1 << (f - b_t.f))
+        x = x.astype(dtype) * (1 << (f - frac)) + _constant(it, op, "shift", lambda: shift, b_t, "bias").astype(dtype) * (1 << (f - b_t.f))
         frac = f
     return cast(x, frac, out_t)
 
@@ -519,7 +636,7 @@ def _grouped_softmax(it: _Interpreter, op: gnn.EdgeSoftmaxOp | gnn.SoftmaxOp, lo
     exp_t, acc_t, rec_t = op.exp_type, op.accum_type, op.recip_type
     assert exp_t is not None and acc_t is not None and rec_t is not None
     size, lo, scale = (a.value.data for a in (op.exp_table_size, op.exp_table_min, op.exp_table_scale))  # type: ignore[union-attr]
-    exp_table = table_values("exp", size, lo, scale, exp_t)
+    exp_table = it.memo(op, "exp", lambda: table_values("exp", size, lo, scale, exp_t))
     m = np.full((n, heads), raw_range(in_t)[0], dtype=np.int64)
     np.maximum.at(m, index[keep], logits[keep])
     if root is not None:
@@ -536,7 +653,8 @@ def _grouped_softmax(it: _Interpreter, op: gnn.EdgeSoftmaxOp | gnn.SoftmaxOp, lo
         total = total + cast(x_root, exp_t.f, acc_t, "accum")
     total = cast(total, acc_t.f, acc_t, "accum")
     r_size, r_scale = op.recip_table_size.value.data, op.recip_table_scale.value.data  # type: ignore[union-attr]
-    r = softmax_recip_values(r_size, r_scale, rec_t)[table_index(total, acc_t.f, r_size, 0, r_scale)]
+    recip_table = it.memo(op, "recip", lambda: softmax_recip_values(r_size, r_scale, rec_t))
+    r = recip_table[table_index(total, acc_t.f, r_size, 0, r_scale)]
     wide = int_dtype(acc_t.w + 2 * rec_t.w + 4)
     for _ in range(op.newton_steps.value.data):  # type: ignore[union-attr]
         p = total.astype(wide) * r.astype(wide)  # exact, acc_t.f + rec_t.f fractional bits
@@ -569,7 +687,9 @@ def _batch_vector(value: np.ndarray, name: str) -> np.ndarray:
 def graph_rows(it: _Interpreter, op: gnn.ReadoutOp) -> tuple[np.ndarray, int]:
     """Graph number of every input row and the number of graphs (1 without a batch)."""
     rows = it.get(op.input).shape[0]
-    if op.batch is None:
+    if op.batch is None:  # one graph, or a union of graphs run together (Program.run_many)
+        if it.node_graph is not None:
+            return it.node_graph, it.num_graphs
         return np.zeros(rows, dtype=np.int64), 1
     batch = it.get(op.batch)
     return batch, int(batch.max()) + 1 if batch.size else 0
@@ -581,15 +701,20 @@ def _readout(it: _Interpreter, op: gnn.ReadoutOp) -> np.ndarray:
 
 
 def _dense_values(attr: builtin.DenseIntOrFPElementsAttr) -> np.ndarray:
-    return np.array(attr.get_values(), dtype=np.float64).reshape(attr.get_shape())
+    """The values of a dense attribute as float64, read straight from its little-endian buffer."""
+    fmt = getattr(attr.get_element_type(), "format", None)
+    if fmt is None:  # pragma: no cover - gnn constants are f32/f64
+        return np.array(attr.get_values(), dtype=np.float64).reshape(attr.get_shape())
+    return np.frombuffer(attr.data.data, dtype=np.dtype(fmt)).astype(np.float64).reshape(attr.get_shape())
 
 
 def _layer_norm(it: _Interpreter, op: gnn.LayerNormOp) -> np.ndarray:
     """LayerNorm over each row's features; fixed point as in gnn.LayerNormOp's docstring."""
     x = it.get(op.input)
     n = x.shape[1]
-    weight = _dense_values(op.weight) if op.weight is not None else np.ones(n)
-    bias = _dense_values(op.bias) if op.bias is not None else None
+    weight = _values(it, op, "weight")
+    weight = np.ones(n) if weight is None else weight
+    bias = _values(it, op, "bias")
     eps = op.eps.value.data
     if not it.fixed:
         d = x - x.mean(axis=1, keepdims=True)
@@ -615,16 +740,16 @@ def _layer_norm(it: _Interpreter, op: gnn.LayerNormOp) -> np.ndarray:
         m = np.where(small, m * 4, m)
         j += small
     idx = table_index(m, lt.work_t.f, size, 1, size // 3)
-    entry = rsqrt_table_values(size, r_t)[idx].astype(object)
+    entry = it.memo(op, "rsqrt", lambda: rsqrt_table_values(size, r_t))[idx].astype(object)
     r = entry * np.array([1 << int(k + lt.down) for k in j], dtype=object)  # frac r_t.f + down
-    c = _constant(np.sqrt(n) * weight, w_t, "weight").astype(object)
+    c = _constant(it, op, "weight", lambda: np.sqrt(n) * weight, w_t, "weight").astype(object)
     y = d * r[:, None] * c[None, :]
     frac = in_t.f + r_t.f + lt.down + w_t.f
     if bias is not None:
         b_t = op.bias_type
         assert b_t is not None
         top = max(frac, b_t.f)
-        y = y * (1 << (top - frac)) + _constant(bias, b_t, "bias").astype(object)[None, :] * (1 << (top - b_t.f))
+        y = y * (1 << (top - frac)) + _constant(it, op, "bias", lambda: bias, b_t, "bias").astype(object)[None, :] * (1 << (top - b_t.f))
         frac = top
     return cast(y, frac, out_t)
 

@@ -97,7 +97,7 @@ MUTANTS = [
            "recip = reciprocal_values(int(deg.max(initial=0)), recip_t)[deg]",
            "recip = reciprocal_values(int(deg.max(initial=0)) + 1, recip_t)[deg + 1]", EMULATOR),
     Mutant("emulator: dense bias dropped", "gnnc/emulator.py",
-           "        acc = acc + _align(_constant(b, b_t, \"bias\").astype(dtype), b_t.f, acc_t.f)\n",
+           "        acc = acc + _align(_constant(it, op, \"bias\", lambda: b, b_t, \"bias\").astype(dtype), b_t.f, acc_t.f)\n",
            "        acc = acc + 0\n", EMULATOR),
     Mutant("fixed: sat_sym lower bound off by one", "gnnc/fixed.py", "        lo = -hi\n", "        lo = -hi - 1\n",
            FIXED),
