@@ -701,11 +701,9 @@ def _readout(it: _Interpreter, op: gnn.ReadoutOp) -> np.ndarray:
 
 
 def _dense_values(attr: builtin.DenseIntOrFPElementsAttr) -> np.ndarray:
-    """The values of a dense attribute as float64, read straight from its little-endian buffer."""
-    fmt = getattr(attr.get_element_type(), "format", None)
-    if fmt is None:  # pragma: no cover - gnn constants are f32/f64
-        return np.array(attr.get_values(), dtype=np.float64).reshape(attr.get_shape())
-    return np.frombuffer(attr.data.data, dtype=np.dtype(fmt)).astype(np.float64).reshape(attr.get_shape())
+    from gnnc.passes._util import dense_values
+
+    return dense_values(attr)
 
 
 def _layer_norm(it: _Interpreter, op: gnn.LayerNormOp) -> np.ndarray:

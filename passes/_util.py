@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import numpy as np
-from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, Float32Type, StringAttr, TensorType
+from xdsl.dialects.builtin import BytesAttr, DenseIntOrFPElementsAttr, Float32Type, StringAttr, TensorType
 from xdsl.ir import Operation, SSAValue
 
 
 def dense_values(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
-    """A dense constant as a float64 array of its shape."""
-    return np.array(attr.get_values(), dtype=np.float64).reshape(attr.get_shape())
+    """A dense constant as a float64 array of its shape, read straight from its little-endian buffer."""
+    return np.frombuffer(attr.data.data, dtype=np.dtype(attr.get_element_type().format)).astype(
+        np.float64).reshape(attr.get_shape())
 
 
-def dense_attr(values: np.ndarray) -> DenseIntOrFPElementsAttr:
-    """A float64 array as an f32 dense constant (the gnn IR stores weights as f32)."""
-    arr = np.asarray(values, dtype=np.float32)
-    return DenseIntOrFPElementsAttr.from_list(
-        TensorType(Float32Type(), list(arr.shape)), [float(v) for v in arr.ravel()]
-    )
+def dense_attr(values: np.ndarray, element=None) -> DenseIntOrFPElementsAttr:
+    """An array as one dense constant of `element` (default f32: the gnn IR stores weights as f32),
+    built from one numpy buffer rather than value by value (xDSL's from_list)."""
+    element = Float32Type() if element is None else element
+    arr = np.ascontiguousarray(values, dtype=np.dtype(element.format))
+    return DenseIntOrFPElementsAttr(TensorType(element, list(arr.shape)), BytesAttr(arr.tobytes()))
 
 
 def single_use(value: SSAValue) -> bool:

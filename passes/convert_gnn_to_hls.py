@@ -19,13 +19,11 @@ from xdsl.builder import Builder, InsertPoint
 from xdsl.context import Context
 from xdsl.dialects import builtin, func
 from xdsl.dialects.builtin import (
-    DenseIntOrFPElementsAttr,
     IndexType,
     IntegerType,
     MemRefType,
     Signedness,
     StringAttr,
-    TensorType,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
@@ -33,7 +31,7 @@ from xdsl.passes import ModulePass
 from gnnc.dialects import gnn, hls
 from gnnc.emulator import argument_names, output_names, top_function
 from gnnc.identifiers import CPP_KEYWORDS, GENERATED, check_identifier
-from gnnc.passes._util import check_capacity
+from gnnc.passes._util import check_capacity, dense_attr
 from gnnc.errors import GnncError
 from gnnc.fixed import (
     LN_FOUR,
@@ -230,9 +228,7 @@ class _Lowering:
     def rom(self, name: str, raw: np.ndarray, element: Attribute) -> SSAValue:
         bits = max(8, int(np.max(np.abs(raw), initial=0)).bit_length() + 1)
         bits = next(b for b in (8, 16, 32, 64) if b >= bits)
-        data = DenseIntOrFPElementsAttr.from_list(
-            TensorType(IntegerType(bits), list(raw.shape)), [int(v) for v in raw.flat]
-        )
+        data = dense_attr(np.asarray(raw, dtype=np.int64), IntegerType(bits))
         op = hls.RomOp(self.unique(name), data, MemRefType(element, list(raw.shape)))
         return self.rom_builder.insert(op).result
 

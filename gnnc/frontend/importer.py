@@ -36,7 +36,6 @@ from xdsl.dialects.builtin import (
     Float32Type,
     ModuleOp,
     StringAttr,
-    TensorType,
 )
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
@@ -1392,10 +1391,9 @@ def _is_scalar(val: Any) -> bool:
 
 
 def _dense_attr(t: torch.Tensor) -> DenseIntOrFPElementsAttr:
-    arr = t.detach().to(torch.float32).cpu().numpy()
-    return DenseIntOrFPElementsAttr.from_list(
-        TensorType(Float32Type(), list(arr.shape)), [float(v) for v in np.ravel(arr)]
-    )
+    from gnnc.passes._util import dense_attr
+
+    return dense_attr(t.detach().to(torch.float32).cpu().numpy())
 
 
 def _dead_code_elimination(block: Block) -> None:
