@@ -722,19 +722,38 @@ def _replacements(names: ModuleNames) -> dict[Any, Any]:
     return mapping
 
 
+#: Where the names to rebind were found: {ids of the keys: (len(sys.modules) then, [(namespace, name)])}.
+_BINDINGS: dict[frozenset[int], tuple[int, list[tuple[dict, str]]]] = {}
+
+
+def _bound_names(by_id: dict[int, Any]) -> list[tuple[dict, str]]:
+    """Module-level names bound to a key. sys.modules is scanned again only once a module has been
+    imported since the last scan (a scan of every module costs more than the rest of a small compile);
+    __main__ (where a notebook or script binds names late) is always looked at."""
+    key = frozenset(by_id)
+    cached = _BINDINGS.get(key)
+    if cached is None or cached[0] != len(sys.modules):
+        found = []
+        for module in list(sys.modules.values()):
+            namespace = getattr(module, "__dict__", None)
+            if isinstance(namespace, dict):
+                found += [(namespace, name) for name, value in list(namespace.items()) if id(value) in by_id]
+        cached = _BINDINGS[key] = (len(sys.modules), found)
+    main = getattr(sys.modules.get("__main__"), "__dict__", {})
+    late = [(main, name) for name, value in list(main.items()) if id(value) in by_id]
+    places = {(id(ns), name): (ns, name) for ns, name in cached[1] + late}
+    return [(ns, name) for ns, name in places.values() if id(ns.get(name)) in by_id]
+
+
 @contextlib.contextmanager
 def _rebind_globals(mapping: dict[Any, Any]) -> Iterator[None]:
     """Rebind every module-level name bound to a key of `mapping` (catches `from x import f`)."""
     by_id = {id(k): v for k, v in mapping.items()}
     undo = []
-    for module in list(sys.modules.values()):
-        namespace = getattr(module, "__dict__", None)
-        if not isinstance(namespace, dict):
-            continue
-        for name, value in list(namespace.items()):
-            if id(value) in by_id:
-                undo.append((namespace, name, value))
-                namespace[name] = by_id[id(value)]
+    for namespace, name in _bound_names(by_id):
+        value = namespace[name]
+        undo.append((namespace, name, value))
+        namespace[name] = by_id[id(value)]
     try:
         yield
     finally:

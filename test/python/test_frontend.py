@@ -383,3 +383,27 @@ def test_unsupported_data_dependent_size():
     message = _unsupported(DataDependent())
     assert "could not capture" in message and "int(edge_index.max())" in message
     assert "values of the graph" in message
+
+
+def test_rebinding_finds_a_name_bound_after_the_last_scan():
+    """capture rebinds PyG's scatter wherever a module imported it; the scan of sys.modules is
+    cached, and must be redone once another module (which may hold the name) is imported."""
+    import sys
+    import types
+
+    from torch_geometric.utils import _scatter
+
+    from gnnc.frontend.capture import _rebind_globals
+
+    replacement = object()
+    with _rebind_globals({_scatter.scatter: replacement}):
+        pass  # scanned and cached
+    late = types.ModuleType("gnnc_test_late_import")
+    late.scatter = _scatter.scatter
+    sys.modules[late.__name__] = late
+    try:
+        with _rebind_globals({_scatter.scatter: replacement}):
+            assert late.scatter is replacement
+        assert late.scatter is _scatter.scatter
+    finally:
+        del sys.modules[late.__name__]
