@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,7 @@ class Design:
         self._sources: dict[str, Any] = {}  # per backend
         self._csim: dict[str, Any] = {}
         self._programs: dict[bool, emulator.Program] = {}  # weights decoded and quantized once
+        self._estimate: dict | None = None
 
     # -- IR ------------------------------------------------------------------ #
 
@@ -221,7 +223,9 @@ class Design:
     def estimate(self) -> dict:
         """Per-op and total dsp, lut, ff, bram_18k, uram, multipliers, latency_cycles, ii, latency_ns from
         the analytic model (docs/estimate.md), with the part's totals and the utilization of each."""
-        return estimate(self._modules["hls"], self.config.clock_period_ns, self.estimate_part())
+        if self._estimate is None:  # the IR does not change: estimated once (compile's check, write, report)
+            self._estimate = estimate(self._modules["hls"], self.config.clock_period_ns, self.estimate_part())
+        return copy.deepcopy(self._estimate)
 
     def estimate_part(self) -> str:
         """The device the estimate is for: the config's part, or, for oneAPI given an AMD part,
