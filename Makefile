@@ -2,6 +2,8 @@
 #
 #   make demo   create .venv if needed, then run the tracking Interaction Network demo
 #   make test   create .venv if needed, then run the lit (FileCheck) and pytest suites
+#   make bench  create .venv-bench (the test set plus hls4ml with its dependencies, which the
+#               test venv leaves out) and run bench/*.py; figures go in bench/README.md
 #   make mutate plant small bugs one at a time in a temporary copy and list those no test
 #               catches (scripts/mutate.py, docs/testing.md; minutes, not part of CI)
 #
@@ -27,7 +29,7 @@ HLS4ML_VERSION := 1.3.0
 GNNC_TRACKML_DIR ?= $(abspath ../shared/data/trackml-in)
 export GNNC_TRACKML_DIR
 
-.PHONY: all venv demo test lit pytest mutate clean
+.PHONY: all venv demo test lit pytest mutate bench clean
 
 all: test
 
@@ -56,9 +58,22 @@ lit: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q -W error::DeprecationWarning test/python
 
+BENCH_VENV  := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.gnnc-bench-installed
+
+$(BENCH_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip --disable-pip-version-check install --quiet torch==$(TORCH_VERSION)
+	$(BENCH_VENV)/bin/python -m pip --disable-pip-version-check install --quiet -e '.[dev]' hls4ml==$(HLS4ML_VERSION)
+	touch $@
+
+bench: $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python bench/emulate.py
+	$(BENCH_VENV)/bin/python bench/compile_and_csim.py
+
 mutate: $(STAMP)
 	$(BIN)/python scripts/mutate.py
 
 clean:
-	rm -rf $(VENV) test/.lit_test_times.txt
+	rm -rf $(VENV) $(BENCH_VENV) test/.lit_test_times.txt
 	find test -type d -name Output -prune -exec rm -rf {} +
