@@ -30,7 +30,7 @@ from gnnc.errors import CSimError
 # -Wno-unknown-pragmas silences `#pragma HLS` and `#pragma unroll`: g++ 12 ignores `#pragma
 # GCC diagnostic ignored "-Wunknown-pragmas"` in C++ (GCC bug 53431, fixed in 13), so it
 # must be a flag.
-CXXFLAGS = ("-std=c++17", "-O1", "-Wall", "-Wextra", "-Wno-unknown-pragmas")
+CXXFLAGS = ("-std=c++17", "-O1", "-Wall", "-Wextra", "-Wno-unknown-pragmas", "-DGNNC_CSIM")
 BACKENDS = ("vitis", "oneapi")
 _KEY_VERSION = 2  # bump when the build layout or testbench protocol changes
 _compiler_ids: dict[str, str] = {}

@@ -32,6 +32,14 @@ _SUPPORT = """\
 #include "ap_fixed.h"
 #include "ap_int.h"
 
+// The C simulation (built with -DGNNC_CSIM) keeps local arrays off the stack, which arrays
+// sized by a large capacity would overflow; synthesis sees plain local arrays.
+#ifdef GNNC_CSIM
+#define GNNC_LOCAL static
+#else
+#define GNNC_LOCAL
+#endif
+
 // A fixed-point value from its raw two's-complement bits (value = raw * 2^-F).
 template <class T, class R>
 inline T gnnc_raw(R raw) {
@@ -202,7 +210,8 @@ class VitisEmitter(FunctionEmitter):
             self.pragma(f"ALLOCATION operation instances=mul limit={op.mul_limit.value.data}")
 
     def array_decl(self, name: str, t: MemRefType, parts: list[hls.PartitionAttr]) -> None:
-        self.emit(f"{c_type(t.element_type)} {name}{dims(t)};")
+        local = "GNNC_LOCAL " if t.get_shape() else ""
+        self.emit(f"{local}{c_type(t.element_type)} {name}{dims(t)};")
         self._partition(name, parts)
 
     def rom_directives(self, op: hls.RomOp) -> None:

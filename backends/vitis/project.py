@@ -256,7 +256,7 @@ vitis-run --mode hls --csim --config hls_config.cfg --work_dir {top}_comp
 
 ```sh
 AP=$(python -c "import gnnc.csim; print(gnnc.csim.ap_types_dir())")  # or Xilinx's HLS_arbitrary_Precision_Types/include
-g++ -std=c++17 -O1 -Wno-unknown-pragmas -isystem "$AP" {srcs} tb/{top}_tb.cpp -o {top}_csim
+g++ -std=c++17 -O1 -Wno-unknown-pragmas -DGNNC_CSIM -isystem "$AP" {srcs} tb/{top}_tb.cpp -o {top}_csim
 ./{top}_csim tb_data/input.txt out.txt{" tb_data/expected.txt" if has_expected else ""}
 ```
 

@@ -8,6 +8,7 @@ docs/architecture.md, and its reference is computed in numpy with ap_fixed<16,8>
 from __future__ import annotations
 
 import os
+import sys
 import shutil
 import subprocess
 from pathlib import Path
@@ -379,3 +380,29 @@ def test_compile_error_is_reported(ap_dir, tmp_path):
     with pytest.raises(CSimError, match=r"(?s)g\+\+ failed.*undefined_name"):
         sim.build()
     assert [p.name for p in tmp_path.iterdir()] == [f"{sim.key()}.failed"]
+
+
+_BIG_CAPACITY = """
+import sys, warnings
+warnings.simplefilter("ignore")
+sys.path.insert(0, "examples")
+import numpy as np, gnnc
+from interaction_network import load_trackml_graphs, load_tracking_in
+graphs = load_trackml_graphs()
+design = gnnc.compile(load_tracking_in("add", "source_to_target", 40), graphs[0],
+                      {"graph": {"max_nodes": 8192, "max_edges": 16384}, "precision": "fixed<16,8>"})
+sim = design.csim(graphs[1], backend="vitis")
+assert np.array_equal(sim, design.emulate(graphs[1]))
+print("exact")
+"""
+
+
+@pytest.mark.skipif(shutil.which("g++") is None or shutil.which("bash") is None, reason="needs g++ and bash")
+def test_big_capacity_csim_needs_no_big_stack(trackml_dir, tmp_path):
+    """At 8192 x 16384 the IN's H=40 arrays are ~100 MB: the C simulation keeps them off the
+    stack (static, GNNC_CSIM only), so it runs under an 8 MB hard stack limit (it segfaulted)."""
+    repo = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, GNNC_TRACKML_DIR=str(trackml_dir), GNNC_CACHE_DIR=str(tmp_path / "cache"))
+    proc = subprocess.run(["bash", "-c", f'ulimit -Hs 8192 && exec "{sys.executable}" -c "$0"', _BIG_CAPACITY],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0 and "exact" in proc.stdout, proc.stderr[-2000:]
