@@ -36,6 +36,7 @@ class SweepResult:
     rows: list[dict]  # one per point, in the space's order, with its knobs, metrics and front marks
     objective: str
     computed: int  # points computed by this call (the others were read from out_dir)
+    points: list[Point] = field(default_factory=list)  # each row's point: its values and whole config
     out_dir: Path | None = None
     files: dict[str, Path] = field(default_factory=dict)  # "table", "parquet", "plot"
     wall_s: float = 0.0
@@ -43,6 +44,10 @@ class SweepResult:
     def best(self) -> dict:
         """The chosen point's row (gnnc.pareto.best: the most accurate that fits the part)."""
         return self.rows[pareto.best(self.rows, self.objective)]
+
+    def best_config(self) -> dict:
+        """The config of the chosen point (what gnnc.compile takes)."""
+        return self.points[pareto.best(self.rows, self.objective)].config
 
 
 def sweep(model: Any, graphs: list[Any], space: dict | list | str | Path, config: Any = None, client: Any = None, *,
@@ -84,7 +89,7 @@ def sweep(model: Any, graphs: list[Any], space: dict | list | str | Path, config
                 if on_point is not None:
                     on_point(row)
     table = pareto.mark([rows[p.index] for p in points], objective)
-    result = SweepResult(table, objective, len(todo), out, wall_s=time.perf_counter() - start)
+    result = SweepResult(table, objective, len(todo), points, out, wall_s=time.perf_counter() - start)
     if out is not None:
         result.files = _write_results(out, table, objective)
     return result
@@ -123,7 +128,8 @@ def _digest(model: Any, graphs: list[Any], labels: Any, options: Options) -> str
     import gnnc
 
     h = hashlib.sha256()
-    h.update(f"gnnc {gnnc.__version__} format {_FORMAT} {type(model).__module__}.{type(model).__qualname__}".encode())
+    # the class by name only: a model file's module is named anew by each run that loads it
+    h.update(f"gnnc {gnnc.__version__} format {_FORMAT} {type(model).__qualname__}".encode())
     _feed(h, model.state_dict() if hasattr(model, "state_dict") else model)
     _feed(h, list(graphs))
     _feed(h, labels)
@@ -133,7 +139,9 @@ def _digest(model: Any, graphs: list[Any], labels: Any, options: Options) -> str
 
 def _feed(h: Any, value: Any) -> None:
     """Hash a value by its content: arrays by dtype, shape and bytes; Data by its attributes."""
-    if hasattr(value, "detach"):
+    import torch
+
+    if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
     if isinstance(value, np.ndarray):
         h.update(f"{value.dtype}{value.shape}".encode())
