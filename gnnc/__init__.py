@@ -8,6 +8,7 @@
     gnnc.calibrate(model, graphs, width=16)   # automatic per-op precision from a calibration set
     design.estimate()                 # dsp, lut, ff, bram_18k, uram, latency per op; the part's use
     gnnc.read_report("out/")          # the estimate beside Vitis / oneAPI synthesis reports
+    gnnc.sweep(model, graphs, {"grid": {"reuse_factor": [1, 2]}}, out_dir="sweep/")  # on Dask
 """
 
 from gnnc.calibration import Calibration, calibrate
@@ -16,6 +17,7 @@ from gnnc.design import Design, compile  # noqa: A004
 from gnnc.errors import ConfigError, CSimError, GnncError, UnsupportedModelError
 from gnnc.estimate import ResourceWarning  # noqa: A004
 from gnnc.report import Report, read_report
+from gnnc.sweep_run import SweepResult, sweep
 
 __version__ = "0.1.0"
 
@@ -28,10 +30,12 @@ __all__ = [
     "GnncError",
     "Report",
     "ResourceWarning",
+    "SweepResult",
     "UnsupportedModelError",
     "__version__",
     "calibrate",
     "compile",
     "load_config",
     "read_report",
+    "sweep",
 ]

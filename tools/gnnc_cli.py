@@ -5,6 +5,7 @@ The `gnnc` command: compile a PyTorch Geometric model file into an HLS project.
 gnnc compile model.py --config config.yaml -o out/ [--backend vitis|oneapi] [--force] [--csim]
 gnnc mlir model.py --config config.yaml [--stage gnn|fixed|hls]
 gnnc report PRJ [--plot FILE.png]
+gnnc sweep model.py --space space.yaml --data 'graphs/*.npz' -o DIR [--scheduler ADDRESS] [--best]
 ```
 
 MODEL_PY is a Python file that defines two functions:
@@ -93,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add_report_parser(sub)
+    add_sweep_parser(sub)
 
     m = sub.add_parser("mlir", help="print the model's IR at one stage")
     common(m)
@@ -374,7 +376,69 @@ def cmd_report(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     return 0
 
 
-COMMANDS = {"compile": cmd_compile, "mlir": cmd_mlir, "report": cmd_report}
+# --------------------------------------------------------------------------- #
+# gnnc sweep: a design space on Dask, the table and its Pareto front
+# --------------------------------------------------------------------------- #
+
+
+def add_sweep_parser(sub: Any) -> None:
+    s = sub.add_parser("sweep", help="compile, estimate and emulate every point of a design space on Dask "
+                       "(docs/sweep.md)")
+    s.add_argument("model_py", metavar="MODEL_PY", help="Python file defining model() and example()")
+    s.add_argument("--space", required=True, metavar="SPACE.yaml",
+                   help="grid: {config.key: [values]} and/or points: [{config.key: value}]")
+    s.add_argument("--data", required=True, metavar="'GLOB'", help="the graphs, .npz files (quote the pattern)")
+    s.add_argument("-o", "--output", dest="out_dir", required=True, metavar="DIR",
+                   help="points/, sweep.csv, pareto.png; a rerun computes only the points not there")
+    s.add_argument("--config", "-c", metavar="CONFIG.yaml", help="the base config the space's keys are set in")
+    s.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler (tcp://host:8786); default: a local "
+                   "cluster of --workers processes")
+    s.add_argument("--workers", type=int, default=None, metavar="N", help="local worker processes (default: cores)")
+    s.add_argument("--objective", default=None, help="the column the front maximizes, -COLUMN minimizes "
+                   "(default: accuracy with labels y in the files, else -max_abs_error)")
+    s.add_argument("--csim", action="store_true", help="also C-simulate every point on the graphs (g++)")
+    s.add_argument("--build", action="store_true", help="also synthesize with the vendor tool on workers that have it")
+    s.add_argument("--best", action="store_true", help="write the chosen point's project to DIR/best")
+    s.add_argument("--backend", choices=("vitis", "oneapi"), default=None, help="backend of the --best project")
+
+
+def cmd_sweep(args: argparse.Namespace, out: IO[str] | None = None) -> int:
+    import gnnc
+    from gnnc.config import read_yaml
+    from gnnc.graph_files import load_graphs
+
+    out = out or sys.stdout
+    if args.workers is not None and args.workers < 1:
+        raise GnncError(f"--workers must be at least 1, got {args.workers}")
+    config = read_yaml(Path(args.config), "config file") if args.config else None
+    model, example = model_and_example(args.model_py)
+    graphs = load_graphs(args.data, model, example)
+    result = gnnc.sweep(model, graphs, args.space, config, args.scheduler, out_dir=args.out_dir,
+                        objective=args.objective, csim=args.csim, build=args.build, workers=args.workers)
+    failed = [r for r in result.rows if r.get("error")]
+    print(f"gnnc sweep: {len(result.rows)} points on {len(graphs)} graphs, {result.computed} computed, "
+          f"{len(result.rows) - result.computed} read from {args.out_dir}, {len(failed)} failed; "
+          f"{result.wall_s:.1f} s", file=out)
+    name = result.objective.lstrip("-")
+    for row in result.rows:
+        if row.get("front_all"):
+            print(f"  front  {row['label']}: {name} {row[name]:.4g}, dsp {row['est_dsp']:,}, lut {row['est_lut']:,}, "
+                  f"latency {row['est_latency_ns']:,.0f} ns", file=out)
+    for row in failed[:5]:
+        print(f"  failed {row['label']}: {row['error']}", file=out)
+    for what, path in result.files.items():
+        print(f"  wrote  {what} {path}", file=out)
+    if args.best:
+        best = result.best()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", gnnc.ResourceWarning)
+            design = gnnc.compile(model, graphs[0], result.best_config())
+        path = design.write(Path(args.out_dir) / "best", backend=args.backend, force=True)
+        print(f"  best   {best['label']}: {name} {best[name]:.4g}; project {path}", file=out)
+    return 0
+
+
+COMMANDS = {"compile": cmd_compile, "mlir": cmd_mlir, "report": cmd_report, "sweep": cmd_sweep}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
