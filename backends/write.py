@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from gnnc.errors import GnncError
+from gnnc.stale import remove_dead_folders
 
 MARKER = "gnnc_config.yaml"  # what makes a directory a gnnc project
 MANIFEST = "gnnc_manifest.json"  # the files gnnc wrote there, with their SHA-256
@@ -33,7 +34,7 @@ def write_project_dir(out_dir: str | os.PathLike, files: Mapping[str, str], forc
     check_destination(out, force)
     parent = out.absolute().parent
     _make_parent(parent)
-    _remove_leftovers(parent, out.name)
+    remove_dead_folders(parent, f".{out.name}.tmp-")  # hidden build folders of killed writers
     files = {**files, MANIFEST: _manifest(files)}
     if out.is_dir():
         _replace_in_place(out.resolve(), files)
@@ -97,26 +98,6 @@ def _write_new(out: Path, parent: Path, files: Mapping[str, str]) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-
-
-def _remove_leftovers(parent: Path, name: str) -> None:
-    """Hidden build folders of writers to `name` whose process has ended."""
-    prefix = f".{name}.tmp-"
-    for entry in parent.iterdir():
-        if entry.name.startswith(prefix) and entry.is_dir() and not entry.is_symlink():
-            pid = entry.name[len(prefix):].split("-", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
-                shutil.rmtree(entry, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # -- replacing a previous project in place ------------------------------------------- #

@@ -26,6 +26,7 @@ import numpy as np
 from gnnc.backends.ports import Port
 from gnnc.backends import testbench as tb
 from gnnc.errors import CSimError
+from gnnc.stale import remove_dead_folders
 
 # -Wno-unknown-pragmas silences `#pragma HLS` and `#pragma unroll`: g++ 12 ignores `#pragma
 # GCC diagnostic ignored "-Wunknown-pragmas"` in C++ (GCC bug 53431, fixed in 13), so it
@@ -126,16 +127,6 @@ def _make_cache_dir(path: Path) -> None:
                         "(set GNNC_CACHE_DIR to a writable directory)") from None
 
 
-def _remove_dead(cache: Path, prefix: str) -> None:
-    """Work folders `<prefix><pid>-...` of builds and runs whose process is gone (killed)."""
-    from gnnc.backends.write import _alive
-
-    for entry in cache.glob(f"{prefix}*"):
-        pid = entry.name[len(prefix):].split("-", 1)[0]
-        if entry.is_dir() and pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(entry, ignore_errors=True)
-
-
 def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -220,7 +211,7 @@ class CSim:
             self.binary = binary
             return binary
         _make_cache_dir(self.cache_dir)
-        _remove_dead(self.cache_dir, ".build-")
+        remove_dead_folders(self.cache_dir, ".build-")
         work = Path(tempfile.mkdtemp(prefix=f".build-{os.getpid()}-{key[:16]}-", dir=self.cache_dir))
         try:
             self._compile(work, key)
@@ -322,7 +313,7 @@ class CSim:
         text, _ = tb.format_inputs(self.ports, graphs, self.max_nodes, self.max_edges, CSimError)
         binary = self.binary if self.binary is not None and self.binary.is_file() else self.build()
         _make_cache_dir(self.cache_dir)
-        _remove_dead(self.cache_dir, ".run-")
+        remove_dead_folders(self.cache_dir, ".run-")
         limit = _timeout("GNNC_CSIM_RUN_TIMEOUT", RUN_TIMEOUT_S)
         with tempfile.TemporaryDirectory(prefix=f".run-{os.getpid()}-", dir=self.cache_dir) as d:
             inp, out = Path(d, "input.txt"), Path(d, "output.txt")

@@ -28,3 +28,15 @@ def clip_lines(text: str, limit: int = 1000, max_lines: int = 40) -> str:
     lines = str(text).splitlines()
     more = [f"... ({len(lines) - max_lines} more lines)"] if len(lines) > max_lines else []
     return "\n".join([clip(line, limit) for line in lines[:max_lines]] + more)
+
+
+def reader_went_away() -> int:
+    """The exit status after a BrokenPipeError (`gnnc ... | head`): the reader has all it wanted,
+    so stop quietly. stdout goes to /dev/null first, so the interpreter's final flush cannot
+    raise again; 141 is what a shell reports for a process ended by SIGPIPE."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141

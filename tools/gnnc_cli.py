@@ -36,7 +36,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import IO, Any, NoReturn
 
-from gnnc.errors import GnncError, clip, clip_lines
+from gnnc.errors import GnncError, clip, clip_lines, reader_went_away
 
 PROG = "gnnc"
 STAGES = ("gnn", "fixed", "hls")
@@ -451,6 +451,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code if isinstance(code, int) else (0 if code is None else 1)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return reader_went_away()
     except GnncError as err:
         if os.environ.get("GNNC_TRACEBACK"):
             raise

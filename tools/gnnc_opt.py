@@ -52,7 +52,7 @@ from xdsl.utils.exceptions import (
 from xdsl.utils.lexer import Span
 from xdsl.xdsl_opt_main import xDSLOptMain
 
-from gnnc.errors import GnncError, clip_lines
+from gnnc.errors import GnncError, clip_lines, reader_went_away
 from gnnc.ir import make_context as _make_context  # noqa: F401 (also installs the lexer fix)
 
 PROG = "gnnc-opt"
@@ -494,6 +494,8 @@ def main(args: Sequence[str] | None = None) -> int:
         return code if isinstance(code, int) else (0 if code is None else 1)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return reader_went_away()
     except (Exception, ArgSpecParseError) as err:
         if os.environ.get("GNNC_TRACEBACK"):
             raise

@@ -558,3 +558,17 @@ def test_cli_end_to_end(capsys, model_py, tmp_path):
     assert "precision  fixed<16, 6>; capacity 8 nodes x 12 edges" in out.replace("<16,6>", "<16, 6>")
     assert "csim       bit-identical to the emulator" in out
     assert out_dir.is_dir()
+
+
+@pytest.mark.parametrize("module", ["gnnc.tools.gnnc_opt", "gnnc.tools.gnnc_cli"])
+def test_a_reader_that_goes_away_ends_the_command_quietly(module):
+    """`gnnc-opt m.mlir | head`: the pipe closes before gnnc writes; no traceback, no 'internal error'."""
+    source = Path(__file__).parents[1] / "filecheck" / "tools" / "lower-to-hls.mlir"
+    args = [str(source), "--lower-to-hls", "--max-nodes", "4", "--max-edges", "8", "-t", "vitis"]
+    if module.endswith("cli"):
+        args = ["--help"]
+    proc = subprocess.Popen([sys.executable, "-m", module, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the first write
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) in (0, 141), err
+    assert "Traceback" not in err and "internal error" not in err, err
