@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
-from gnnc import emulator, passes
+from gnnc import emulator, module_attributes, passes
 from gnnc.backends.emitter import top_function as hls_top_function
 from gnnc.config import Config, load_config
 from gnnc.dialects import gnn
@@ -105,15 +105,21 @@ class Design:
     # -- IR ------------------------------------------------------------------ #
 
     def mlir(self, stage: str = "gnn") -> str:
-        """Textual IR: "gnn" (float, as imported), "fixed" (after gnn-fixed-point) or "hls"."""
-        if stage not in STAGES:
-            raise GnncError(f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
-        return str(self._modules[stage])
+        """Textual IR: "gnn" (float, as imported), "fixed" (after gnn-fixed-point) or "hls".
+
+        The "gnn" module carries the capacity and precision as module attributes
+        (gnnc.module_attributes), so `gnnc-opt --lower-to-hls` rebuilds this design from it."""
+        return str(self.module(stage))
 
     def module(self, stage: str = "gnn") -> ModuleOp:
-        """A copy of the IR module of a stage."""
-        self.mlir(stage)  # validates the name
-        return self._modules[stage].clone()
+        """A copy of the IR module of a stage (the "gnn" one with its module attributes)."""
+        if stage not in STAGES:
+            raise GnncError(f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
+        module = self._modules[stage].clone()
+        if stage == "gnn":
+            module_attributes.attach(module, self.max_nodes, self.max_edges, self.max_graphs,
+                                     self.config.precision_default, self.config.precision_spec)
+        return module
 
     # -- running ---------------------------------------------------------------- #
 

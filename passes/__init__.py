@@ -98,13 +98,16 @@ def hls_pipeline(
 
 
 def lower_to_hls_pipeline(
-    precision: str = "fixed<16,6>", max_nodes: int = 28, max_edges: int = 56
+    precision: str = "fixed<16,6>", max_nodes: int = 28, max_edges: int = 56,
+    precision_spec: str = "", max_graphs: int = 1,
 ) -> str:
     """The named pipeline behind `gnnc-opt --lower-to-hls`: gnn (float, canonical or not) -> hls."""
+    from gnnc.precision import fixed_point_pipeline
+
     return (
         f"{CANONICALIZE_PIPELINE},"
-        f'gnn-fixed-point{{default="{precision}" max-edges={max_edges} max-nodes={max_nodes}}},'
-        + hls_pipeline(max_nodes, max_edges)
+        + fixed_point_pipeline(precision, max_edges, precision_spec, max_nodes) + ","
+        + hls_pipeline(max_nodes, max_edges, max_graphs=max_graphs)
     )
 
 

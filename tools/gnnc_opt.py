@@ -15,7 +15,9 @@ What this driver adds:
   `vitis` and `oneapi` targets are registered next to xDSL's own. All registration is lazy, so
   a pass or dialect whose module cannot be imported only fails when it is used.
 * `--lower-to-hls` prepends the named pipeline `gnnc.passes.lower_to_hls_pipeline`
-  (tuned by `--precision`, `--max-nodes`, `--max-edges`) to `-p`.
+  to `-p`, tuned by the input module's `gnnc.graph` / `gnnc.precision` attributes
+  (gnnc.module_attributes: what `gnnc mlir` prints), each overridden by `--precision`,
+  `--max-nodes`, `--max-edges` when given.
 * Every user error (unknown pass or option, malformed pipeline, unreadable file,
   parse or verification error, unknown target, a `GnncError` raised by a pass)
   is reported as one line `gnnc-opt: error: ...` on stderr, followed for IR errors
@@ -267,27 +269,32 @@ class GnncOptMain(xDSLOptMain):
             "--lower-to-hls",
             action="store_true",
             help="run the named pipeline from the gnn dialect (f32) to the hls dialect before "
-            f"any -p passes: {lower_to_hls_pipeline()}",
+            "any -p passes, sized and typed by the module's gnnc.graph / gnnc.precision "
+            "attributes (what `gnnc mlir` prints); --precision, --max-nodes, --max-edges given "
+            f"here override them (docs/passes.md). Without either: {lower_to_hls_pipeline()}",
         )
         group.add_argument(
             "--precision",
             default=None,
             metavar="TYPE",
-            help=f"default fixed-point type for --lower-to-hls (default {DEFAULT_PRECISION})",
+            help="default fixed-point type for --lower-to-hls (overrides gnnc.precision's default; "
+            f"without either {DEFAULT_PRECISION})",
         )
         group.add_argument(
             "--max-nodes",
             type=_positive_int,
             default=None,
             metavar="N",
-            help=f"node capacity for --lower-to-hls (default {DEFAULT_MAX_NODES})",
+            help="node capacity for --lower-to-hls (overrides gnnc.graph's max_nodes; "
+            f"without either {DEFAULT_MAX_NODES})",
         )
         group.add_argument(
             "--max-edges",
             type=_positive_int,
             default=None,
             metavar="E",
-            help=f"edge capacity for --lower-to-hls (default {DEFAULT_MAX_EDGES})",
+            help="edge capacity for --lower-to-hls (overrides gnnc.graph's max_edges; "
+            f"without either {DEFAULT_MAX_EDGES})",
         )
 
     # -- input ------------------------------------------------------------- #
@@ -316,22 +323,22 @@ class GnncOptMain(xDSLOptMain):
     # -- pipeline ---------------------------------------------------------- #
 
     def setup_pipeline(self) -> None:
-        from gnnc.passes import lower_to_hls_pipeline
+        from gnnc import module_attributes
 
         a = self.args
         if not a.lower_to_hls:
             for flag in ("precision", "max_nodes", "max_edges"):
                 if getattr(a, flag) is not None:
                     raise ToolError(f"--{flag.replace('_', '-')} only applies with --lower-to-hls")
-        else:
-            named = lower_to_hls_pipeline(
-                a.precision if a.precision is not None else DEFAULT_PRECISION,
-                a.max_nodes if a.max_nodes is not None else DEFAULT_MAX_NODES,
-                a.max_edges if a.max_edges is not None else DEFAULT_MAX_EDGES,
-            )
-            a.passes = ",".join(p for p in (named, a.passes) if p)
+        self._user_passes = a.passes
+        # Checked now from the flags alone (errors before reading any input); built again per
+        # module, with its attributes, in apply_passes.
+        self._build_pipeline(self._lowering(module_attributes.Settings()) if a.lower_to_hls else "")
 
-        self._check_pipeline(a.passes)
+    def _build_pipeline(self, named: str) -> None:
+        """`named` (the --lower-to-hls pipeline, or "") followed by the -p passes."""
+        self.args.passes = ",".join(p for p in (named, self._user_passes) if p)
+        self._check_pipeline(self.args.passes)
         super().setup_pipeline()
 
         inner = self.pipeline.callback
@@ -361,10 +368,32 @@ class GnncOptMain(xDSLOptMain):
             except Exception as err:
                 raise ToolError(f"pass '{s.name}': {_one_line(err)}") from None
 
+    def _lowering(self, found: Any) -> str:
+        """The --lower-to-hls pipeline for a module's gnnc.graph / gnnc.precision attributes
+        (a gnnc.module_attributes.Settings), each overridden by the flag given on the command line."""
+        from gnnc.passes import lower_to_hls_pipeline
+
+        a = self.args
+
+        def pick(flag: Any, attribute: Any, default: Any) -> Any:
+            return flag if flag is not None else attribute if attribute is not None else default
+
+        return lower_to_hls_pipeline(
+            pick(a.precision, found.precision, DEFAULT_PRECISION),
+            pick(a.max_nodes, found.max_nodes, DEFAULT_MAX_NODES),
+            pick(a.max_edges, found.max_edges, DEFAULT_MAX_EDGES),
+            found.precision_spec or "",
+            found.max_graphs or 1,
+        )
+
     def apply_passes(self, prog: ModuleOp) -> None:
         self.state.module = prog  # for error reports
         self.state.last_pass = self.state.current_pass = None
         try:
+            if self.args.lower_to_hls:
+                from gnnc import module_attributes
+
+                self._build_pipeline(self._lowering(module_attributes.read(prog)))
             super().apply_passes(prog)
         except GnncError as err:
             # With --verify-diagnostics, a pass's user error is a diagnostic like any
