@@ -187,7 +187,8 @@ class ForOp(IRDLOperation):
     A top-level loop of a lowered gnn op names it: `op` (the op's unique name, e.g.
     "R1_layers_0_dense", one per gnn op), `path` (its torch module path, when it has one) and
     `rows` ("nodes", "edges" or "graphs": what the loop iterates over), so passes and the estimate find
-    an op's loops without parsing labels.
+    an op's loops without parsing labels; `strategy` ("resource" or "distributed_arithmetic"; absent:
+    latency) is the op's config strategy (gnn-strategy).
     """
 
     name = "hls.for"
@@ -201,6 +202,7 @@ class ForOp(IRDLOperation):
     op = opt_prop_def(StringAttr)
     path = opt_prop_def(StringAttr)
     rows = opt_prop_def(StringAttr)
+    strategy = opt_prop_def(StringAttr)
     body = region_def("single_block")
 
     irdl_options = (ParsePropInAttrDict(),)

@@ -34,6 +34,7 @@ from gnnc.dialects import gnn, hls
 from gnnc.emulator import argument_names, output_names, top_function
 from gnnc.identifiers import CPP_KEYWORDS, GENERATED, check_identifier
 from gnnc.passes._util import check_capacity
+from gnnc.passes.gnn_strategy import STRATEGY_ATTR
 from gnnc.errors import GnncError
 from gnnc.fixed import (
     LN_FOUR,
@@ -102,6 +103,7 @@ class _Lowering:
         self.names: set[str] = set()
         self.counter = 0
         self.current_op: tuple[str, str | None] | None = None  # (op name, torch path) being lowered
+        self.current_strategy: StringAttr | None = None  # its gnn.strategy (None: latency)
         # Graph-level rows: max_graphs of them with a batch input, else one graph per call.
         self.batched = any(isinstance(a.type, gnn.BatchType) for a in source.args)
         self.graph_cap = opts.max_graphs if self.batched else 1
@@ -160,7 +162,7 @@ class _Lowering:
             lower = _LOWERINGS.get(type(op))
             if lower is None:
                 raise GnncError(f"convert-gnn-to-hls: cannot lower '{op.name}'")
-            self.current_op = None
+            self.current_op = self.current_strategy = None
             lower(self, op)
         for k, v in enumerate(outputs):
             self._copy(self.arrays[v], block.args[first_out + k], v.type, f"output_{out_names[k]}")
@@ -222,6 +224,8 @@ class _Lowering:
             name = self.unique(f"{kind}{self.counter}")
         # the top-level loops built next belong to this op (see `loop`)
         self.current_op = (name, path.data if isinstance(path, StringAttr) else None)
+        strategy = op.attributes.get(STRATEGY_ATTR)
+        self.current_strategy = strategy if isinstance(strategy, StringAttr) else None
         return name
 
     def alloca(self, t: MemRefType, name: str) -> SSAValue:
@@ -248,6 +252,8 @@ class _Lowering:
             if rows is None:
                 rows = "edges" if limit is not None and limit is self.n_edges else "nodes"
             op.rows = StringAttr(rows)
+            if self.current_op is not None and self.current_strategy is not None:
+                op.strategy = self.current_strategy
         body(Builder(InsertPoint.at_end(op.body.block)), op.induction_var)
 
     def rows_loop(self, t: Attribute, label: str, body: Callable[[Builder, SSAValue], None]) -> None:
@@ -264,7 +270,7 @@ class _Lowering:
 
     def _copy(self, src: SSAValue, dst: SSAValue, t: Attribute, label: str) -> None:
         assert isinstance(t, gnn.FeaturesType)
-        self.current_op = (label, None)
+        self.current_op, self.current_strategy = (label, None), None
         f_count = t.num_features
 
         def rows(b: Builder, r: SSAValue) -> None:
