@@ -10,6 +10,7 @@ raw integers. No directive is set here: hls-parallelize and hls-partition-arrays
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from xdsl.dialects import builtin, func
 from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     IndexType,
+    IntegerAttr,
     IntegerType,
     MemRefType,
     Signedness,
@@ -35,6 +37,8 @@ from gnnc.emulator import argument_names, output_names, top_function
 from gnnc.identifiers import CPP_KEYWORDS, GENERATED, check_identifier
 from gnnc.passes._util import check_capacity
 from gnnc.passes.gnn_strategy import STRATEGY_ATTR
+from gnnc.adder_graph import ADDER_COST, AdderGraph, adder_graph
+from gnnc.config import DA
 from gnnc.errors import GnncError
 from gnnc.fixed import (
     LN_FOUR,
@@ -347,6 +351,9 @@ def _lower_dense(lw: _Lowering, op: gnn.DenseOp) -> None:
     assert w_t is not None
     w_values = np.array(op.weight.get_values(), dtype=np.float64).reshape(op.weight.get_shape())
     w_raw = quantize(w_values, w_t)  # what the hardware multiplies: zeros are exact here
+    if lw.current_strategy is not None and lw.current_strategy.data == DA:
+        _lower_da_dense(lw, op, name, w_raw)
+        return
     if lw.opts.sparse and not w_raw.all():
         _lower_sparse_dense(lw, op, name, w_raw)
         return
@@ -381,6 +388,62 @@ def _lower_dense(lw: _Lowering, op: gnn.DenseOp) -> None:
 
     lw.rows_loop(op.result.type, name, rows)
     lw.arrays[op.result] = out
+
+
+def _lower_da_dense(lw: _Lowering, op: gnn.DenseOp, name: str, w_raw: np.ndarray) -> None:
+    """
+    strategy distributed_arithmetic: per row, alkaid's adder graph of W x (gnnc.adder_graph) as
+    straight-line hls ops: the inputs loaded, `hls.shift` / `hls.add` / `hls.sub` / `hls.neg` with
+    the graph's exact types (each adder carries alkaid's cost as `hls.adder_cost`), then per
+    output the bias added in the accumulator type and the cast to the result type: the latency
+    dense's arithmetic whenever its accumulator is exact or wraps, without a multiplier.
+    """
+    in_t, out_t = _elem(op.input), _elem(op.result)
+    w_t, acc_t = op.weight_type, op.accum_type
+    assert w_t is not None and acc_t is not None
+    graph = adder_graph(w_raw, w_t, in_t)
+    out = lw.alloca(lw._array_type(op.result.type), name)
+    x = lw.arrays[op.input]
+    bias = None
+    if op.bias is not None:
+        assert op.bias_type is not None
+        bias = quantize(np.array(op.bias.get_values(), dtype=np.float64), op.bias_type)
+
+    def rows(b: Builder, r: SSAValue) -> None:
+        values = _adder_ops(b, graph, lambda i: b.insert(hls.LoadOp(x, [r, _const(b, i, IndexType())])).result)
+        for o, node in enumerate(graph.outputs):
+            total = values[node]
+            if bias is not None:
+                assert op.bias_type is not None
+                start = b.insert(hls.CastOp(_const(b, int(bias[o]), op.bias_type), acc_t)).result
+                total = b.insert(hls.AddOp(total, start, acc_t)).result
+            else:
+                total = b.insert(hls.CastOp(total, acc_t)).result
+            b.insert(hls.StoreOp(b.insert(hls.CastOp(total, out_t)).result, out, [r, _const(b, o, IndexType())]))
+
+    lw.rows_loop(op.result.type, name, rows)
+    lw.arrays[op.result] = out
+
+
+def _adder_ops(b: Builder, graph: AdderGraph, load: Callable[[int], SSAValue]) -> list[SSAValue]:
+    """The graph's nodes as hls ops, in order; `load(i)` reads input i."""
+    values: list[SSAValue] = []
+    for node in graph.nodes:
+        if node.kind == "input":
+            v = load(node.amount)
+        elif node.kind == "zero":
+            v = _const(b, 0, node.t)
+        elif node.kind == "shift":
+            v = b.insert(hls.ShiftOp(values[node.args[0]], node.amount, node.t)).result
+        else:
+            args = [values[a] for a in node.args]
+            kind = {"add": hls.AddOp, "sub": hls.SubOp, "neg": hls.NegOp}[node.kind]
+            adder = b.insert(kind(*args, node.t))
+            if node.cost:
+                adder.attributes[ADDER_COST] = IntegerAttr(math.ceil(node.cost), 64)
+            v = adder.results[0]
+        values.append(v)
+    return values
 
 
 def _bias_rom(lw: _Lowering, op: gnn.DenseOp, name: str) -> SSAValue | None:
