@@ -372,6 +372,22 @@ class FunctionEmitter:
     def _AddOp(self, op: hls.AddOp) -> None:
         self.value(op, f"{self.name(op.lhs)} + {self.name(op.rhs)}")
 
+    # distributed arithmetic (alkaid's adder graphs): subtract, negate, shift
+
+    def _SubOp(self, op: hls.SubOp) -> None:
+        self.value(op, f"{self.name(op.lhs)} - {self.name(op.rhs)}")
+
+    def _NegOp(self, op: hls.NegOp) -> None:
+        self.value(op, f"-{self.name(op.input)}")
+
+    def _ShiftOp(self, op: hls.ShiftOp) -> None:
+        # x * 2^s: widened first to a type holding x and the result, where the shift is exact
+        # (ap_fixed and ac_fixed shift within their own type), then assigned to the result type
+        a, r, s = op.input.type, op.result.type, op.amount.value.data
+        assert isinstance(a, FixedType) and isinstance(r, FixedType)
+        wide = FixedType(max(a.i, r.i) + max(a.f, r.f), max(a.i, r.i), a.is_signed)
+        self.value(op, f"{self.c_type(wide)}({self.name(op.input)}) {'<<' if s > 0 else '>>'} {abs(s)}")
+
     def _MulOp(self, op: hls.MulOp) -> None:
         self.value(op, f"{self.name(op.lhs)} * {self.name(op.rhs)}")
 

@@ -187,7 +187,8 @@ class ForOp(IRDLOperation):
     A top-level loop of a lowered gnn op names it: `op` (the op's unique name, e.g.
     "R1_layers_0_dense", one per gnn op), `path` (its torch module path, when it has one) and
     `rows` ("nodes", "edges" or "graphs": what the loop iterates over), so passes and the estimate find
-    an op's loops without parsing labels.
+    an op's loops without parsing labels; `strategy` ("resource" or "distributed_arithmetic"; absent:
+    latency) is the op's config strategy (gnn-strategy).
     """
 
     name = "hls.for"
@@ -201,6 +202,7 @@ class ForOp(IRDLOperation):
     op = opt_prop_def(StringAttr)
     path = opt_prop_def(StringAttr)
     rows = opt_prop_def(StringAttr)
+    strategy = opt_prop_def(StringAttr)
     body = region_def("single_block")
 
     irdl_options = (ParsePropInAttrDict(),)
@@ -521,6 +523,47 @@ class MulOp(_Binary):
 
 
 @irdl_op_definition
+class SubOp(_Binary):
+    """lhs - rhs, exact, converted to the result type (an adder of a distributed-arithmetic graph)."""
+
+    name = "hls.sub"
+
+
+@irdl_op_definition
+class NegOp(_CastLike):
+    """-input, exact, converted to the result type."""
+
+    name = "hls.neg"
+
+
+@irdl_op_definition
+class ShiftOp(IRDLOperation):
+    """input * 2^amount, exactly: the result type must be the input's with the binary point
+    moved `amount` places (integer bits + amount), and as many more bits as a left shift past
+    the fractional bits needs (the raw value moves left by amount - F). Wiring in hardware."""
+
+    name = "hls.shift"
+
+    input = operand_def(FixedType)
+    amount = prop_def(IntegerAttr[I64])
+    result = result_def(FixedType)
+
+    irdl_options = (ParsePropInAttrDict(),)
+    traits = traits_def(Pure())
+    assembly_format = "$input `by` $amount attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue, amount: int, t: Attribute):
+        super().__init__(operands=[input], result_types=[t], properties={"amount": IntegerAttr(amount, 64)})
+
+    def verify_(self) -> None:
+        a, r, s = self.input.type, self.result.type, self.amount.value.data
+        assert isinstance(a, FixedType) and isinstance(r, FixedType)
+        want = FixedType(a.w + max(0, s - a.f), a.i + s, a.is_signed)
+        if (r.w, r.i, r.is_signed) != (want.w, want.i, want.is_signed):
+            raise VerifyException(f"'{self.name}': shifting {a} by {s} gives {want}, not {r}")
+
+
+@irdl_op_definition
 class RemOp(_Binary):
     """lhs % rhs on indices (which accumulator copy an unrolled edge loop's row uses)."""
 
@@ -663,6 +706,9 @@ Hls = Dialect(
         IndexCastOp,
         TableIndexOp,
         AddOp,
+        SubOp,
+        NegOp,
+        ShiftOp,
         MulOp,
         RemOp,
         MaxOp,

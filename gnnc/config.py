@@ -14,7 +14,7 @@ import yaml
 from gnnc.errors import ConfigError, clip
 from gnnc.identifiers import check_identifier, shown
 from gnnc.fixed import format_fixed, parse_fixed
-from gnnc.precision import AutoPrecision, parse_auto
+from gnnc.precision import KINDS, AutoPrecision, parse_auto
 from gnnc.precision import parse_spec as parse_precision_spec
 
 BACKENDS = ("vitis", "oneapi")
@@ -52,6 +52,10 @@ class Config:
     parallelism_ops: tuple[tuple[str, int], ...] = ()
     split_edge_dense: bool = False  # gnn-split-edge-dense before lowering (bit-identical)
     sparse_dense: bool = True  # a dense with zero weights multiplies its nonzero weights only
+    # `strategy`: how an op's arithmetic is built (STRATEGIES); per op path and per op kind
+    strategy: str = "latency"
+    strategy_ops: tuple[tuple[str, str], ...] = ()  # (op path or name, strategy)
+    strategy_kinds: tuple[tuple[str, str], ...] = ()  # (op kind, strategy)
 
     def to_dict(self) -> dict[str, Any]:
         """The config as a plain dict that load_config reads back (what a project's gnnc_config.yaml holds)."""
@@ -78,6 +82,12 @@ class Config:
             },
             "split_edge_dense": self.split_edge_dense,
             "sparse_dense": self.sparse_dense,
+            "strategy": (
+                {"default": self.strategy,
+                 **({"ops": dict(self.strategy_ops)} if self.strategy_ops else {}),
+                 **({"kinds": dict(self.strategy_kinds)} if self.strategy_kinds else {})}
+                if self.strategy_ops or self.strategy_kinds else self.strategy
+            ),
         }
         return {k: v for k, v in out.items() if v is not None and v != {}}
 
@@ -85,8 +95,16 @@ class Config:
 #: parallel: one pipelined function over whole arrays; stream: dataflow stages and streams.
 IO_MODES = ("parallel", "stream")
 
+#: hls4ml's names. latency: one multiplier per product (shared by the reuse factor); resource:
+#: the same arithmetic with the weights in block RAM; distributed_arithmetic: a dense as alkaid's
+#: adder graph of shifts and adds (no multipliers, fully unrolled). docs/config.md#strategy
+STRATEGIES = ("latency", "resource", "distributed_arithmetic")
+DA = "distributed_arithmetic"
+#: the op kinds distributed_arithmetic applies to (a product by constant weights)
+DA_KINDS = ("dense",)
+
 _TOP_KEYS = {"backend", "part", "clock_period_ns", "graph", "precision", "top", "io", "reuse_factor", "parallelism",
-             "split_edge_dense", "sparse_dense"}
+             "split_edge_dense", "sparse_dense", "strategy"}
 _GRAPH_KEYS = {"max_nodes", "max_edges", "max_graphs"}
 _PRECISION_KEYS = {"default", "inputs", "ops", "kinds", "auto"}
 
@@ -188,7 +206,52 @@ def _from_dict(d: dict, base_dir: Path | None = None) -> Config:
             if not isinstance(d[key], bool):
                 raise ConfigError(f"{key}: expected true or false, got {d[key]!r}")
             kwargs[key] = d[key]
+    if "strategy" in d:
+        kwargs.update(_strategy(d["strategy"]))
+    if kwargs.get("strategy") == DA and kwargs.get("reuse_factor", 1) > 1:
+        raise ConfigError(
+            f"reuse_factor.default: {kwargs['reuse_factor']} with strategy distributed_arithmetic: alkaid's adder "
+            "graphs are fully unrolled (every product is shifts and adds of its own), so nothing can be shared; "
+            "use reuse_factor 1, or strategy latency/resource for the ops to share multipliers"
+        )
     return Config(**kwargs)
+
+
+def _strategy(s: Any) -> dict[str, Any]:
+    """`strategy: NAME` or `{default, ops: {path: NAME}, kinds: {kind: NAME}}` -> Config fields."""
+    if not isinstance(s, dict):  # `strategy: resource` is shorthand for the default
+        s = {"default": s}
+    _no_unknown(s, {"default", "ops", "kinds"}, "strategy.")
+    out: dict[str, Any] = {}
+    if "default" in s:
+        out["strategy"] = _strategy_name(s["default"], "strategy.default")
+    for section, known in (("ops", None), ("kinds", KINDS)):
+        entries = s.get(section)
+        if entries is None:
+            continue
+        key = f"strategy.{section}"
+        if not isinstance(entries, dict):
+            raise ConfigError(f"{key}: expected a mapping of op {'paths' if known is None else 'kinds'} "
+                              f"to strategies, got {clip(repr(entries), 60)}")
+        pairs = []
+        for name, value in entries.items():
+            if known is None and (not isinstance(name, str) or not name or any(c in name for c in ";= {}\"'")):
+                raise ConfigError(f"{key}: {name!r} is not an op path (e.g. R1.layers.0)")
+            if known is not None and name not in known:
+                raise ConfigError(f"unknown config key {key}.{name}; known kinds: {', '.join(known)}")
+            strategy = _strategy_name(value, f"{key}.{name}")
+            if known is not None and strategy == DA and name not in DA_KINDS:
+                raise ConfigError(f"{key}.{name}: distributed_arithmetic builds a product by constant weights "
+                                  f"from shifts and adds; it applies to {', '.join(DA_KINDS)} ops only")
+            pairs.append((name, strategy))
+        out[f"strategy_{section}"] = tuple(pairs)
+    return out
+
+
+def _strategy_name(value: Any, key: str) -> str:
+    if value not in STRATEGIES:
+        raise ConfigError(f"{key}: {clip(repr(value), 60)} is not a strategy; known: {', '.join(STRATEGIES)}")
+    return value
 
 
 class _StrictLoader(yaml.SafeLoader):

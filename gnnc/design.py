@@ -17,6 +17,7 @@ from gnnc.dialects import gnn
 from gnnc.errors import ConfigError, GnncError
 from gnnc.estimate import estimate
 from gnnc.partition import Segment, partition, segment_inputs, stitch
+from gnnc.passes.gnn_strategy import strategy_options
 from gnnc.precision import fixed_point_pipeline
 
 STAGES = ("gnn", "fixed", "hls")
@@ -82,9 +83,11 @@ class Design:
         self._example_inputs = example_inputs
         self._modules: dict[str, ModuleOp] = {"gnn": imported.module}
         fixed = imported.module.clone()
+        strategy = strategy_options(config.strategy, config.strategy_ops, config.strategy_kinds)
         passes.apply(
             fixed,
-            fixed_point_pipeline(config.precision_default, self.max_edges, config.precision_spec, self.max_nodes),
+            fixed_point_pipeline(config.precision_default, self.max_edges, config.precision_spec, self.max_nodes)
+            + (f",{strategy}" if strategy else ""),
         )
         self._modules["fixed"] = fixed
         hls = fixed.clone()

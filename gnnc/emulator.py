@@ -405,6 +405,9 @@ def _dense(it: _Interpreter, op: gnn.DenseOp) -> np.ndarray:
         return y + b if b is not None else y
     in_t, w_t, acc_t, out_t = _fixed(op.input), op.weight_type, op.accum_type, _fixed(op.result)
     assert w_t is not None and acc_t is not None
+    strategy = op.attributes.get("gnn.strategy")
+    if isinstance(strategy, builtin.StringAttr) and strategy.data == "distributed_arithmetic":
+        return _da_dense(it, op, x, w, b, in_t, w_t, acc_t, out_t)
     exact_w = in_t.w + w_t.w + (op.in_features + 1).bit_length() + 1
     if op.bias_type is not None:
         exact_w = max(exact_w, op.bias_type.w + acc_t.f - op.bias_type.f + 1) + 1
@@ -428,6 +431,28 @@ def _exact_matmul(it: _Interpreter, op: Operation, x: np.ndarray, raw_w: np.ndar
         w_f = it.memo(op, f"weight-f64:{format_fixed(w_t)}", lambda: np.ascontiguousarray(raw_w.T, dtype=np.float64))
         return (x.astype(np.float64) @ w_f).astype(np.int64)
     return np.dot(x.astype(dtype), raw_w.T.astype(dtype))
+
+
+def _da_dense(it: _Interpreter, op: gnn.DenseOp, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, in_t: gnn.FixedType,
+              w_t: gnn.FixedType, acc_t: gnn.FixedType, out_t: gnn.FixedType) -> np.ndarray:
+    """strategy distributed_arithmetic: the adder graph convert-gnn-to-hls lowers, evaluated op
+    by op (gnnc.adder_graph), then the bias in the accumulator type and the cast, as the C++."""
+    from gnnc.adder_graph import adder_graph, evaluate
+
+    raw_w = _constant(it, op, "weight", lambda: w, w_t, "weight")
+    graph = it.memo(op, f"adder-graph:{format_fixed(w_t)}:{format_fixed(in_t)}", lambda: adder_graph(raw_w, w_t, in_t))
+    columns = []
+    for o, (raw, t) in enumerate(evaluate(graph, x)):
+        if b is not None:
+            b_t = op.bias_type
+            assert b_t is not None
+            start = cast(_constant(it, op, "bias", lambda: b, b_t, "bias")[o:o + 1], b_t.f, acc_t, "accum")
+            f = max(t.f, acc_t.f)
+            acc = cast((raw << (f - t.f)) + (start << (f - acc_t.f)), f, acc_t, "accum")
+        else:
+            acc = cast(raw, t.f, acc_t, "accum")
+        columns.append(cast(acc, acc_t.f, out_t))
+    return np.stack(columns, axis=1) if columns else np.zeros((len(x), 0), dtype=np.int64)
 
 
 def _align(raw: np.ndarray, frac: int, to_frac: int) -> np.ndarray:

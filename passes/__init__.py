@@ -28,6 +28,11 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
         return GnnFixedPointPass
 
+    def strategy():
+        from gnnc.passes.gnn_strategy import GnnStrategyPass
+
+        return GnnStrategyPass
+
     def split_edge_dense():
         from gnnc.passes.gnn_split_edge_dense import GnnSplitEdgeDensePass
 
@@ -63,6 +68,7 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
         "gnn-canonicalize": canonicalize,
         "gnn-cse": gnn_cse,
         "gnn-fixed-point": fixed_point,
+        "gnn-strategy": strategy,
         "gnn-split-edge-dense": split_edge_dense,
         "convert-gnn-to-hls": convert_to_hls,
         "hls-parallelize": parallelize,

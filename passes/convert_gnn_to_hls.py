@@ -10,6 +10,7 @@ raw integers. No directive is set here: hls-parallelize and hls-partition-arrays
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from xdsl.context import Context
 from xdsl.dialects import builtin, func
 from xdsl.dialects.builtin import (
     IndexType,
+    IntegerAttr,
     IntegerType,
     MemRefType,
     Signedness,
@@ -32,6 +34,9 @@ from gnnc.dialects import gnn, hls
 from gnnc.emulator import argument_names, output_names, top_function
 from gnnc.identifiers import CPP_KEYWORDS, GENERATED, check_identifier
 from gnnc.passes._util import check_capacity, dense_attr
+from gnnc.passes.gnn_strategy import STRATEGY_ATTR
+from gnnc.adder_graph import ADDER_COST, AdderGraph, adder_graph
+from gnnc.config import DA
 from gnnc.errors import GnncError
 from gnnc.fixed import (
     LN_FOUR,
@@ -100,6 +105,7 @@ class _Lowering:
         self.names: set[str] = set()
         self.counter = 0
         self.current_op: tuple[str, str | None] | None = None  # (op name, torch path) being lowered
+        self.current_strategy: StringAttr | None = None  # its gnn.strategy (None: latency)
         # Graph-level rows: max_graphs of them with a batch input, else one graph per call.
         self.batched = any(isinstance(a.type, gnn.BatchType) for a in source.args)
         self.graph_cap = opts.max_graphs if self.batched else 1
@@ -158,7 +164,7 @@ class _Lowering:
             lower = _LOWERINGS.get(type(op))
             if lower is None:
                 raise GnncError(f"convert-gnn-to-hls: cannot lower '{op.name}'")
-            self.current_op = None
+            self.current_op = self.current_strategy = None
             lower(self, op)
         for k, v in enumerate(outputs):
             self._copy(self.arrays[v], block.args[first_out + k], v.type, f"output_{out_names[k]}")
@@ -220,6 +226,8 @@ class _Lowering:
             name = self.unique(f"{kind}{self.counter}")
         # the top-level loops built next belong to this op (see `loop`)
         self.current_op = (name, path.data if isinstance(path, StringAttr) else None)
+        strategy = op.attributes.get(STRATEGY_ATTR)
+        self.current_strategy = strategy if isinstance(strategy, StringAttr) else None
         return name
 
     def alloca(self, t: MemRefType, name: str) -> SSAValue:
@@ -244,6 +252,8 @@ class _Lowering:
             if rows is None:
                 rows = "edges" if limit is not None and limit is self.n_edges else "nodes"
             op.rows = StringAttr(rows)
+            if self.current_op is not None and self.current_strategy is not None:
+                op.strategy = self.current_strategy
         body(Builder(InsertPoint.at_end(op.body.block)), op.induction_var)
 
     def rows_loop(self, t: Attribute, label: str, body: Callable[[Builder, SSAValue], None]) -> None:
@@ -260,7 +270,7 @@ class _Lowering:
 
     def _copy(self, src: SSAValue, dst: SSAValue, t: Attribute, label: str) -> None:
         assert isinstance(t, gnn.FeaturesType)
-        self.current_op = (label, None)
+        self.current_op, self.current_strategy = (label, None), None
         f_count = t.num_features
 
         def rows(b: Builder, r: SSAValue) -> None:
@@ -337,6 +347,9 @@ def _lower_dense(lw: _Lowering, op: gnn.DenseOp) -> None:
     assert w_t is not None
     w_values = np.array(op.weight.get_values(), dtype=np.float64).reshape(op.weight.get_shape())
     w_raw = quantize(w_values, w_t)  # what the hardware multiplies: zeros are exact here
+    if lw.current_strategy is not None and lw.current_strategy.data == DA:
+        _lower_da_dense(lw, op, name, w_raw)
+        return
     if lw.opts.sparse and not w_raw.all():
         _lower_sparse_dense(lw, op, name, w_raw)
         return
@@ -371,6 +384,62 @@ def _lower_dense(lw: _Lowering, op: gnn.DenseOp) -> None:
 
     lw.rows_loop(op.result.type, name, rows)
     lw.arrays[op.result] = out
+
+
+def _lower_da_dense(lw: _Lowering, op: gnn.DenseOp, name: str, w_raw: np.ndarray) -> None:
+    """
+    strategy distributed_arithmetic: per row, alkaid's adder graph of W x (gnnc.adder_graph) as
+    straight-line hls ops: the inputs loaded, `hls.shift` / `hls.add` / `hls.sub` / `hls.neg` with
+    the graph's exact types (each adder carries alkaid's cost as `hls.adder_cost`), then per
+    output the bias added in the accumulator type and the cast to the result type: the latency
+    dense's arithmetic whenever its accumulator is exact or wraps, without a multiplier.
+    """
+    in_t, out_t = _elem(op.input), _elem(op.result)
+    w_t, acc_t = op.weight_type, op.accum_type
+    assert w_t is not None and acc_t is not None
+    graph = adder_graph(w_raw, w_t, in_t)
+    out = lw.alloca(lw._array_type(op.result.type), name)
+    x = lw.arrays[op.input]
+    bias = None
+    if op.bias is not None:
+        assert op.bias_type is not None
+        bias = quantize(np.array(op.bias.get_values(), dtype=np.float64), op.bias_type)
+
+    def rows(b: Builder, r: SSAValue) -> None:
+        values = _adder_ops(b, graph, lambda i: b.insert(hls.LoadOp(x, [r, _const(b, i, IndexType())])).result)
+        for o, node in enumerate(graph.outputs):
+            total = values[node]
+            if bias is not None:
+                assert op.bias_type is not None
+                start = b.insert(hls.CastOp(_const(b, int(bias[o]), op.bias_type), acc_t)).result
+                total = b.insert(hls.AddOp(total, start, acc_t)).result
+            else:
+                total = b.insert(hls.CastOp(total, acc_t)).result
+            b.insert(hls.StoreOp(b.insert(hls.CastOp(total, out_t)).result, out, [r, _const(b, o, IndexType())]))
+
+    lw.rows_loop(op.result.type, name, rows)
+    lw.arrays[op.result] = out
+
+
+def _adder_ops(b: Builder, graph: AdderGraph, load: Callable[[int], SSAValue]) -> list[SSAValue]:
+    """The graph's nodes as hls ops, in order; `load(i)` reads input i."""
+    values: list[SSAValue] = []
+    for node in graph.nodes:
+        if node.kind == "input":
+            v = load(node.amount)
+        elif node.kind == "zero":
+            v = _const(b, 0, node.t)
+        elif node.kind == "shift":
+            v = b.insert(hls.ShiftOp(values[node.args[0]], node.amount, node.t)).result
+        else:
+            args = [values[a] for a in node.args]
+            kind = {"add": hls.AddOp, "sub": hls.SubOp, "neg": hls.NegOp}[node.kind]
+            adder = b.insert(kind(*args, node.t))
+            if node.cost:
+                adder.attributes[ADDER_COST] = IntegerAttr(math.ceil(node.cost), 64)
+            v = adder.results[0]
+        values.append(v)
+    return values
 
 
 def _bias_rom(lw: _Lowering, op: gnn.DenseOp, name: str) -> SSAValue | None:

@@ -13,8 +13,9 @@ from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
+from gnnc.config import DA
 from gnnc.dialects import hls
-from gnnc.errors import GnncError
+from gnnc.errors import ConfigError, GnncError
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,12 @@ class HlsReusePass(ModulePass):
             explicit_rf = rf is not None
             p_op = next((parallel[k] for k in keys if k in parallel), None)
             mults = [muls_per_row(loop) for loop in op_loops]
+            if explicit_rf and rf > 1 and any(loop.strategy is not None and loop.strategy.data == DA for loop in op_loops):
+                raise ConfigError(
+                    f"reuse_factor.ops: {rf} for {_describe(op_loops)}, whose strategy is "
+                    "distributed_arithmetic: alkaid's adder graphs are fully unrolled (each product is its own "
+                    "shifts and adds, no multiplier to share); give it reuse factor 1 or strategy latency/resource"
+                )
             if explicit_rf and rf > 1 and not any(mults):
                 raise GnncError(f"{self.name}: reuse factor {rf} for {_describe(op_loops)}: the op has no multipliers")
             for loop, m in zip(op_loops, mults):

@@ -1,0 +1,74 @@
+"""Issue 11: the `strategy` config key (latency | resource | distributed_arithmetic per op)."""
+
+import pytest
+
+import gnnc
+from gnnc.config import load_config
+
+
+def test_strategy_forms_read_back():
+    cfg = load_config({"strategy": "resource"})
+    assert (cfg.strategy, cfg.strategy_ops, cfg.strategy_kinds) == ("resource", (), ())
+    cfg = load_config({"strategy": {"default": "latency", "ops": {"R1.layers.0": "distributed_arithmetic"},
+                                    "kinds": {"dense": "resource"}}})
+    assert cfg.strategy_ops == (("R1.layers.0", "distributed_arithmetic"),)
+    assert cfg.strategy_kinds == (("dense", "resource"),)
+    back = load_config({"strategy": cfg.to_dict()["strategy"]})  # what gnnc_config.yaml records
+    assert (back.strategy, back.strategy_ops, back.strategy_kinds) == (cfg.strategy, cfg.strategy_ops, cfg.strategy_kinds)
+    assert load_config(None).to_dict()["strategy"] == "latency"
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"strategy": "fast"}, "strategy.default: 'fast' is not a strategy; known: latency, resource, distributed_arithmetic"),
+        ({"strategy": {"op": {}}}, "unknown config key strategy.op"),
+        ({"strategy": {"kinds": {"conv": "latency"}}}, "unknown config key strategy.kinds.conv; known kinds: dense"),
+        ({"strategy": {"kinds": {"mul": "distributed_arithmetic"}}}, "strategy.kinds.mul: distributed_arithmetic"),
+        ({"strategy": {"ops": {"a=b": "latency"}}}, "is not an op path"),
+        ({"strategy": {"ops": {"R1": "dsp"}}}, "strategy.ops.R1: 'dsp' is not a strategy"),
+        ({"strategy": "distributed_arithmetic", "reuse_factor": 2}, "alkaid's adder graphs are fully unrolled"),
+    ],
+)
+def test_bad_strategy_is_a_config_error(config, message):
+    with pytest.raises(gnnc.ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_config(config)
+
+
+# -- distributed_arithmetic on the tracking IN (10 TrackML graphs) --------------------
+
+from interaction_network import load_tracking_in  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+DA_BASE = {"graph": {"max_nodes": 28, "max_edges": 56}, "precision": "fixed<16,8>"}
+
+
+@pytest.fixture(scope="module")
+def tracking(trackml_dir):
+    return load_tracking_in("add", "source_to_target", 8, trackml_dir)
+
+
+@pytest.mark.parametrize("accum", [None, "fixed<24,8>"], ids=["exact", "wrapping"])
+def test_da_equals_latency_bit_for_bit(tracking, graphs, accum):
+    cfg = DA_BASE | ({"precision": {"default": "fixed<16,8>", "kinds": {"dense": {"accum": accum}}}} if accum else {})
+    latency = gnnc.compile(tracking, graphs[3], cfg)
+    da = gnnc.compile(tracking, graphs[3], cfg | {"strategy": "distributed_arithmetic"})
+    assert "hls.mul" not in da.mlir("hls") and "hls.shift" in da.mlir("hls") and "hls.sub" in da.mlir("hls")
+    for g in graphs:
+        assert np.array_equal(da.emulate(g), latency.emulate(g))
+
+
+@pytest.mark.parametrize("backend", ["vitis", "oneapi"])
+def test_da_csim_equals_emulate(tracking, graphs, backend):
+    cfg = DA_BASE | {"strategy": {"default": "latency", "ops": {"R1": "distributed_arithmetic", "O.layers.2": "distributed_arithmetic"}}}
+    design = gnnc.compile(tracking, graphs[3], cfg)
+    outs = design.csim_many([(g,) for g in graphs], backend=backend)  # one g++ build, 10 graphs
+    for g, out in zip(graphs, outs):
+        assert np.array_equal(out[0], design.emulate(g))
+
+
+def test_da_estimate_has_no_dsp(tracking, graphs):
+    da = gnnc.compile(tracking, graphs[3], DA_BASE | {"strategy": {"ops": {"R1.layers.0": "distributed_arithmetic"}}})
+    ops = da.estimate()["ops"]
+    assert ops["R1_layers_0_dense"]["dsp"] == 0 and ops["R1_layers_2_dense"]["dsp"] > 0
