@@ -36,6 +36,7 @@ from xdsl.dialects import builtin, func
 from xdsl.ir import BlockArgument, Operation, SSAValue
 
 from gnnc import resources
+from gnnc.config import DA
 from gnnc.dialects import hls
 from gnnc.errors import GnncError
 from gnnc.parts import RESOURCES, Part, lookup
@@ -435,7 +436,10 @@ def _is_trivial(raw: np.ndarray) -> np.ndarray:
 
 
 def _loop_latency(loop: hls.ForOp) -> float:
-    body = _body_latency(loop.body.block.ops)
+    if loop.strategy is not None and loop.strategy.data == DA:
+        body = ADD_CYCLES * _adder_depth(loop.body.block.ops)
+    else:
+        body = _body_latency(loop.body.block.ops)
     if loop.mul_limit is not None and loop.pipeline_ii is not None:
         body += loop.pipeline_ii.value.data - 1  # shared multipliers: products over RF cycles
     trips = loop.ub.value.data
@@ -486,6 +490,21 @@ def _body_latency(ops: Iterable[Operation]) -> float:
         elif isinstance(op, hls.TableIndexOp):
             total += TABLE_CYCLES
     return total
+
+
+def _adder_depth(ops: Iterable[Operation]) -> int:
+    """Adder levels on the longest path through straight-line code (a distributed-arithmetic
+    row: alkaid's graph, then the bias): its adders run in parallel where they can."""
+    level: dict[SSAValue, int] = {}
+    deepest = 0
+    for op in ops:
+        if not op.results:
+            continue
+        d = max((level.get(v, 0) for v in op.operands), default=0)
+        d += 1 if isinstance(op, hls.AddOp | hls.SubOp | hls.NegOp) else 0
+        level[op.results[0]] = d
+        deepest = max(deepest, d)
+    return deepest
 
 
 def _accumulates(loop: hls.ForOp) -> bool:

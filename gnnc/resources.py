@@ -21,6 +21,7 @@ from xdsl.dialects import builtin
 from xdsl.dialects.builtin import IntegerType, MemRefType
 from xdsl.ir import Attribute
 
+from gnnc.adder_graph import ADDER_COST
 from gnnc.dialects import hls
 from gnnc.dialects.gnn import FixedType, QuantMode
 
@@ -126,9 +127,8 @@ def operation(op, vendor: str) -> Cost:
     that rounds an adder, one that saturates a comparator and a multiplexer.
     FF: the latency model's registers: half a register per bit after each adder or
     select level (two levels per cycle), none after casts and wiring."""
-    if isinstance(op, hls.AddOp):
-        w = width(op.result.type)
-        return Cost(lut=w, ff=w / 2)
+    if isinstance(op, hls.AddOp | hls.SubOp | hls.NegOp):
+        return adder(op)
     if isinstance(op, hls.MaxOp | hls.MinOp):
         w = width(op.result.type)
         against_zero = any(isinstance(v.owner, hls.ConstantOp) and v.owner.raw.data == 0 for v in (op.lhs, op.rhs))
@@ -150,6 +150,16 @@ def operation(op, vendor: str) -> Cost:
             lut += 2 * dst.w  # saturation: compare the dropped bits, then clamp
         return Cost(lut=lut)
     return Cost()
+
+
+def adder(op: hls.AddOp | hls.SubOp | hls.NegOp) -> Cost:
+    """An adder, subtractor or negation: one LUT per result bit (carry chain), or, for an adder
+    of a distributed-arithmetic graph, alkaid's cost of it (`hls.adder_cost`: the bits where
+    its operands overlap, the others are wires; one LUT6 + carry bit each on AMD, one ALUT on
+    Intel); half a register per result bit (two adder levels per cycle)."""
+    w = width(op.result.type)
+    cost = op.attributes.get(ADDER_COST)
+    return Cost(lut=cost.value.data if isinstance(cost, builtin.IntegerAttr) else w, ff=w / 2)
 
 
 def mux(rows: int, w: int) -> Cost:

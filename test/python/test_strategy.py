@@ -72,3 +72,29 @@ def test_da_estimate_has_no_dsp(tracking, graphs):
     da = gnnc.compile(tracking, graphs[3], DA_BASE | {"strategy": {"ops": {"R1.layers.0": "distributed_arithmetic"}}})
     ops = da.estimate()["ops"]
     assert ops["R1_layers_0_dense"]["dsp"] == 0 and ops["R1_layers_2_dense"]["dsp"] > 0
+
+
+def test_da_estimate_follows_the_documented_rule(tracking, graphs):
+    """docs/estimate.md: a DA dense has 0 DSP; per row, LUTs = alkaid's cost of each adder of
+    its graph (hls.adder_cost) plus one per result bit of the other adds (bias, negations),
+    FF half a bit per adder result bit; latency = ADD_CYCLES * adder levels on its longest path."""
+    from gnnc.adder_graph import ADDER_COST, adder_graph
+    from gnnc.dialects import hls
+    from gnnc.estimate import ADD_CYCLES
+    from gnnc.fixed import quantize
+
+    design = gnnc.compile(tracking, graphs[3], DA_BASE | {"strategy": {"ops": {"O.layers.0": "distributed_arithmetic"}}})
+    (dense,) = [o for o in design.module("fixed").walk() if o.name == "gnn.dense" and o.attributes["gnn.path"].data == "O.layers.0"]
+    w = np.asarray(dense.weight.get_values(), dtype=np.float64).reshape(dense.out_features, dense.in_features)
+    graph = adder_graph(quantize(w, dense.weight_type), dense.weight_type, dense.input.type.element_type)
+    (loop,) = [o for o in design.module("hls").walk() if isinstance(o, hls.ForOp) and o.op is not None
+               and o.op.data == "O_layers_0_dense"]
+    adders = [o for o in loop.body.walk() if isinstance(o, hls.AddOp | hls.SubOp | hls.NegOp)]
+    assert sum(o.attributes[ADDER_COST].value.data for o in adders if ADDER_COST in o.attributes) == graph.cost
+    lut = sum(o.attributes[ADDER_COST].value.data if ADDER_COST in o.attributes else o.result.type.w for o in adders)
+    ff = sum(o.result.type.w for o in adders) / 2
+    rows = design.max_nodes
+    est = design.estimate()["ops"]["O_layers_0_dense"]
+    assert (est["dsp"], est["lut"], est["ff"]) == (0, rows * lut, int(np.ceil(rows * ff)))
+    depth = graph.depth + (1 if dense.bias is not None else 0)
+    assert est["latency_cycles"] == int(np.ceil(ADD_CYCLES * depth))
