@@ -70,7 +70,7 @@ def best(rows: list[dict], objective: str) -> int:
 
 def plot(rows: list[dict], objective: str, path: str | Path, costs: tuple[str, ...] = COSTS) -> Path:
     """One panel per cost that varies: every point (grey), the front (red, joined), the objective on y."""
-    from gnnc.plots import _pyplot
+    from gnnc.plots import _pyplot, save_figure
 
     plt = _pyplot()
     name, maximize = objective_of(objective)
@@ -95,12 +95,5 @@ def plot(rows: list[dict], objective: str, path: str | Path, costs: tuple[str, .
     axes.flat[0].legend(fontsize=8)
     fig.suptitle(f"sweep: {name} against each cost ({len(ok)} points)")
     fig.tight_layout()
-    out = Path(path)
-    try:
-        fig.savefig(out, dpi=100)
-    except (OSError, ValueError) as err:
-        raise GnncError(f"cannot write the plot to {out}: {err}") from None
-    finally:
-        plt.close(fig)
-    return out
+    return save_figure(fig, path, dpi=100)
 

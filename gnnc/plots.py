@@ -26,6 +26,18 @@ def _pyplot():
     return plt
 
 
+def save_figure(fig, path: str | Path, dpi: int) -> Path:
+    """Write a figure (any format matplotlib writes) and close it; an unwritable path is a GnncError."""
+    out = Path(path)
+    try:
+        fig.savefig(out, dpi=dpi)
+    except (OSError, ValueError) as err:
+        raise GnncError(f"cannot write the plot to {out}: {err}") from None
+    finally:
+        _pyplot().close(fig)
+    return out
+
+
 def plot_report(report: Report, path: str | Path) -> Path:
     """Write the two panels to `path` (any format matplotlib writes: .png, .pdf, .svg)."""
     plt = _pyplot()
@@ -36,14 +48,7 @@ def plot_report(report: Report, path: str | Path) -> Path:
     if ranges:
         _precision(axes[0][1], ranges)
     fig.tight_layout()
-    out = Path(path)
-    try:
-        fig.savefig(out, dpi=110)
-    except (OSError, ValueError) as err:
-        raise GnncError(f"cannot write the plot to {out}: {err}") from None
-    finally:
-        plt.close(fig)
-    return out
+    return save_figure(fig, path, dpi=110)
 
 
 def _rows(report: Report) -> int:
