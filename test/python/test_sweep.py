@@ -56,24 +56,24 @@ def test_cluster_rows_equal_serial_and_rerun_computes_nothing(client, tmp_path):
     assert [_plain(r) for r in again.rows] == [_plain(r) for r in result.rows]
 
 
-def test_a_worker_killed_mid_sweep_loses_no_point(tmp_path):
+def test_a_worker_killed_mid_sweep_loses_no_point(client, tmp_path):
+    """Runs on the module's cluster (its nanny restarts the killed worker): one cluster start
+    per file, since starting two worker processes that import torch is most of this file's time."""
     model, graphs = Tiny().eval(), _graphs(2)
-    space = {"grid": {"precision.default": [f"fixed<{w},6>" for w in (10, 12, 14, 16)], "reuse_factor": [1, 2]}}
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cl:
-        with distributed.Client(cl) as c:
-            pids = list(c.run(os.getpid).values())
-            killed = []
+    space = {"grid": {"precision.default": [f"fixed<{w},6>" for w in (10, 12, 14)], "reuse_factor": [1, 2]}}
+    pids = list(client.run(os.getpid).values())
+    killed = []
 
-            def kill_one(row):
-                if not killed:
-                    killed.append(pids[0])
-                    os.kill(pids[0], signal.SIGKILL)
+    def kill_one(row):
+        if not killed:
+            killed.append(pids[0])
+            os.kill(pids[0], signal.SIGKILL)
 
-            result = gnnc.sweep(model, graphs, space, BASE, client=c, out_dir=tmp_path, progress=False,
-                                on_point=kill_one)
+    result = gnnc.sweep(model, graphs, space, BASE, client=client, out_dir=tmp_path, progress=False,
+                        on_point=kill_one)
     assert killed
-    assert len(result.rows) == 8 and not any(r.get("error") for r in result.rows)
-    assert len(list((tmp_path / "points").glob("*.json"))) == 8
+    assert len(result.rows) == 6 and not any(r.get("error") for r in result.rows)
+    assert len(list((tmp_path / "points").glob("*.json"))) == 6
 
 
 def test_pareto_front_of_a_hand_made_table():
