@@ -85,3 +85,24 @@ hls.for %i = 0 to 4 {
 
 %a = hls.constant 1 : f32
 // CHECK: 'hls.constant': type must be fixed, integer or index, got f32
+
+// -----
+
+// A shift only moves the binary point: x * 2^-3 of fixed<17,7> is fixed<17,4>.
+%x = "test.op"() : () -> !gnn.fixed<17, 7>
+%s = hls.shift %x by -3 : !gnn.fixed<17, 7> -> !gnn.fixed<17, 7>
+// CHECK: 'hls.shift': shifting !gnn.fixed<17, 7> by -3 gives !gnn.fixed<17, 4>, not !gnn.fixed<17, 7>
+
+// -----
+
+// Shifting left past all 10 fractional bits adds integer bits: by 12, two more bits.
+%x = "test.op"() : () -> !gnn.fixed<16, 6>
+%s = hls.shift %x by 12 : !gnn.fixed<16, 6> -> !gnn.fixed<16, 18>
+// CHECK: 'hls.shift': shifting !gnn.fixed<16, 6> by 12 gives !gnn.fixed<18, 18>, not !gnn.fixed<16, 18>
+
+// -----
+
+// The sign stays: an unsigned result of a signed input is not a shift.
+%x = "test.op"() : () -> !gnn.fixed<8, 3>
+%s = hls.shift %x by 1 : !gnn.fixed<8, 3> -> !gnn.fixed<8, 4, unsigned>
+// CHECK: 'hls.shift': shifting !gnn.fixed<8, 3> by 1 gives !gnn.fixed<8, 4>, not !gnn.fixed<8, 4, unsigned>

@@ -17,6 +17,10 @@ func.func @top(%x: memref<28x3x!gnn.fixed<16, 6>>, %ei: memref<2x56xui5>, %n: ui
       %m = hls.max %v, %z : !gnn.fixed<16, 6>, !gnn.fixed<16, 6> -> !gnn.fixed<16, 6>
       %mi = hls.min %v, %z : !gnn.fixed<16, 6>, !gnn.fixed<16, 6> -> !gnn.fixed<16, 6>
       %a = hls.add %m, %mi : !gnn.fixed<16, 6>, !gnn.fixed<16, 6> -> !gnn.fixed<17, 7>
+      %sh = hls.shift %a by -3 : !gnn.fixed<17, 7> -> !gnn.fixed<17, 4>
+      %up = hls.shift %v by 12 : !gnn.fixed<16, 6> -> !gnn.fixed<18, 18>
+      %d = hls.sub %a, %sh {hls.adder_cost = 17 : i64} : !gnn.fixed<17, 7>, !gnn.fixed<17, 4> -> !gnn.fixed<21, 8>
+      %ng = hls.neg %v : !gnn.fixed<16, 6> -> !gnn.fixed<17, 7>
       %ti = hls.table_index %m {table_size = 1024 : i64, table_min = -8 : i64, table_scale = 64 : i64} : !gnn.fixed<16, 6>
       %sel = hls.select_positive %raw, %m, %z : ui5, !gnn.fixed<16, 6>
       hls.store %sel, %out[%e, %f] : !gnn.fixed<16, 6>, memref<56x3x!gnn.fixed<16, 6>>
@@ -40,6 +44,10 @@ func.func @top(%x: memref<28x3x!gnn.fixed<16, 6>>, %ei: memref<2x56xui5>, %n: ui
 // CHECK-NEXT:     %m = hls.max %v, %z : !gnn.fixed<16, 6>, !gnn.fixed<16, 6> -> !gnn.fixed<16, 6>
 // CHECK-NEXT:     %mi = hls.min %v, %z : !gnn.fixed<16, 6>, !gnn.fixed<16, 6> -> !gnn.fixed<16, 6>
 // CHECK-NEXT:     %a = hls.add %m, %mi : !gnn.fixed<16, 6>, !gnn.fixed<16, 6> -> !gnn.fixed<17, 7>
+// CHECK-NEXT:     %sh = hls.shift %a by -3 : !gnn.fixed<17, 7> -> !gnn.fixed<17, 4>
+// CHECK-NEXT:     %up = hls.shift %v by 12 : !gnn.fixed<16, 6> -> !gnn.fixed<18, 18>
+// CHECK-NEXT:     %d = hls.sub %a, %sh {hls.adder_cost = 17 : i64} : !gnn.fixed<17, 7>, !gnn.fixed<17, 4> -> !gnn.fixed<21, 8>
+// CHECK-NEXT:     %ng = hls.neg %v : !gnn.fixed<16, 6> -> !gnn.fixed<17, 7>
 // CHECK-NEXT:     %ti = hls.table_index %m {table_size = 1024 : i64, table_min = -8 : i64, table_scale = 64 : i64} : !gnn.fixed<16, 6>
 // CHECK-NEXT:     %sel = hls.select_positive %raw, %m, %z : ui5, !gnn.fixed<16, 6>
 // CHECK-NEXT:     hls.store %sel, %out[%e, %f] : !gnn.fixed<16, 6>, memref<56x3x!gnn.fixed<16, 6>>
