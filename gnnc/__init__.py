@@ -5,6 +5,7 @@
     design.emulate(data)              # bit-exact fixed point
     design.csim(data)                 # the generated C++, compiled with g++
     design.write("out/", backend="vitis")
+    gnnc.load("out/")                 # the written project as a Design again, without the model
     gnnc.calibrate(model, graphs, width=16)   # automatic per-op precision from a calibration set
     design.estimate()                 # dsp, lut, ff, bram_18k, uram, latency per op; the part's use
     gnnc.read_report("out/")          # the estimate beside Vitis / oneAPI synthesis reports
@@ -17,6 +18,7 @@ from gnnc.design import Design, compile  # noqa: A004
 from gnnc.errors import ConfigError, CSimError, GnncError, UnsupportedModelError
 from gnnc.estimate import ResourceWarning  # noqa: A004
 from gnnc.report import Report, read_report
+from gnnc.saved_design import load
 from gnnc.sweep_run import SweepResult, sweep
 
 __version__ = "0.1.0"
@@ -35,6 +37,7 @@ __all__ = [
     "__version__",
     "calibrate",
     "compile",
+    "load",
     "load_config",
     "read_report",
     "sweep",

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
-from gnnc import emulator, module_attributes, passes
+from gnnc import emulator, module_attributes, passes, saved_design
 from gnnc.backends.emitter import top_function as hls_top_function
 from gnnc.config import Config, load_config
 from gnnc.dialects import gnn
@@ -306,6 +306,7 @@ class Design:
             example_inputs=examples,
             expected_outputs=expected,
             estimate=self.estimate() | {"ranges": _value_ranges(ranges)},
+            design_files=saved_design.files(self),
             force=force,
         )
         self.timings["write_s"] = time.perf_counter() - start

@@ -36,7 +36,21 @@ def graph_paths(pattern: str) -> list[Path]:
 
 def load_graphs(pattern: str, model: Any, example: Any) -> list[Any]:
     """Every graph of the pattern as the model takes it (a Data, or a tuple of tensors)."""
-    return [_graph(path, _arrays(path), model, example) for path in graph_paths(pattern)]
+    examples = example if isinstance(example, tuple) else (example,)
+    params = list(inspect.signature(model.forward).parameters)[: len(examples)]
+    return [_graph(path, _arrays(path), example, params) for path in graph_paths(pattern)]
+
+
+def load_design_graphs(pattern: str, design: Any) -> list[Any]:
+    """The same for a Design without its model (gnnc.load): arguments named as the IR's inputs,
+    None for a positional argument the IR does not read."""
+    from gnnc.saved_design import example_args
+
+    example = example_args(design)
+    names = {i.key: i.name for i in design._imported._inputs}
+    params = [names.get(k) for k in range(len(example))]
+    return [_graph(path, _arrays(path), example if len(example) > 1 else example[0], params)
+            for path in graph_paths(pattern)]
 
 
 def _arrays(path: Path) -> dict[str, np.ndarray]:
@@ -47,7 +61,7 @@ def _arrays(path: Path) -> dict[str, np.ndarray]:
         raise GnncError(f"{path}: not a numpy .npz file of arrays ({err})") from None
 
 
-def _graph(path: Path, arrays: dict[str, np.ndarray], model: Any, example: Any) -> Any:
+def _graph(path: Path, arrays: dict[str, np.ndarray], example: Any, params: list[str | None]) -> Any:
     import torch
 
     if hasattr(example, "keys") and hasattr(example, "edge_index"):  # a PyG Data
@@ -64,8 +78,8 @@ def _graph(path: Path, arrays: dict[str, np.ndarray], model: Any, example: Any) 
             values["y"] = torch.from_numpy(np.asarray(arrays["y"]))
         return Data(**values)
     examples = example if isinstance(example, tuple) else (example,)
-    params = [p for p in inspect.signature(model.forward).parameters][: len(examples)]
-    return tuple(_tensor(path, name, _need(path, arrays, name), like) for name, like in zip(params, examples))
+    return tuple(None if name is None or like is None else _tensor(path, name, _need(path, arrays, name), like)
+                 for name, like in zip(params, examples))
 
 
 def _need(path: Path, arrays: dict[str, np.ndarray], key: str) -> np.ndarray:

@@ -21,6 +21,7 @@ import numpy as np
 
 from gnnc import pareto
 from gnnc.errors import GnncError
+from gnnc.progress import progress as progress_bar
 from gnnc.space import Point, expand, split_path
 from gnnc.sweep_point import Options, evaluate
 
@@ -342,7 +343,7 @@ def _run(client: Any, payload: bytes, todo: list[Point], ids: list[str], options
                       key=f"gnnc-point-{p.index}-{ids[p.index]}", retries=1): p
         for p in todo
     }
-    bar = _progress(len(todo), progress)
+    bar = progress_bar(len(todo), "gnnc sweep", "point", progress)
     try:
         for future in distributed.as_completed(futures):
             point = futures[future]
@@ -356,14 +357,6 @@ def _run(client: Any, payload: bytes, todo: list[Point], ids: list[str], options
     finally:
         bar.close()
         client.cancel([*futures, shared])
-
-
-def _progress(total: int, show: bool | None):
-    from tqdm.auto import tqdm
-
-    if show is None:
-        show = sys.stderr.isatty()
-    return tqdm(total=total, desc="gnnc sweep", unit="point", disable=not show, file=sys.stderr)
 
 
 __all__ = ["SweepResult", "split_path", "sweep"]

@@ -5,6 +5,9 @@ The `gnnc` command: compile a PyTorch Geometric model file into an HLS project.
 gnnc compile model.py --config config.yaml -o out/ [--backend vitis|oneapi] [--force] [--csim]
 gnnc mlir model.py --config config.yaml [--stage gnn|fixed|hls]
 gnnc report PRJ [--plot FILE.png]
+gnnc csim PRJ --data 'graphs/*.npz' [--backend vitis|oneapi] [-o OUT]
+gnnc build PRJ [--steps csim,synth] [--target report] [--print]
+gnnc opt [gnnc-opt arguments]          # = gnnc-opt
 gnnc sweep model.py --space space.yaml --data 'graphs/*.npz' -o DIR [--scheduler ADDRESS] [--best]
 ```
 
@@ -37,6 +40,7 @@ from types import ModuleType
 from typing import IO, Any, NoReturn
 
 from gnnc.errors import GnncError, clip, clip_lines, reader_went_away
+from gnnc.tools.project_commands import add_build_parser, add_csim_parser, cmd_build, cmd_csim
 
 PROG = "gnnc"
 STAGES = ("gnn", "fixed", "hls")
@@ -94,7 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add_report_parser(sub)
+    add_csim_parser(sub)
+    add_build_parser(sub)
     add_sweep_parser(sub)
+    sub.add_parser("opt", help="run passes on textual IR: the same as gnnc-opt (gnnc opt --help)", add_help=False)
 
     m = sub.add_parser("mlir", help="print the model's IR at one stage")
     common(m)
@@ -438,11 +445,21 @@ def cmd_sweep(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     return 0
 
 
-COMMANDS = {"compile": cmd_compile, "mlir": cmd_mlir, "report": cmd_report, "sweep": cmd_sweep}
+def cmd_opt(argv: Sequence[str]) -> int:
+    from gnnc.tools.gnnc_opt import main as gnnc_opt
+
+    return gnnc_opt(list(argv))
+
+
+COMMANDS = {"compile": cmd_compile, "mlir": cmd_mlir, "report": cmd_report, "csim": cmd_csim, "build": cmd_build,
+            "sweep": cmd_sweep}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `gnnc`; returns the exit status (0, or 1 on any error)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["opt"]:  # everything after `opt` is gnnc-opt's, --help included
+        return cmd_opt(argv[1:])
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)

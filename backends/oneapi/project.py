@@ -170,7 +170,8 @@ def write_project(out_dir: str | os.PathLike, *, top: str, firmware: Mapping[str
                   ports: Sequence[Port], max_nodes: int, max_edges: int, part: str,
                   clock_period_ns: float, config: Mapping[str, Any],
                   example_inputs: GraphsArg = None, expected_outputs: GraphsArg = None,
-                  force: bool = False, estimate: Mapping[str, Any] | None = None) -> Path:
+                  force: bool = False, estimate: Mapping[str, Any] | None = None,
+                  design_files: Mapping[str, str] | None = None) -> Path:
     """Write the project to `out_dir` atomically and return its path (see the module doc)."""
     out = Path(out_dir)
     common.check_destination(out, force)
@@ -190,6 +191,7 @@ def write_project(out_dir: str | os.PathLike, *, top: str, firmware: Mapping[str
     files["README.md"] = _readme(top, ports, kernel_sources, layout.sources, part, device, clock,
                                  max_nodes, max_edges, n_graphs, has_expected)
     common.add_estimate(files, estimate)
+    files.update(design_files or {})  # what gnnc.load reopens the design from
     return common.write_atomically(out, files, force)
 
 
@@ -307,6 +309,7 @@ Kernel `{kernel_name(top)}` around the top function `{top}`, compiled for graphs
 | `CMakeLists.txt` | `fpga_emu`, `report`, `fpga_sim` and `fpga` targets (icpx) |
 | `sycl_standin/` | plain-C++ stand-in for SYCL, for the g++ C simulation only |
 | `gnnc_config.yaml` | the gnnc config this project was compiled with |
+| `gnnc_design.mlir`, `gnnc_design.json` | the design's gnn IR, how the model is called and the example: `gnnc.load(PRJ)` reopens the design from them |
 
 ## Ports (arguments of `{top}`, in order; each is a host pipe of the kernel)
 

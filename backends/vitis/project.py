@@ -42,7 +42,8 @@ def write_project(out_dir: str | os.PathLike, *, top: str, firmware: Mapping[str
                   ports: Sequence[Port], max_nodes: int, max_edges: int, part: str,
                   clock_period_ns: float, config: Mapping[str, Any],
                   example_inputs: GraphsArg = None, expected_outputs: GraphsArg = None,
-                  force: bool = False, estimate: Mapping[str, Any] | None = None) -> Path:
+                  force: bool = False, estimate: Mapping[str, Any] | None = None,
+                  design_files: Mapping[str, str] | None = None) -> Path:
     """Write the project to `out_dir` atomically and return its path.
 
     example_inputs / expected_outputs: one graph (dict of arrays by port name, real sizes)
@@ -55,6 +56,7 @@ def write_project(out_dir: str | os.PathLike, *, top: str, firmware: Mapping[str
                     config=config, example_inputs=example_inputs,
                     expected_outputs=expected_outputs)
     common.add_estimate(files, estimate)
+    files.update(design_files or {})  # what gnnc.load reopens the design from
     return common.write_atomically(out, files, force)
 
 
@@ -224,6 +226,7 @@ rows past them are ignored.
 | `build_prj.tcl` | Vitis HLS Tcl script: csim, synthesis, co-simulation, IP export |
 | `hls_config.cfg` | the same for the `v++ --mode hls` flow (Vitis 2024.1+) |
 | `gnnc_config.yaml` | the gnnc config this project was compiled with |
+| `gnnc_design.mlir`, `gnnc_design.json` | the design's gnn IR, how the model is called and the example: `gnnc.load(PRJ)` reopens the design from them |
 
 ## Ports (arguments of `{top}`, in order)
 
