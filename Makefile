@@ -70,6 +70,7 @@ $(BENCH_STAMP): pyproject.toml
 bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python bench/emulate.py
 	$(BENCH_VENV)/bin/python bench/compile_and_csim.py
+	$(BENCH_VENV)/bin/python bench/partition.py
 
 mutate: $(STAMP)
 	$(BIN)/python scripts/mutate.py

@@ -1,37 +1,38 @@
 """
 Lossless graph partitioning: run graphs larger than a design's capacity in segments.
 
-Every output row (a node or an edge of a result) depends on a set of input rows, found by
-walking the gnn function backwards: a row-wise op needs the same rows of its operands, a
-gather needs the node at its end of each edge, a scatter needs every edge that ends at
-each node (all of them: that is what makes the result exact, not approximate). The
-closure of one output row is its k-hop halo for k rounds of message passing.
+Every output row (a node or an edge of a result) depends on a set of input rows, its halo
+(gnnc.halo: k hops for k rounds of message passing, found from the IR). A segment is the
+subgraph of the union of the halos of the rows it owns (both endpoints of every edge are
+kept, so its edge_index is valid); running the design on it gives exactly the whole-graph
+values on those rows, because every value they depend on sees the same inputs in the same
+exact arithmetic.
 
-Segments are built greedily: output rows in breadth-first order of the graph (neighbours
-share most of their halo), each added to the current segment while the union of halos
-fits `max_nodes` x `max_edges`. A segment is the subgraph of its halo nodes and edges
-(both endpoints of every edge are kept, so its edge_index is valid); running the design
-on it gives exactly the whole-graph values on the rows it owns, because every value those
-rows depend on sees the same inputs in the same exact arithmetic.
+Segments are filled greedily along a locality order of the nodes (METIS parts when pymetis is
+installed, else breadth-first; gnnc.row_order): each output row joins the current segment while
+the union of halos fits `max_nodes` x `max_edges`, rows that do not fit are skipped for a while
+(a later row may still fit), and a closed segment also owns every row whose whole halo it holds.
+Components and small graphs follow each other in the order, so they share segments, and a
+component that does not fit the rest of a segment is cut there.
 
 A model with a readout (graph-level rows) is never split inside a graph: a graph-level
-value depends on every node of its graph. Its segments are runs of whole graphs of the
-batch (at most max_graphs of them, within max_nodes x max_edges); one graph larger than
-the capacity is an error (`graph_segments`).
+value depends on every node of its graph. Its segments are bins of whole graphs of the
+batch (first fit, largest first: at most max_graphs of them within max_nodes x max_edges);
+one graph larger than the capacity is an error (`graph_segments`).
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 from xdsl.dialects import builtin, func
-from xdsl.ir import SSAValue
 
 from gnnc.dialects import gnn
 from gnnc.emulator import argument_names, top_function
+from gnnc import row_order
 from gnnc.errors import GnncError
+from gnnc.halo import GraphShape, Halos, halos
 
 
 @dataclass
@@ -48,155 +49,112 @@ class Segment:
         return len(self.nodes), len(self.edges)
 
 
-@dataclass(frozen=True)
-class _Rows:
-    """Rows needed of every value, as sets of global ids."""
+def _ranges(ptr: np.ndarray, ids: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR entries of `rows`, concatenated, and the position in `rows` each came from."""
+    start, count = ptr[rows], ptr[rows + 1] - ptr[rows]
+    within = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    return ids[np.repeat(start, count) + within], np.repeat(np.arange(rows.size), count)
 
-    nodes: frozenset[int]
-    edges: frozenset[int]
+
+class _Filler:
+    """Fills segments along an order of output rows: a row joins the current segment while the
+    union of halos fits the capacity; a segment is closed after `patience` consecutive rows that
+    do not fit, and then also owns every row whose whole halo it already holds."""
+
+    def __init__(self, h: Halos, kinds: list[str], n_nodes: int, n_edges: int, max_nodes: int, max_edges: int):
+        self.h, self.kinds = h, kinds
+        self.n_nodes, self.n_edges = n_nodes, n_edges
+        self.max_nodes, self.max_edges = max_nodes, max_edges
+
+    def run(self, order: np.ndarray, patience: int = 24) -> list[Segment]:
+        h = self.h
+        owner = np.full(h.rows, -1, dtype=np.int64)
+        in_n = np.zeros(self.n_nodes, dtype=bool)
+        in_e = np.zeros(self.n_edges, dtype=bool)
+        node_ptr, node_ids, edge_ptr, edge_ids = h.node_ptr.tolist(), h.node_ids, h.edge_ptr.tolist(), h.edge_ids
+        pieces: list[tuple[np.ndarray, np.ndarray]] = []
+        rows = order.tolist()
+        pos = 0
+        while pos < len(rows):
+            nodes: list[np.ndarray] = []
+            edges: list[np.ndarray] = []
+            count_n = count_e = misses = 0
+            i = pos
+            while i < len(rows) and misses < patience:
+                r = rows[i]
+                i += 1
+                if owner[r] >= 0:
+                    continue
+                nn = node_ids[node_ptr[r] : node_ptr[r + 1]]
+                nn = nn[~in_n[nn]]
+                ee = edge_ids[edge_ptr[r] : edge_ptr[r + 1]]
+                ee = ee[~in_e[ee]]
+                if count_n + nn.size > self.max_nodes or count_e + ee.size > self.max_edges:
+                    misses += 1
+                    continue
+                misses = 0
+                in_n[nn] = True
+                in_e[ee] = True
+                nodes.append(nn)
+                edges.append(ee)
+                count_n += nn.size
+                count_e += ee.size
+                owner[r] = len(pieces)
+            seg_nodes = np.sort(np.concatenate(nodes))
+            seg_edges = np.sort(np.concatenate(edges)) if edges else np.zeros(0, dtype=np.int64)
+            self._own_inside(seg_nodes, seg_edges, owner, len(pieces), in_n, in_e)
+            pieces.append((seg_nodes, seg_edges))
+            in_n[seg_nodes] = False
+            in_e[seg_edges] = False
+            while pos < len(rows) and owner[rows[pos]] >= 0:
+                pos += 1
+        return self._segments(pieces, owner)
+
+    def _own_inside(self, nodes, edges, owner, segment: int, in_n, in_e) -> None:
+        """Give the segment every row not yet owned whose halo lies inside it (it is exact there)."""
+        h = self.h
+        candidates = np.concatenate([h.offsets[k] + (nodes if kind == "nodes" else edges)
+                                     for k, kind in enumerate(self.kinds)])
+        candidates = candidates[owner[candidates] < 0]
+        outside = np.zeros(candidates.size, dtype=np.int64)
+        for ptr, ids, inside in ((h.node_ptr, h.node_ids, in_n), (h.edge_ptr, h.edge_ids, in_e)):
+            got, where = _ranges(ptr, ids, candidates)
+            outside += np.bincount(where[~inside[got]], minlength=candidates.size)
+        owner[candidates[outside == 0]] = segment
+
+    def _segments(self, pieces, owner) -> list[Segment]:
+        by_segment = np.argsort(owner, kind="stable")
+        bounds = np.searchsorted(owner[by_segment], np.arange(len(pieces) + 1))
+        segments = []
+        for s, (nodes, edges) in enumerate(pieces):
+            rows = by_segment[bounds[s] : bounds[s + 1]]  # sorted: a stable sort of increasing rows
+            owned = [rows[(rows >= lo) & (rows < hi)] - lo for lo, hi in zip(self.h.offsets[:-1], self.h.offsets[1:])]
+            segments.append(Segment(nodes, edges, owned))
+        return segments
 
 
-class _Graph:
-    def __init__(self, fn: func.FuncOp, inputs: dict[str, np.ndarray]):
-        self.fn = fn
-        names = argument_names(fn)
-        self.edge_index = next(
-            (np.asarray(inputs[n], dtype=np.int64) for n, a in zip(names, fn.args) if isinstance(a.type, gnn.EdgeIndexType)),
-            None,
+def _row_keys(h: Halos, kinds: list[str], rank: np.ndarray, edge_index: np.ndarray) -> np.ndarray:
+    """Output rows in the order of their nodes' ranks (an edge at its nearer end)."""
+    keys = []
+    for kind in kinds:
+        if kind == "nodes":
+            keys.append(rank.astype(np.float64))
+        else:
+            ends = rank[edge_index]
+            keys.append(np.minimum(ends[0], ends[1]) + np.maximum(ends[0], ends[1]) / (2.0 * max(rank.size, 1)))
+    return np.argsort(np.concatenate(keys), kind="stable")
+
+
+def _check_halos(h: Halos, kinds: list[str], max_nodes: int, max_edges: int) -> None:
+    too_big = np.flatnonzero((np.diff(h.node_ptr) > max_nodes) | (np.diff(h.edge_ptr) > max_edges))
+    if too_big.size:
+        r = int(too_big[0])
+        k = int(np.searchsorted(h.offsets, r, side="right")) - 1
+        raise GnncError(
+            f"output {kinds[k][:-1]} {r - int(h.offsets[k])} depends on {h.nodes(r).size} nodes and "
+            f"{h.edges(r).size} edges, more than the design's capacity {max_nodes} x {max_edges}: no partition "
+            "can be exact; raise graph.max_nodes / graph.max_edges"
         )
-        if self.edge_index is None:
-            raise GnncError("graph partitioning needs an edge_index input")
-        node_rows = [inputs[n].shape[0] for n, a in zip(names, fn.args) if isinstance(a.type, gnn.NodesType)]
-        self.num_nodes = node_rows[0] if node_rows else int(self.edge_index.max(initial=-1)) + 1
-        self.num_edges = self.edge_index.shape[1]
-        # edges ending at each node, per end: a scatter needs all of them
-        self.incident = {}
-        for end, row in ((gnn.EdgeEnd.SRC, 0), (gnn.EdgeEnd.DST, 1)):
-            order = np.argsort(self.edge_index[row], kind="stable")
-            bounds = np.searchsorted(self.edge_index[row][order], np.arange(self.num_nodes + 1))
-            self.incident[end] = (order, bounds)
-
-    def edges_at(self, end: gnn.EdgeEnd, nodes: set[int]) -> set[int]:
-        order, bounds = self.incident[end]
-        out: set[int] = set()
-        for n in nodes:
-            out.update(order[bounds[n] : bounds[n + 1]].tolist())
-        return out
-
-    def closure(self, seeds: dict[SSAValue, set[int]]) -> _Rows:
-        """Input node and edge rows that the seed rows of the given values depend on.
-
-        The seed rows themselves belong to the segment too: a node or edge whose output row
-        a segment owns must exist there, even when nothing else needs it (an isolated node)."""
-        need: dict[SSAValue, set[int]] = {v: set(r) for v, r in seeds.items()}
-        nodes: set[int] = set()
-        edges: set[int] = set()
-        for v, rows in seeds.items():
-            (nodes if v.type.kind == "nodes" else edges).update(rows)  # type: ignore[attr-defined]
-        for op in reversed(list(self.fn.body.block.ops)):
-            if isinstance(op, func.ReturnOp) or not any(need.get(r) for r in op.results):
-                continue
-            rule = _RULES.get(type(op))
-            if rule is not None:
-                edges |= rule(self, op, need)
-            elif _row_wise(op):
-                rows = need[op.results[0]]
-                for v in op.operands:
-                    _add(need, v, rows)
-            else:
-                raise GnncError(f"graph partitioning does not know how rows of '{op.name}' depend on its inputs")
-        for arg in self.fn.args:
-            rows = need.get(arg, set())
-            if isinstance(arg.type, gnn.NodesType):
-                nodes |= rows
-            elif isinstance(arg.type, gnn.EdgesType):
-                edges |= rows
-        if edges:
-            ends = self.edge_index[:, sorted(edges)]
-            nodes |= set(ends.ravel().tolist())  # both endpoints: the segment's edge_index stays valid
-        return _Rows(frozenset(nodes), frozenset(edges))
-
-
-# How the rows of one op's results depend on its operands and on edges. Each rule adds the
-# operand rows it needs to `need` and returns the edges whose edge_index entries it reads.
-def _gather_rule(g: _Graph, op: gnn.GatherOp, need) -> set[int]:
-    rows = need[op.result]
-    _add(need, op.input, set(g.edge_index[_end_row(op.end)][sorted(rows)].tolist()))
-    return set(rows)
-
-
-def _scatter_rule(g: _Graph, op: gnn.ScatterOp, need) -> set[int]:
-    incoming = g.edges_at(op.end.data, need[op.result])  # all of them: the sum must be complete
-    _add(need, op.input, incoming)
-    return incoming
-
-
-def _degree_rule(g: _Graph, op: gnn.DegreeNormOp, need) -> set[int]:
-    return g.edges_at(op.end.data, need[op.result])
-
-
-def _loop_mask_rule(g: _Graph, op: gnn.LoopMaskOp, need) -> set[int]:
-    return set(need[op.result])
-
-
-def _softmax_rule(g: _Graph, op: gnn.EdgeSoftmaxOp, need) -> set[int]:
-    # A weight is normalised over every edge that ends at the same node (and its root term).
-    targets = set(need.get(op.root_result, set())) if op.root_result is not None else set()
-    rows = need.get(op.result, set())
-    targets |= set(g.edge_index[_end_row(op.end)][sorted(rows)].tolist())
-    group = g.edges_at(op.end.data, targets)
-    _add(need, op.logits, group)
-    if op.root is not None:
-        _add(need, op.root, targets)
-    return group | set(rows)
-
-
-_RULES = {
-    gnn.GatherOp: _gather_rule,
-    gnn.ScatterOp: _scatter_rule,
-    gnn.DegreeNormOp: _degree_rule,
-    gnn.LoopMaskOp: _loop_mask_rule,
-    gnn.EdgeSoftmaxOp: _softmax_rule,
-}
-
-
-def _add(need: dict[SSAValue, set[int]], v: SSAValue, rows: set[int]) -> None:
-    need.setdefault(v, set()).update(rows)
-
-
-def _end_row(end: gnn.EdgeEndAttr) -> int:
-    return 0 if end.data == gnn.EdgeEnd.SRC else 1
-
-
-def _row_wise(op) -> bool:
-    """Ops whose result row r reads row r of each operand: same kind in and out."""
-    kinds = {v.type.kind for v in (*op.operands, *op.results) if isinstance(v.type, gnn.FeaturesType)}
-    return len(kinds) == 1 and all(isinstance(v.type, gnn.FeaturesType) for v in op.operands)
-
-
-def _bfs_rank(graph: _Graph) -> np.ndarray:
-    """Breadth-first visiting order of nodes over undirected edges: neighbours get near ranks."""
-    n = graph.num_nodes
-    adjacency: list[list[int]] = [[] for _ in range(n)]
-    for s, d in graph.edge_index.T.tolist():
-        adjacency[s].append(d)
-        adjacency[d].append(s)
-    rank = np.full(n, -1, dtype=np.int64)
-    counter = 0
-    for start in range(n):
-        if rank[start] >= 0:
-            continue
-        rank[start] = counter
-        counter += 1
-        queue = deque([start])
-        while queue:
-            for nb in adjacency[queue.popleft()]:
-                if rank[nb] < 0:
-                    rank[nb] = counter
-                    counter += 1
-                    queue.append(nb)
-    return rank
-
 
 def has_readout(module: builtin.ModuleOp) -> bool:
     return any(isinstance(op, gnn.ReadoutOp) for op in top_function(module).walk())
@@ -213,9 +171,9 @@ def graph_numbers(module: builtin.ModuleOp, inputs: dict[str, np.ndarray], num_n
 
 def graph_segments(module: builtin.ModuleOp, inputs: dict[str, np.ndarray], max_nodes: int, max_edges: int,
                    max_graphs: int) -> list[Segment]:
-    """Runs of whole graphs (in graph order) that fit the capacity, for a model with a readout."""
+    """Bins of whole graphs that fit the capacity (first fit decreasing), for a model with a readout."""
     fn = top_function(module)
-    graph = _Graph(fn, inputs)
+    graph = GraphShape(fn, inputs)
     batch = graph_numbers(module, inputs, graph.num_nodes)
     n_graphs = int(batch.max()) + 1 if batch.size else 0
     ei = graph.edge_index if graph.edge_index is not None else np.zeros((2, 0), dtype=np.int64)
@@ -231,92 +189,77 @@ def graph_segments(module: builtin.ModuleOp, inputs: dict[str, np.ndarray], max_
     edges_per = np.bincount(edge_graph, minlength=n_graphs)
     node_start = np.concatenate([[0], np.cumsum(nodes_per)])
     edge_start = np.concatenate([[0], np.cumsum(edges_per)])
+    too_big = np.flatnonzero((nodes_per > max_nodes) | (edges_per > max_edges))
+    if too_big.size:
+        first = int(too_big[0])
+        raise GnncError(
+            f"graph {first} of the batch has {int(nodes_per[first])} nodes and {int(edges_per[first])} "
+            f"edges, more than the design's capacity {max_nodes} x {max_edges}; a graph-level output "
+            "needs its whole graph in one call: raise graph.max_nodes / graph.max_edges"
+        )
     outputs = list(fn.get_return_op().arguments)  # type: ignore[union-attr]
     segments: list[Segment] = []
-    first = 0
-    while first < n_graphs:
-        last = first
-        while (last < n_graphs and last - first < max_graphs
-               and node_start[last + 1] - node_start[first] <= max_nodes
-               and edge_start[last + 1] - edge_start[first] <= max_edges):
-            last += 1
-        if last == first:
-            raise GnncError(
-                f"graph {first} of the batch has {int(nodes_per[first])} nodes and {int(edges_per[first])} "
-                f"edges, more than the design's capacity {max_nodes} x {max_edges}; a graph-level output "
-                "needs its whole graph in one call: raise graph.max_nodes / graph.max_edges"
-            )
-        nodes = np.sort(node_graph_order[node_start[first]:node_start[last]])
-        edges = np.sort(edge_order[edge_start[first]:edge_start[last]])
-        graphs = np.arange(first, last, dtype=np.int64)
+    for graphs in _first_fit_decreasing(nodes_per, edges_per, max_nodes, max_edges, max_graphs):
+        nodes = np.sort(np.concatenate([node_graph_order[node_start[i]:node_start[i + 1]] for i in graphs]))
+        edges = np.sort(np.concatenate([edge_order[edge_start[i]:edge_start[i + 1]] for i in graphs]))
         owned = [{"nodes": nodes, "edges": edges, "graphs": graphs}[v.type.kind] for v in outputs]  # type: ignore[attr-defined]
         segments.append(Segment(nodes, edges, owned, graphs))
-        first = last
     return segments
+
+
+def _first_fit_decreasing(nodes_per: np.ndarray, edges_per: np.ndarray, max_nodes: int, max_edges: int,
+                          max_graphs: int) -> list[np.ndarray]:
+    """Bins of graph numbers: each graph, largest share of the capacity first, into the first bin
+    it fits; bins in the order of their smallest graph, each sorted."""
+    size = np.maximum(nodes_per / max_nodes, edges_per / max_edges)
+    loads = np.zeros((0, 3), dtype=np.int64)  # per bin: nodes, edges, graphs
+    members: list[list[int]] = []
+    for g in np.argsort(-size, kind="stable").tolist():
+        fits = np.flatnonzero((loads[:, 0] + nodes_per[g] <= max_nodes) & (loads[:, 1] + edges_per[g] <= max_edges)
+                              & (loads[:, 2] < max_graphs))
+        if fits.size:
+            b = int(fits[0])
+            loads[b] += (nodes_per[g], edges_per[g], 1)
+            members[b].append(g)
+        else:
+            loads = np.vstack([loads, [nodes_per[g], edges_per[g], 1]])
+            members.append([g])
+    bins = [np.array(sorted(m), dtype=np.int64) for m in members]
+    return sorted(bins, key=lambda b: int(b[0]))
 
 
 def partition(module: builtin.ModuleOp, inputs: dict[str, np.ndarray], max_nodes: int, max_edges: int,
               max_graphs: int = 1) -> list[Segment]:
-    """Split a graph into segments of at most max_nodes x max_edges that together give every output row exactly."""
+    """Split a graph into segments of at most max_nodes x max_edges that together give every output row exactly.
+
+    Segments are filled along a locality order of the nodes (gnnc.row_order)."""
     if has_readout(module):
         return graph_segments(module, inputs, max_nodes, max_edges, max_graphs)
     fn = top_function(module)
-    graph = _Graph(fn, inputs)
-    ret = fn.get_return_op()
-    assert ret is not None
-    outputs = list(ret.arguments)
-    rank = _bfs_rank(graph)
-    seeds: list[tuple[float, int, int]] = []
-    for k, v in enumerate(outputs):
-        assert isinstance(v.type, gnn.FeaturesType)
-        if v.type.kind == "nodes":
-            seeds += [(float(rank[r]), k, r) for r in range(graph.num_nodes)]
-        else:
-            ends = rank[graph.edge_index]
-            seeds += [(float(min(ends[0, e], ends[1, e])), k, e) for e in range(graph.num_edges)]
-    seeds.sort()
+    graph = GraphShape(fn, inputs)
+    h = halos(fn, inputs, graph)
+    kinds = [v.type.kind for v in fn.get_return_op().arguments]  # type: ignore[union-attr, attr-defined]
+    _check_halos(h, kinds, max_nodes, max_edges)
+    filler = _Filler(h, kinds, graph.num_nodes, graph.num_edges, max_nodes, max_edges)
+    return filler.run(_row_keys(h, kinds, _rank(graph, max_nodes), graph.edge_index))
 
-    segments: list[Segment] = []
-    nodes: set[int] = set()
-    edges: set[int] = set()
-    owned: list[list[int]] = [[] for _ in outputs]
 
-    def close() -> None:
-        if any(owned):
-            segments.append(
-                Segment(np.array(sorted(nodes), dtype=np.int64), np.array(sorted(edges), dtype=np.int64),
-                        [np.array(o, dtype=np.int64) for o in owned])
-            )
-
-    for _, k, row in seeds:
-        halo = graph.closure({outputs[k]: {row}})
-        if len(halo.nodes) > max_nodes or len(halo.edges) > max_edges:
-            kind = outputs[k].type.kind[:-1]  # type: ignore[attr-defined]
-            raise GnncError(
-                f"output {kind} {row} depends on {len(halo.nodes)} nodes and {len(halo.edges)} edges, "
-                f"more than the design's capacity {max_nodes} x {max_edges}: no partition can be exact; "
-                "raise graph.max_nodes / graph.max_edges"
-            )
-        if len(nodes | halo.nodes) > max_nodes or len(edges | halo.edges) > max_edges:
-            close()
-            nodes, edges, owned = set(), set(), [[] for _ in outputs]
-        nodes |= halo.nodes
-        edges |= halo.edges
-        owned[k].append(row)
-    close()
-    return segments
+def _rank(graph: GraphShape, max_nodes: int) -> np.ndarray:
+    """METIS parts of about half a segment's nodes when pymetis is installed (fewer segments:
+    a random 20,000-edge graph at 128 x 256 takes 436 against 518), else breadth-first."""
+    metis = row_order.metis_rank(graph.edge_index, graph.num_nodes, -(-graph.num_nodes // max(max_nodes // 2, 1)))
+    return metis if metis is not None else row_order.bfs_rank(graph.edge_index, graph.num_nodes)
 
 
 def segment_inputs(module: builtin.ModuleOp, inputs: dict[str, np.ndarray], seg: Segment) -> dict[str, np.ndarray]:
     """The inputs of one segment, with node ids renumbered to the segment's own."""
     fn = top_function(module)
-    local = {int(g): i for i, g in enumerate(seg.nodes)}
     out: dict[str, np.ndarray] = {}
     for name, arg in zip(argument_names(fn), fn.args):
         value = np.asarray(inputs[name])
         if isinstance(arg.type, gnn.EdgeIndexType):
             sub = value[:, seg.edges]
-            out[name] = np.vectorize(local.__getitem__, otypes=[np.int64])(sub) if sub.size else sub.astype(np.int64)
+            out[name] = np.searchsorted(seg.nodes, sub).astype(np.int64)  # seg.nodes is sorted and holds every end
         elif isinstance(arg.type, gnn.NodesType):
             out[name] = value[seg.nodes]
         elif isinstance(arg.type, gnn.BatchType):  # graph numbers from 0 within the segment
@@ -330,7 +273,7 @@ def stitch(module: builtin.ModuleOp, inputs: dict[str, np.ndarray], segments: li
            results: list[list[np.ndarray]]) -> list[np.ndarray]:
     """Whole-graph outputs from the per-segment outputs: each row taken from the segment that owns it."""
     fn = top_function(module)
-    graph_nodes = _Graph(fn, inputs).num_nodes
+    graph_nodes = GraphShape(fn, inputs).num_nodes
     ret = fn.get_return_op()
     assert ret is not None
     outs = []
