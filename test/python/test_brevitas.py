@@ -178,8 +178,9 @@ def test_power_of_two_bias_is_exact(bits, bias_bits):
     graphs = [graph(seed, n=12 + 3 * seed, e=30 + 10 * seed) for seed in range(4)]
     for g in graphs:
         assert np.array_equal(design.emulate(*g), brevitas_forward(model, *g))
-    simulated = design.csim_many(graphs[:2])
-    assert all(np.array_equal(sim[0], design.emulate(*g)) for sim, g in zip(simulated, graphs[:2]))
+    if (bits, bias_bits) == (8, 12):  # one g++ build: the widest bias; the others are checked by the emulator
+        simulated = design.csim_many(graphs[:2])
+        assert all(np.array_equal(sim[0], design.emulate(*g)) for sim, g in zip(simulated, graphs[:2]))
 
 
 @pytest.mark.parametrize(
@@ -204,8 +205,9 @@ def test_explicit_precision_config_overrides_brevitas(quant_model):
     assert (x_type.w, x_type.i) == (16, 6)
 
 
-def test_oneapi_csim_equals_emulate(quant_model):
-    _, _, design = quant_model
+def test_oneapi_csim_equals_emulate():
+    """The bit widths' matrix runs on Vitis; one oneAPI build (8 bits) covers that printer."""
+    design = gnnc.compile(calibrated(QuantGNN(8), seed=8), graph(0), {"graph": CAPACITY})
     x, edge_index = graph(11)
     (sim,) = design.csim_many([(x, edge_index)], backend="oneapi")
     assert np.array_equal(sim[0], design.emulate(x, edge_index))
