@@ -1,6 +1,7 @@
 """
-A design-space sweep of the tracking IN on Dask (docs/sweep.md): bit width 6..16 x reuse
-factor 1/2/4/8 at a 28 x 56 capacity, emulated on the 10 TrackML graphs, H = 8 and 40.
+A design-space sweep of the tracking IN on Dask (docs/sweep.md): bit width 6..16 x (strategy
+latency with reuse factor 1/2/4/8, or distributed_arithmetic, whose adder graphs take reuse 1
+only) at a 28 x 56 capacity, emulated on the 10 TrackML graphs, H = 8 and 40.
 
     python examples/sweep_tracking_in.py --out out/sweep_in [--workers 2] [--hidden 8 40]
 
@@ -22,10 +23,8 @@ import gnnc
 # Integer bits: 5 holds every trained weight (|w| < 16); wider types give the extra bits to
 # the integer part up to Elabd et al.'s fixed<16,8>.
 WIDTHS = range(6, 17)
-SPACE = {
-    "points": [{"precision.default": f"fixed<{w},{max(5, w // 2)}>"} for w in WIDTHS],
-    "grid": {"reuse_factor": [1, 2, 4, 8]},
-}
+KNOBS = [{"strategy": "latency", "reuse_factor": r} for r in (1, 2, 4, 8)] + [{"strategy": "distributed_arithmetic"}]
+SPACE = {"points": [{"precision.default": f"fixed<{w},{max(5, w // 2)}>"} | knobs for w in WIDTHS for knobs in KNOBS]}
 CONFIG = {"graph": {"max_nodes": 28, "max_edges": 56}}
 COLUMNS = ("efficiency", "purity", "accuracy", "est_dsp", "est_lut", "est_ff", "est_bram_18k", "est_latency_ns")
 
@@ -37,8 +36,8 @@ def main() -> None:
     parser.add_argument("--hidden", type=int, nargs="+", default=[8, 40])
     args = parser.parse_args()
     graphs = load_trackml_graphs()
-    print("| H | precision | reuse | " + " | ".join(c.removeprefix("est_") for c in COLUMNS) + " | front of |")
-    print("|---" * (len(COLUMNS) + 4) + "|")
+    print("| H | precision | strategy | reuse | " + " | ".join(c.removeprefix("est_") for c in COLUMNS) + " | front of |")
+    print("|---" * (len(COLUMNS) + 5) + "|")
     for hidden in args.hidden:
         model = load_tracking_in("add", "source_to_target", hidden)
         start = time.perf_counter()
@@ -48,7 +47,7 @@ def main() -> None:
             fronts = [k.removeprefix("front_") for k, v in row.items() if k.startswith("front_") and v and k != "front_all"]
             if fronts:
                 cells = " | ".join(_fmt(row.get(c)) for c in COLUMNS)
-                print(f"| {hidden} | `{row['cfg.precision.default']}` | {row['cfg.reuse_factor']} | {cells} | "
+                print(f"| {hidden} | `{row['cfg.precision.default']}` | {row.get('cfg.strategy', 'latency')} | {row.get('cfg.reuse_factor', 1)} | {cells} | "
                       f"{', '.join(fronts)} |")
         best = result.best()
         print(f"\nH={hidden}: {len(result.rows)} points, {result.computed} computed, {wall:.1f} s wall with "
