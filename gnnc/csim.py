@@ -26,6 +26,7 @@ import numpy as np
 from gnnc.backends.ports import Port
 from gnnc.backends import testbench as tb
 from gnnc.errors import CSimError
+from gnnc.progress import progress
 from gnnc.stale import remove_dead_folders
 
 # -Wno-unknown-pragmas silences `#pragma HLS` and `#pragma unroll`: g++ 12 ignores `#pragma
@@ -254,6 +255,7 @@ class CSim:
                                         text=True)) for src in sources]
         logs, failed = [], False
         deadline = time.monotonic() + _timeout("GNNC_CSIM_BUILD_TIMEOUT", BUILD_TIMEOUT_S)
+        bar = progress(len(sources) + 1, f"g++ {self.top} ({self.backend})", "step")
         try:
             for src, proc in procs:  # firmware first: its errors matter most, stop the rest
                 if failed:
@@ -262,17 +264,20 @@ class CSim:
                 if not (failed and proc.returncode < 0):
                     logs.append(out)
                 failed |= proc.returncode != 0
+                bar.update(1)
             if not failed:
                 link = subprocess.run([cxx, *[f"{s}.o" for s in sources], "-o", f"{self.top}_csim"],
                                       cwd=work, capture_output=True, text=True, check=False,
                                       timeout=max(1.0, deadline - time.monotonic()))
                 logs.append(link.stdout + link.stderr)
                 failed = link.returncode != 0
+                bar.update(1)
         except subprocess.TimeoutExpired:
             raise CSimError(f"g++ did not finish the C simulation of {self.top!r} in "
                             f"{_timeout('GNNC_CSIM_BUILD_TIMEOUT', BUILD_TIMEOUT_S):g} s "
                             "(set GNNC_CSIM_BUILD_TIMEOUT to allow more)") from None
         finally:
+            bar.close()
             for _, proc in procs:
                 if proc.poll() is None:
                     proc.kill()
