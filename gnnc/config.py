@@ -107,6 +107,8 @@ class Config:
             ),
             "fit": self.fit.to_dict() if self.fit is not None else None,
         }
+        if self.fit is not None:  # fit chooses these; a config with fit leaves them out
+            out = {k: v for k, v in out.items() if k not in FIT_CHOOSES}
         return {k: v for k, v in out.items() if v is not None and v != {}}
 
 
