@@ -314,7 +314,7 @@ class _Search:
         resource = max(smallest.ratio, key=smallest.ratio.get)
         return (f"fit: no design of the {len(points)} searched fits the budget; the smallest "
                 f"({_label(smallest.knobs)}) needs {resource} {smallest.total[resource]:,} of "
-                f"{self.budget[resource]:,.0f} allowed ({smallest.utilization[resource]:.0%} of the part's "
+                f"{self.budget[resource]:,.0f} allowed ({smallest.utilization[resource]:.2%} of the part's "
                 f"{resource}; fit.utilization is {self.utilization:g}); "
                 "raise fit.utilization, choose a larger part, or lower the capacity (graph.max_nodes / max_edges)")
 

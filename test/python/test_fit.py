@@ -138,3 +138,17 @@ def test_written_fitted_design_records_the_chosen_knobs_without_fit(fitted, tmp_
     again = gnnc.compile(Tiny().eval(), example(), path / "gnnc_config.yaml")
     assert again.fit is None
     assert again.estimate()["total"] == fitted.estimate()["total"]
+
+
+def test_fitted_design_csim_equals_emulate_on_trackml(graphs):
+    """A design whose knobs the fit chose (not the fastest, fully parallel point) is an
+    ordinary design: g++ csim == emulate bit for bit on TrackML graphs (segments of 28 x 56)."""
+    import numpy as np
+
+    pairs = [(g.x, g.edge_index) for g in graphs[:2]]
+    d = gnnc.fit(Tiny().eval(), pairs[0], {"part": PART, "graph": {"max_nodes": 28, "max_edges": 56},
+                                           "fit": {"utilization": 0.02}})
+    assert d.fit.knobs["parallelism"] or d.fit.knobs["reuse_factor"] or d.fit.knobs["io"] == "stream"
+    outs = d.csim_many(pairs, backend="vitis")  # one g++ build, both graphs
+    for pair, out in zip(pairs, outs):
+        assert np.array_equal(out[0], d.emulate(*pair))
