@@ -11,7 +11,9 @@ a greedy descent per (strategy, io): from the fastest design, while a resource i
 budget, take the one-step change (one op's next reuse factor or half its parallelism) that
 saves the most of the most overflowing resource per cycle of latency it adds (among the
 HEAVIEST ops using most of that resource, whose steps save most); once it fits,
-climb back (one op one step faster) while that still fits and is faster.
+climb back (one op one step faster) while that still fits and is faster. A descent stops
+early once its point is slower than one that already fits (a step only adds latency), so the
+cheap latency-strategy descents run first and bound the distributed-arithmetic ones.
 
 The IR is lowered once per strategy up to the fully unrolled loops (passes.hls_structure_pipeline);
 each point only reruns hls-reuse, hls-dataflow and hls-partition-arrays on a copy, then the estimate.
@@ -278,6 +280,8 @@ class _Search:
             over = {r: v for r, v in point.ratio.items() if v > 1.0}
             if not over:
                 break
+            if point.key[0] > self.best_latency():
+                return  # slower already than a point that fits: descending only adds latency
             worst = max(over, key=over.get)
             best, best_score = None, 0.0
             # the steps of the ops that use most of the overflowing resource (a step of another op saves less)
@@ -300,6 +304,9 @@ class _Search:
                 return
             cur = min(better, key=lambda c: self.points[c].key)
             point = self.points[cur]
+
+    def best_latency(self) -> float:
+        return min((p.key[0] for p in self.points.values() if p.fits), default=math.inf)
 
     def _no_fit_message(self) -> str:
         points = list(self.points.values())
