@@ -32,7 +32,7 @@ from typing import Any
 from gnnc import passes
 from gnnc.config import DA, IO_MODES, Config, load_config
 from gnnc.dialects import hls
-from gnnc.errors import ConfigError, GnncError
+from gnnc.errors import GnncError
 from gnnc.estimate import estimate
 from gnnc.parts import RESOURCES
 
