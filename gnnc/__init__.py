@@ -7,6 +7,7 @@
     design.write("out/", backend="vitis")
     gnnc.load("out/")                 # the written project as a Design again, without the model
     gnnc.calibrate(model, graphs, width=16)   # automatic per-op precision from a calibration set
+    gnnc.fit(model, example, {"fit": {"utilization": 0.8}})  # io, strategy, reuse, parallelism chosen to fit
     design.estimate()                 # dsp, lut, ff, bram_18k, uram, latency per op; the part's use
     gnnc.read_report("out/")          # the estimate beside Vitis / oneAPI synthesis reports
     gnnc.sweep(model, graphs, {"grid": {"reuse_factor": [1, 2]}}, out_dir="sweep/")  # on Dask
@@ -17,6 +18,7 @@ from gnnc.config import Config, load_config
 from gnnc.design import Design, compile  # noqa: A004
 from gnnc.errors import ConfigError, CSimError, GnncError, UnsupportedModelError
 from gnnc.estimate import ResourceWarning  # noqa: A004
+from gnnc.fit import FitError, FitResult, fit
 from gnnc.report import Report, read_report
 from gnnc.saved_design import load
 from gnnc.sweep_run import SweepResult, sweep
@@ -29,6 +31,8 @@ __all__ = [
     "Config",
     "ConfigError",
     "Design",
+    "FitError",
+    "FitResult",
     "GnncError",
     "Report",
     "ResourceWarning",
@@ -37,6 +41,7 @@ __all__ = [
     "__version__",
     "calibrate",
     "compile",
+    "fit",
     "load",
     "load_config",
     "read_report",

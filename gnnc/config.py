@@ -33,6 +33,22 @@ class GraphCapacity:
 
 
 @dataclass(frozen=True)
+class FitSpec:
+    """`fit`: gnnc chooses io, strategy, reuse factors and parallelism (gnnc.fit, docs/fit.md)."""
+
+    utilization: float = 0.8  # the share of each resource of the part the design may use
+    latency_ns: float | None = None  # an upper bound on the estimated latency
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"utilization": self.utilization,
+                **({"latency_ns": self.latency_ns} if self.latency_ns is not None else {})}
+
+
+#: the config keys `fit` chooses (a config with `fit` must leave them to it)
+FIT_CHOOSES = ("io", "strategy", "reuse_factor", "parallelism")
+
+
+@dataclass(frozen=True)
 class Config:
     backend: str = "vitis"
     part: str = DEFAULT_PART
@@ -56,6 +72,7 @@ class Config:
     strategy: str = "latency"
     strategy_ops: tuple[tuple[str, str], ...] = ()  # (op path or name, strategy)
     strategy_kinds: tuple[tuple[str, str], ...] = ()  # (op kind, strategy)
+    fit: FitSpec | None = None  # compile searches the knobs (gnnc.fit); a fitted design's config has none
 
     def to_dict(self) -> dict[str, Any]:
         """The config as a plain dict that load_config reads back (what a project's gnnc_config.yaml holds)."""
@@ -88,7 +105,10 @@ class Config:
                  **({"kinds": dict(self.strategy_kinds)} if self.strategy_kinds else {})}
                 if self.strategy_ops or self.strategy_kinds else self.strategy
             ),
+            "fit": self.fit.to_dict() if self.fit is not None else None,
         }
+        if self.fit is not None:  # fit chooses these; a config with fit leaves them out
+            out = {k: v for k, v in out.items() if k not in FIT_CHOOSES}
         return {k: v for k, v in out.items() if v is not None and v != {}}
 
 
@@ -104,7 +124,7 @@ DA = "distributed_arithmetic"
 DA_KINDS = ("dense",)
 
 _TOP_KEYS = {"backend", "part", "clock_period_ns", "graph", "precision", "top", "io", "reuse_factor", "parallelism",
-             "split_edge_dense", "sparse_dense", "strategy"}
+             "split_edge_dense", "sparse_dense", "strategy", "fit"}
 _GRAPH_KEYS = {"max_nodes", "max_edges", "max_graphs"}
 _PRECISION_KEYS = {"default", "inputs", "ops", "kinds", "auto"}
 
@@ -208,6 +228,12 @@ def _from_dict(d: dict, base_dir: Path | None = None) -> Config:
             kwargs[key] = d[key]
     if "strategy" in d:
         kwargs.update(_strategy(d["strategy"]))
+    if "fit" in d:
+        kwargs["fit"] = _fit(d["fit"])
+        chosen = [k for k in FIT_CHOOSES if k in d]
+        if chosen:
+            raise ConfigError(f"fit: chooses {', '.join(FIT_CHOOSES)} itself, and the config also sets "
+                              f"{', '.join(chosen)}; remove {'it' if len(chosen) == 1 else 'them'} or remove fit")
     if kwargs.get("strategy") == DA and kwargs.get("reuse_factor", 1) > 1:
         raise ConfigError(
             f"reuse_factor.default: {kwargs['reuse_factor']} with strategy distributed_arithmetic: alkaid's adder "
@@ -246,6 +272,27 @@ def _strategy(s: Any) -> dict[str, Any]:
             pairs.append((name, strategy))
         out[f"strategy_{section}"] = tuple(pairs)
     return out
+
+
+def _fit(f: Any) -> FitSpec:
+    """`fit: {utilization: 0.8, latency_ns: 500}` (or `fit: 0.8`, or `fit: {}` for the defaults)."""
+    if not isinstance(f, dict):
+        f = {"utilization": f}
+    _no_unknown(f, {"utilization", "latency_ns"}, "fit.")
+    out: dict[str, Any] = {}
+    if "utilization" in f:
+        u = f["utilization"]
+        if not isinstance(u, int | float) or isinstance(u, bool) or not math.isfinite(u) or not 0 < u <= 1:
+            raise ConfigError(f"fit.utilization: the share of each resource of the part the design may use, "
+                              f"a number in (0, 1] such as 0.8; got {clip(repr(u), 60)}")
+        out["utilization"] = float(u)
+    if f.get("latency_ns") is not None:
+        t = f["latency_ns"]
+        if not isinstance(t, int | float) or isinstance(t, bool) or not math.isfinite(t) or t <= 0:
+            raise ConfigError(f"fit.latency_ns: an upper bound on the latency in ns, a positive number; "
+                              f"got {clip(repr(t), 60)}")
+        out["latency_ns"] = float(t)
+    return FitSpec(**out)
 
 
 def _strategy_name(value: Any, key: str) -> str:

@@ -37,15 +37,24 @@ def compile(  # noqa: A001
         raise ConfigError("gnnc.compile(calibration=...) needs precision.auto in the config")
     start = time.perf_counter()
     imported = import_model(model, example)
-    if cfg.precision_auto is not None:
-        from gnnc.calibration import calibrate_imported
+    if cfg.fit is not None:  # the knobs are searched (gnnc.fit, docs/fit.md)
+        from gnnc.fit import fit_imported
 
-        design = calibrate_imported(imported, example, cfg, calibration).design
+        design = fit_imported(imported, example, cfg, start, calibration)
     else:
-        design = Design(imported, cfg, imported.bind(*_as_args(example)))
+        design = compile_imported(imported, example, cfg, calibration)
     design.timings["compile_s"] = time.perf_counter() - start
     _warn_if_over(design)
     return design
+
+
+def compile_imported(imported: Any, example: Any, cfg: Config, calibration: list[Any] | None) -> Design:
+    """The Design of an imported model under `cfg` (calibrated first with precision.auto)."""
+    if cfg.precision_auto is not None:
+        from gnnc.calibration import calibrate_imported
+
+        return calibrate_imported(imported, example, cfg, calibration).design
+    return Design(imported, cfg, imported.bind(*_as_args(example)))
 
 
 def _warn_if_over(design: Design) -> None:
@@ -75,6 +84,7 @@ class Design:
         self.output_names: list[str] = imported.output_names
         self.timings: dict[str, float] = {}
         self.calibration: Any = None  # gnnc.calibration.Calibration when compiled with precision.auto
+        self.fit: Any = None  # gnnc.fit.FitResult when the knobs were searched (config `fit`)
         self._arguments = _argument_types(imported.module)  # read once: graph lists ask per graph
         n_nodes, n_edges = _graph_size(self._arguments, example_inputs)
         self.max_nodes = config.graph.max_nodes or n_nodes

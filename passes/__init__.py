@@ -90,14 +90,30 @@ def hls_pipeline(
     """Fixed-point gnn -> hls with directives. `reuse`: options of hls-reuse ("" = fully parallel);
     `io`: "parallel" (one pipelined function) or "stream" (dataflow stages and streams);
     `sparse`: a dense with zero weights multiplies its nonzero weights only."""
+    return (hls_structure_pipeline(max_nodes, max_edges, top, split_edge_dense, sparse, max_graphs) + ","
+            + hls_directives_pipeline(reuse, io))
+
+
+def hls_structure_pipeline(
+    max_nodes: int, max_edges: int, top: str | None = None, split_edge_dense: bool = False,
+    sparse: bool = True, max_graphs: int = 1,
+) -> str:
+    """The first half of hls_pipeline: the loop nests, fully unrolled (what no reuse factor,
+    parallelism or io changes; gnnc.fit lowers it once and varies the second half)."""
     return (
         ("gnn-split-edge-dense," if split_edge_dense else "")  # a bit-identical rewrite
         + f"convert-gnn-to-hls{{max-nodes={max_nodes} max-edges={max_edges}"
         + (f" top={top}" if top else "")
         + (f" max-graphs={max_graphs}" if max_graphs != 1 else "")
         + ("" if sparse else " sparse=false")
-        + "},hls-parallelize,"
-        + (f"hls-reuse{{{reuse}}}," if reuse else "")
+        + "},hls-parallelize"
+    )
+
+
+def hls_directives_pipeline(reuse: str = "", io: str = "parallel") -> str:
+    """The second half of hls_pipeline: reuse factors and parallelism, dataflow, partitions."""
+    return (
+        (f"hls-reuse{{{reuse}}}," if reuse else "")
         + ("hls-dataflow," if io == "stream" else "")
         + "hls-partition-arrays"
     )

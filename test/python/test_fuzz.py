@@ -21,7 +21,7 @@ from gnnc.ir import parse_module
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 KEYS = sorted(_TOP_KEYS) + ["max_nodes", "max_edges", "default", "inputs", "ops", "kinds", "auto", "edges",
-                            "nodes", "table", "size", "min", "max", "weight", "bias", "accum", "width"]
+                            "nodes", "table", "size", "min", "max", "weight", "bias", "accum", "width", "utilization", "latency_ns"]
 TYPES = ["fixed<16,6>", "ufixed<8,2,rnd,sat>", "ap_fixed<12,4,AP_RND>", "fixed<0,0>", "fixed<63,2>",
          "fixed<8,2,rnd,trn>", "fixed<", "auto"]
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**25, 10**25), st.floats(allow_nan=True),

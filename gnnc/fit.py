@@ -1,0 +1,345 @@
+"""`gnnc.fit`: choose io, strategy, reuse factors and parallelism so the design fits the part.
+
+The search runs the estimate model only (no g++; docs/fit.md). The knobs of a design are
+`io` (parallel / stream), `strategy.default` (latency / distributed_arithmetic) and, per op
+that multiplies (or is a distributed-arithmetic dense), its reuse factor (a divisor of its
+multiplications per row) and its parallelism (rows per cycle: all, or a power of two). A
+point fits when every resource of the part is within `utilization` of its total (and the
+latency within `latency_ns`); the best is the lowest latency, then II, then the smallest
+largest utilization. A space of at most EXHAUSTIVE points is searched whole; a larger one by
+a greedy descent per (strategy, io): from the fastest design, while a resource is over
+budget, take the one-step change (one op's next reuse factor or half its parallelism) that
+saves the most of the most overflowing resource per cycle of latency it adds (among the
+HEAVIEST ops using most of that resource, whose steps save most); once it fits,
+climb back (one op one step faster) while that still fits and is faster. A descent stops
+early once its point is slower than one that already fits (a step only adds latency), so the
+cheap latency-strategy descents run first and bound the distributed-arithmetic ones.
+
+The IR is lowered once per strategy up to the fully unrolled loops (passes.hls_structure_pipeline);
+each point only reruns hls-reuse, hls-dataflow and hls-partition-arrays on a copy, then the estimate.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gnnc import passes
+from gnnc.config import DA, IO_MODES, Config, load_config
+from gnnc.dialects import hls
+from gnnc.errors import GnncError
+from gnnc.estimate import estimate
+from gnnc.parts import RESOURCES
+
+#: a space of at most this many points is searched exhaustively
+EXHAUSTIVE = 64
+#: the strategies fit tries for every op (`strategy.default`)
+FIT_STRATEGIES = ("latency", DA)
+#: a greedy step tries the ops that use most of the overflowing resource, this many
+HEAVIEST = 3
+#: runners-up reported besides the chosen point
+RUNNERS_UP = 5
+
+
+class FitError(GnncError):
+    """No design of the searched space fits the budget; the message names the smallest one and
+    the resource it overflows."""
+
+
+@dataclass(frozen=True)
+class OpSpace:
+    """One op's knobs: reuse factors (fastest first) and parallelism (rows per cycle, all first)."""
+
+    name: str  # the lowered op name (`R1_layers_0_dense`), the reuse_factor.ops / parallelism.ops key
+    rows: int  # its largest row loop's trip count: parallelism `rows` is all rows
+    reuse: tuple[int, ...]
+    parallel: tuple[int, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.reuse) * len(self.parallel)
+
+
+@dataclass(frozen=True)
+class Knobs:
+    """A point: io, strategy, and per op (name, reuse factor index, parallelism index)."""
+
+    io: str
+    strategy: str
+    ops: tuple[tuple[int, int], ...]  # per OpSpace of the strategy, indices into reuse / parallel
+
+    def settings(self, spaces: tuple[OpSpace, ...]) -> tuple[dict[str, int], dict[str, int]]:
+        """({op: reuse factor} of ops above 1, {op: rows per cycle} of ops not at all rows or reusing).
+        An op reusing multipliers needs its parallelism written (hls-reuse: RF > 1 alone means 1 row)."""
+        reuse, parallel = {}, {}
+        for space, (r, p) in zip(spaces, self.ops):
+            rf, rows = space.reuse[r], space.parallel[p]
+            if rf > 1:
+                reuse[space.name] = rf
+            if rows != space.rows or rf > 1:
+                parallel[space.name] = rows
+        return reuse, parallel
+
+    def config(self, base: Config, spaces: tuple[OpSpace, ...]) -> Config:
+        reuse, parallel = self.settings(spaces)
+        return dataclasses.replace(base, io=self.io, strategy=self.strategy, reuse_factor=1,
+                                   reuse_ops=tuple(reuse.items()), parallelism_edges=0, parallelism_nodes=0,
+                                   parallelism_ops=tuple(parallel.items()), fit=None)
+
+    def describe(self, spaces: tuple[OpSpace, ...]) -> dict[str, Any]:
+        """The knobs as the config keys they set."""
+        reuse, parallel = self.settings(spaces)
+        return {"io": self.io, "strategy": self.strategy, "reuse_factor": reuse, "parallelism": parallel}
+
+
+@dataclass
+class Point:
+    knobs: dict[str, Any]  # Knobs.describe
+    total: dict[str, Any]  # the estimate's totals
+    utilization: dict[str, float]
+    fits: bool
+    ops: dict[str, dict[str, int]] = field(repr=False, default_factory=dict)  # the estimate's per-op resources
+    ratio: dict[str, float] = field(repr=False, default_factory=dict)  # per resource, its share of the budget
+    key: tuple = field(repr=False, default=())  # the ranking: latency, II, largest share of the budget
+
+
+@dataclass
+class FitResult:
+    """`design.fit`: what the search chose and how it searched."""
+
+    knobs: dict[str, Any]  # io, strategy, reuse_factor {op: RF}, parallelism {op: rows per cycle}
+    estimate: dict[str, Any]  # the chosen design's estimate totals (design.estimate()["total"])
+    runners_up: list[Point]  # the next-best fitting points, best first
+    budget: dict[str, float]  # per resource, the most the design may use (utilization x the part's total)
+    latency_ns: float | None
+    method: str  # "exhaustive" or "greedy"
+    space_size: int  # points in the space
+    points_evaluated: int
+    seconds: float
+    evaluated: list[Point] = field(repr=False, default_factory=list)  # every point the search estimated
+
+    def summary(self) -> str:
+        t = self.estimate
+        return (f"fit ({self.method}, {self.points_evaluated} of {self.space_size} points, {self.seconds:.1f} s): "
+                f"{self.knobs['io']}, {self.knobs['strategy']}, reuse {self.knobs['reuse_factor'] or 1}, "
+                f"parallelism {self.knobs['parallelism'] or 'all'}: dsp {t['dsp']}, lut {t['lut']}, ff {t['ff']}, "
+                f"latency {t['latency_cycles']} cycles, II {t['ii']}")
+
+
+def fit(model: Any, example: Any, config: Config | dict | str | Path | None = None,
+        calibration: list[Any] | None = None):
+    """Compile `model` with the io, strategy, reuse factors and parallelism that fit the part's
+    budget (config `fit`; without it utilization 0.8) at the lowest latency; `design.fit`
+    reports the choice, and `design.config` is the chosen config (without `fit`)."""
+    from gnnc.config import FitSpec
+    from gnnc.design import compile  # noqa: A004
+
+    cfg = load_config(config)
+    return compile(model, example, cfg if cfg.fit is not None else dataclasses.replace(cfg, fit=FitSpec()),
+                   calibration)
+
+
+def fit_imported(imported: Any, example: Any, cfg: Config, start: float, calibration: list[Any] | None = None):
+    """gnnc.compile with config `fit`: search, then the Design of the chosen config."""
+    from gnnc.design import Design, _as_args, compile_imported
+
+    spec = cfg.fit
+    assert spec is not None
+    cfg = dataclasses.replace(cfg, fit=None)
+    if cfg.precision_auto is not None:  # types first: the search keeps them
+        cfg = compile_imported(imported, example, cfg, calibration).config
+    inputs = imported.bind(*_as_args(example))
+    search = _Search(imported, inputs, cfg, spec.utilization, spec.latency_ns)
+    result = search.run()
+    assert search.chosen_config is not None
+    design = Design(imported, search.chosen_config, inputs)
+    result.seconds = time.perf_counter() - start
+    design.fit = result
+    design.timings["fit_s"] = result.seconds
+    return design
+
+
+class _Structure:
+    """One strategy's IR lowered to fully unrolled loops, and the op knobs it offers."""
+
+    def __init__(self, imported: Any, inputs: dict, cfg: Config):
+        from gnnc.design import Design
+
+        first = Design(imported, cfg, inputs)  # the fastest point, in parallel io
+        self.design = first
+        self.part = first.estimate_part()
+        self.base = first.module("fixed")
+        passes.apply(self.base, passes.hls_structure_pipeline(
+            first.max_nodes, first.max_edges, cfg.top, cfg.split_edge_dense, cfg.sparse_dense, first.max_graphs))
+        self.spaces = _op_spaces(self.base)
+
+
+def _op_spaces(module) -> tuple[OpSpace, ...]:
+    """The knobs of each op with multiplications or a distributed-arithmetic dense."""
+    from xdsl.dialects import func
+
+    from gnnc.passes.hls_reuse import divisors, muls_per_row, weight_list
+
+    fn = next(f for f in module.walk() if isinstance(f, func.FuncOp) and "hls.top" in f.attributes)
+    ops: dict[str, list[hls.ForOp]] = {}
+    for loop in fn.body.block.ops:
+        if isinstance(loop, hls.ForOp) and loop.op is not None:
+            ops.setdefault(loop.op.data, []).append(loop)
+    spaces = []
+    for name, loops in ops.items():
+        da = any(loop.strategy is not None and loop.strategy.data == DA for loop in loops)
+        mults = [m for m in (muls_per_row(loop) for loop in loops) if m]
+        if not mults and not da:
+            continue
+        rows = max(loop.ub.value.data for loop in loops)
+        if da or not mults:
+            reuse: tuple[int, ...] = (1,)
+        elif all(weight_list(loop) for loop in loops if muls_per_row(loop)):  # a sparse dense: any RF to M
+            m = min(mults)
+            reuse = (*[1 << k for k in range(m.bit_length()) if 1 << k < m], m)
+        else:
+            reuse = tuple(divisors(math.gcd(*mults)))
+        parallel = (rows, *[1 << k for k in range(rows.bit_length() - 1, -1, -1) if 1 << k < rows])
+        spaces.append(OpSpace(name, rows, reuse, parallel))
+    return tuple(spaces)
+
+
+class _Search:
+    def __init__(self, imported: Any, inputs: dict, cfg: Config, utilization: float, latency_ns: float | None):
+        self.cfg = cfg
+        self.latency_ns = latency_ns
+        self.structures = {s: _Structure(imported, inputs, dataclasses.replace(cfg, strategy=s))
+                           for s in FIT_STRATEGIES}
+        totals = next(iter(self.structures.values())).design.estimate()["part"]
+        self.utilization = utilization
+        self.budget = {r: utilization * totals[r] for r in RESOURCES}
+        self.points: dict[Knobs, Point] = {}
+        self.chosen_config: Config | None = None
+
+    def space_size(self) -> int:
+        return len(IO_MODES) * sum(math.prod(o.size for o in st.spaces) for st in self.structures.values())
+
+    def run(self) -> FitResult:
+        size = self.space_size()
+        if size <= EXHAUSTIVE:
+            method = "exhaustive"
+            for strategy, st in self.structures.items():
+                for io in IO_MODES:
+                    for ops in itertools.product(*[list(itertools.product(range(len(o.reuse)), range(len(o.parallel))))
+                                                   for o in st.spaces]):
+                        self.evaluate(Knobs(io, strategy, tuple(ops)))
+        else:
+            method = "greedy"
+            for strategy in self.structures:
+                for io in IO_MODES:
+                    self.descend(io, strategy)
+        fitting = sorted((p for p in self.points.values() if p.fits), key=lambda p: p.key)
+        if not fitting:
+            raise FitError(self._no_fit_message())
+        best = next(k for k, p in self.points.items() if p is fitting[0])
+        self.chosen_config = best.config(self.cfg, self.structures[best.strategy].spaces)
+        return FitResult(
+            knobs=fitting[0].knobs, estimate=fitting[0].total, runners_up=fitting[1:1 + RUNNERS_UP],
+            budget=self.budget, latency_ns=self.latency_ns, method=method, space_size=size,
+            points_evaluated=len(self.points), seconds=0.0, evaluated=list(self.points.values()),
+        )
+
+    def evaluate(self, knobs: Knobs) -> Point:
+        if knobs in self.points:
+            return self.points[knobs]
+        from gnnc.design import _reuse_options
+
+        st = self.structures[knobs.strategy]
+        cfg = knobs.config(self.cfg, st.spaces)
+        module = st.base.clone()
+        passes.apply(module, passes.hls_directives_pipeline(_reuse_options(cfg), cfg.io))
+        result = estimate(module, cfg.clock_period_ns, st.part)
+        total = result["total"]
+        ratio = {r: total[r] / self.budget[r] if self.budget[r] else (math.inf if total[r] else 0.0)
+                 for r in RESOURCES}
+        fits = all(v <= 1.0 for v in ratio.values()) and (
+            self.latency_ns is None or total["latency_ns"] <= self.latency_ns)
+        per_op = {name: {r: e[r] for r in RESOURCES} for name, e in result["ops"].items()}
+        point = Point(knobs.describe(st.spaces), total, result["utilization"], fits, per_op, ratio,
+                      (total["latency_cycles"], total["ii"], max(ratio.values())))
+        self.points[knobs] = point
+        return point
+
+    def descend(self, io: str, strategy: str) -> None:
+        """Greedy: from the fastest point, the most saving step per added cycle until the
+        resources fit, then back towards faster points while they still fit."""
+        spaces = self.structures[strategy].spaces
+        cur = Knobs(io, strategy, tuple((0, 0) for _ in spaces))
+        point = self.evaluate(cur)
+        while True:
+            over = {r: v for r, v in point.ratio.items() if v > 1.0}
+            if not over:
+                break
+            if point.key[0] > self.best_latency():
+                return  # slower already than a point that fits: descending only adds latency
+            worst = max(over, key=over.get)
+            best, best_score = None, 0.0
+            # the steps of the ops that use most of the overflowing resource (a step of another op saves less)
+            heavy = sorted(range(len(spaces)), key=lambda i: -point.ops.get(spaces[i].name, {}).get(worst, 0))
+            for cand in _steps(cur, spaces, slower=True, only=set(heavy[:HEAVIEST])):
+                q = self.evaluate(cand)
+                saved = point.total[worst] - q.total[worst]
+                if saved <= 0:
+                    continue
+                score = saved / max(q.total["latency_cycles"] - point.total["latency_cycles"], 1)
+                if score > best_score:
+                    best, best_score = cand, score
+            if best is None:
+                return  # nothing saves the overflowing resource: this (strategy, io) does not fit
+            cur, point = best, self.points[best]
+        while True:  # climb back: the fastest neighbour that still fits
+            better = [c for c in _steps(cur, spaces, slower=False)
+                      if self.evaluate(c).fits and self.points[c].key < point.key]
+            if not better:
+                return
+            cur = min(better, key=lambda c: self.points[c].key)
+            point = self.points[cur]
+
+    def best_latency(self) -> float:
+        return min((p.key[0] for p in self.points.values() if p.fits), default=math.inf)
+
+    def _no_fit_message(self) -> str:
+        points = list(self.points.values())
+        within = [p for p in points if all(v <= 1.0 for v in p.ratio.values())]
+        if within:  # the resources fit, the latency bound does not
+            fastest = min(within, key=lambda p: p.key)
+            return (f"fit: no design within the budget meets fit.latency_ns {self.latency_ns:g}: the fastest "
+                    f"that fits ({_label(fastest.knobs)}) takes {fastest.total['latency_ns']:g} ns "
+                    f"({fastest.total['latency_cycles']} cycles); raise fit.latency_ns or fit.utilization, "
+                    "or choose a larger part")
+        smallest = min(points, key=lambda p: max(p.ratio.values()))
+        resource = max(smallest.ratio, key=smallest.ratio.get)
+        return (f"fit: no design of the {len(points)} searched fits the budget; the smallest "
+                f"({_label(smallest.knobs)}) needs {resource} {smallest.total[resource]:,} of "
+                f"{self.budget[resource]:,.0f} allowed ({smallest.utilization[resource]:.2%} of the part's "
+                f"{resource}; fit.utilization is {self.utilization:g}); "
+                "raise fit.utilization, choose a larger part, or lower the capacity (graph.max_nodes / max_edges)")
+
+
+def _label(knobs: dict[str, Any]) -> str:
+    return (f"io {knobs['io']}, strategy {knobs['strategy']}, reuse_factor {knobs['reuse_factor'] or 1}, "
+            f"parallelism {knobs['parallelism'] or 'all rows'}")
+
+
+def _steps(knobs: Knobs, spaces: tuple[OpSpace, ...], slower: bool, only: set[int] | None = None):
+    """The points one step away: one op's next reuse factor or parallelism (slower or faster),
+    of every op or of the ops numbered in `only`."""
+    d = 1 if slower else -1
+    for i, (space, (r, p)) in enumerate(zip(spaces, knobs.ops)):
+        if only is not None and i not in only:
+            continue
+        for nr, np_ in ((r + d, p), (r, p + d)):
+            if 0 <= nr < len(space.reuse) and 0 <= np_ < len(space.parallel):
+                ops = list(knobs.ops)
+                ops[i] = (nr, np_)
+                yield Knobs(knobs.io, knobs.strategy, tuple(ops))
