@@ -226,10 +226,10 @@ class Stock(nn.Module):
 class PointNet(nn.Module):
     """PointNetConv with x as the positions too (its local_nn sees [x_j, pos_j - pos_i])."""
 
-    def __init__(self, aggr: str = "max", add_self_loops: bool = True):
+    def __init__(self, aggr: str = "max"):
         super().__init__()
         self.conv = PointNetConv(nn.Sequential(nn.Linear(2 * NODE_F, 6), nn.ReLU(), nn.Linear(6, 4)),
-                                 nn.Linear(4, 4), add_self_loops=add_self_loops, aggr=aggr)
+                                 nn.Linear(4, 4), aggr=aggr)
         self.head = nn.Linear(4, 2)
 
     def forward(self, x, edge_index):
@@ -811,9 +811,9 @@ def test_pitfall_gcn_improved_without_edge_weight():
 
 
 def test_pitfall_self_loops_in_edge_index():
-    """GCN and GAT replace self loops already in edge_index (several per node here) by one."""
+    """Layers that remove or replace self loops already in edge_index (several per node here)."""
     torch.manual_seed(0)
-    for conv in (GCNConv(NODE_F, 4), GATConv(NODE_F, 4, heads=2)):
+    for conv in (GCNConv(NODE_F, 4), GATConv(NODE_F, 4, heads=2), SGConv(NODE_F, 4), GATv2Conv(NODE_F, 4)):
         model = Stock(conv, width=conv.out_channels * getattr(conv, "heads", 1)).eval()
         imported = import_model(model, random_graph(*EXAMPLE)[:2])
         x, edge_index, _ = random_graph(6, 12, 4)
