@@ -932,12 +932,46 @@ class StackRows(nn.Module):
         return torch.stack([x, 2 * x], 0).sum(0)[edge_index[0]]
 
 
+class LoopRefusals(nn.Module):
+    """Self-loop edits the rule refuses (each `kind` one)."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+
+    def forward(self, x, edge_index):
+        from torch_geometric.utils import add_self_loops, remove_self_loops
+
+        n = x.size(0)
+        if self.kind == "no-num-nodes":
+            edge_index, _ = add_self_loops(edge_index)
+        elif self.kind == "twice":
+            edge_index, _ = add_self_loops(add_self_loops(edge_index, num_nodes=n)[0], num_nodes=n)
+        elif self.kind in ("mean", "softmax"):  # the loops in edge_index are kept: two per node
+            edge_index, _ = add_self_loops(edge_index, num_nodes=n)
+        elif self.kind == "max":  # removed, none added: a masked edge must not give 0
+            edge_index, _ = remove_self_loops(edge_index)
+        m = x[edge_index[0]]
+        if self.kind == "softmax":
+            m = pyg_softmax(m, edge_index[1], num_nodes=n) * m
+        reduce = {"max": "max", "mean": "mean"}.get(self.kind, "sum")
+        return pyg_scatter(m, edge_index[1], 0, dim_size=n, reduce=reduce)
+
+
 UNSUPPORTED = [
     ("softshrink", Softsign, "x,ei", ["torch.softshrink", "Softsign.forward", "F.softshrink(self.lin(x))"]),
     ("view-3d", HeadsView, "x,ei", ["torch.view): the result has shape [N, 2, 2], not [N, 4]"]),
     ("gatv2-edge-dim-self-loops", lambda: _EdgeStock(GATv2Conv(NODE_F, 4, edge_dim=EDGE_F)), "x,ei,ea",
      ["torch_geometric.utils.add_self_loops", "with edge features", "module 'conv' (GATv2Conv)",
       "add_self_loops=False"]),
+    ("loops-without-num-nodes", lambda: LoopRefusals("no-num-nodes"), "x,ei",
+     ["add_self_loops without num_nodes", "pass num_nodes=x.size(0)", "LoopRefusals.forward"]),
+    ("loops-added-twice", lambda: LoopRefusals("twice"), "x,ei", ["two loops per node"]),
+    ("loops-mean-kept", lambda: LoopRefusals("mean"), "x,ei",
+     ["mean aggregation over edge_index with its self loops added", "pyg_scatter(m, edge_index[1]"]),
+    ("loops-softmax-kept", lambda: LoopRefusals("softmax"), "x,ei", ["would count twice", "remove_self_loops"]),
+    ("loops-max-mask-only", lambda: LoopRefusals("max"), "x,ei",
+     ["max aggregation over edge_index with its self loops removed without added self loops"]),
     ("vector-output", VectorOutput, "x,ei", ["output 0 of VectorOutput is a vector [E]", "return it as [rows, 1]"]),
     ("pow-half", PowHalf, "x,ei", ["torch.pow", "only integers >= 1", "x.pow(0.5)"]),
     ("pad-reflect", PadReflect, "x,ei", ["only zero padding", "mode='reflect'"]),
