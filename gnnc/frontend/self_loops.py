@@ -46,9 +46,11 @@ def _nodes(num_nodes: Any, fn: str, refuse: Refuse) -> Any:
 
 def _no_edge_values(edge_attr: Any, fn: str, refuse: Refuse) -> None:
     if edge_attr is not None:
-        raise refuse(f"{fn} with edge features or weights is not supported (the added loops' values "
-                     "are filled in at run time); add the loops and their values to edge_index and "
-                     "edge_attr before inference, and build the layer with add_self_loops=False")
+        raise refuse(f"{fn} with edge features or weights is not supported yet (the added loops' "
+                     "values are filled in at run time). A layer with an add_self_loops option "
+                     "(GATv2Conv(edge_dim=...), ...): add the loops and their values to edge_index and "
+                     "edge_attr before inference and build it with add_self_loops=False; a layer that "
+                     "adds them on every call (ChebConv's get_laplacian) cannot be compiled yet")
 
 
 def replacements(refuse_for: Callable[[str], Refuse]) -> dict[str, Callable[..., Any]]:

@@ -32,6 +32,7 @@ from gnnc.frontend import import_model, torch_forward  # isort: skip  (imports P
 
 from torch_geometric.data import Data  # isort: skip  # noqa: E402
 from torch_geometric.nn import (  # isort: skip  # noqa: E402
+    ChebConv,
     EdgeConv,
     GATConv,
     GATv2Conv,
@@ -964,6 +965,8 @@ UNSUPPORTED = [
     ("gatv2-edge-dim-self-loops", lambda: _EdgeStock(GATv2Conv(NODE_F, 4, edge_dim=EDGE_F)), "x,ei,ea",
      ["torch_geometric.utils.add_self_loops", "with edge features", "module 'conv' (GATv2Conv)",
       "add_self_loops=False"]),
+    ("chebconv-laplacian", lambda: Stock(ChebConv(NODE_F, 4, K=2)), "x,ei",
+     ["module 'conv' (ChebConv)", "with edge features or weights", "get_laplacian", "cannot be compiled yet"]),
     ("loops-without-num-nodes", lambda: LoopRefusals("no-num-nodes"), "x,ei",
      ["add_self_loops without num_nodes", "pass num_nodes=x.size(0)", "LoopRefusals.forward"]),
     ("loops-added-twice", lambda: LoopRefusals("twice"), "x,ei", ["two loops per node"]),
