@@ -49,6 +49,7 @@ with warnings.catch_warnings():
 from gnnc.errors import GnncError, UnsupportedModelError
 from gnnc.frontend import brevitas
 from gnnc.frontend import ops  # noqa: F401  (registers torch.ops.gnn.scatter)
+from gnnc.frontend import self_loops
 
 #: Attribute under which the capture wrapper holds the user's model; module
 #: paths in the exported graph start with it and are stripped by the importer.
@@ -57,7 +58,9 @@ WRAPPED = "model"
 #: The end of every "unsupported" message: what gnnc can compile.
 SUPPORTED = (
     "gnnc supports: MessagePassing layers (aggr 'add'/'sum'/'mean'/'max'/'min', either flow, any "
-    "x_i / x_j / edge arguments, aggr 'softmax'); GCNConv, GATConv, SAGEConv, GINConv, EdgeConv, GraphConv, "
+    "x_i / x_j / edge arguments, aggr 'softmax'); self loops removed or added at run time "
+    "(remove_self_loops, add_self_loops, add_remaining_self_loops, gcn_norm: SGConv, TAGConv, "
+    "GATv2Conv, ...); GCNConv, GATConv, SAGEConv, GINConv, EdgeConv, GraphConv, "
     "GENConv, TransformerConv and GeneralConv with one head; "
     "gathers (x[edge_index[k]], index_select); scatters (torch_geometric.utils.scatter with "
     "dim_size, index_add_ / scatter_add_ / scatter_reduce_ into zeros with one row per node); "
@@ -371,6 +374,12 @@ def _check_layer(mp: MessagePassing, path: str) -> None:
             f"{_layer(mp, path)}: explain=True is not supported "
             "(it masks messages with learned edge weights)"
         )
+    if getattr(mp, "cached", False):
+        raise unsupported(
+            f"{_layer(mp, path)}: cached=True reuses the first graph's normalisation (or "
+            "propagation) for every later graph, while a gnnc design computes it for each graph; "
+            "build the layer with cached=False"
+        )
     if mp.node_dim not in (0, -2):
         raise unsupported(
             f"{_layer(mp, path)}: node_dim={mp.node_dim} is not supported "
@@ -459,53 +468,6 @@ def _make_propagate(mp: MessagePassing, path: str) -> Callable[..., Tensor]:
     return propagate
 
 
-def _make_gcn_forward(conv: MessagePassing, path: str) -> Callable[..., Tensor]:
-    """
-    GCNConv.forward with gcn_norm spelled in gnn ops and the self loops as a root term:
-
-        out_i = sum over edges j -> i, j != i, of dinv_j dinv_i h_j  +  dinv_i^2 h_i  (+ bias)
-
-    with h = lin(x), dinv = (in-degree without self loops + 1)^-1/2. That is what PyG
-    computes after add_remaining_self_loops, but the edge list never changes size.
-    """
-    from torch_geometric.nn import GCNConv
-
-    def forward(x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
-        if not conv.normalize:
-            return GCNConv.forward(conv, x, edge_index, edge_weight)
-        edge_index = _check_edge_index(conv, path, edge_index)
-        if not isinstance(x, Tensor):
-            raise _refuse(conv, path, "GCNConv takes one node feature matrix")
-        if edge_weight is not None:
-            raise _refuse(
-                conv, path,
-                "GCNConv(normalize=True) with an edge_weight is not supported (its degree is a "
-                "sum of weights, not an edge count); normalise the weights before inference and "
-                "build the layer with normalize=False",
-            )
-        if conv.cached:
-            raise _refuse(
-                conv, path,
-                "GCNConv(cached=True) reuses the first graph's normalisation for every later "
-                "graph, while a gnnc design normalises each graph; build the layer with cached=False",
-            )
-        end = 1 if conv.flow == "source_to_target" else 0
-        loops = bool(conv.add_self_loops)
-        dinv = torch.ops.gnn.degree_norm(edge_index, x.size(0), end, loops)
-        weight = dinv[edge_index[0]] * dinv[edge_index[1]]
-        if loops:  # self loops already in edge_index are replaced by the root term
-            weight = weight * torch.ops.gnn.loop_mask(edge_index)
-        h = conv.lin(x)
-        out = conv.propagate(edge_index, x=h, edge_weight=weight)
-        if loops:
-            out = out + (dinv * dinv) * h
-        if conv.bias is not None:
-            out = out + conv.bias
-        return out
-
-    return forward
-
-
 def _head_matrix(att: Tensor) -> Tensor:
     """att [1, H, C] as the [H, H*C] weight of `(x.view(-1, H, C) * att).sum(-1)`."""
     _, heads, channels = att.shape
@@ -576,11 +538,12 @@ def _make_gat_forward(conv: MessagePassing, path: str) -> Callable[..., Tensor]:
 
 
 def _special_forward(module: MessagePassing, path: str) -> Callable[..., Tensor] | None:
-    """A capture-friendly forward for stock layers whose own one changes the edge list."""
-    from torch_geometric.nn import GATConv, GCNConv
+    """
+    A capture-friendly forward for GATConv, whose heads are 3-D views. Every other layer's
+    self-loop edits are captured by the general rule of self_loops.py.
+    """
+    from torch_geometric.nn import GATConv
 
-    if isinstance(module, GCNConv) and type(module).forward is GCNConv.forward:
-        return _make_gcn_forward(module, path)
     if isinstance(module, GATConv) and type(module).forward is GATConv.forward:
         return _make_gat_forward(module, path)
     return None
@@ -597,7 +560,7 @@ def _make_edge_updater(mp: MessagePassing, path: str) -> Callable[..., Tensor]:
 
 
 # --------------------------------------------------------------------------- #
-# PyG utilities: scatter, softmax -> gnn ops; the ones that change the edge list are refused
+# PyG utilities: scatter, softmax -> gnn ops; the self-loop edits -> marks (self_loops.py)
 # --------------------------------------------------------------------------- #
 
 
@@ -633,26 +596,6 @@ def _make_scatter(names: ModuleNames) -> Callable[..., Tensor]:
         return torch.ops.gnn.scatter(src, index, dim, dim_size, reduce)
 
     return scatter
-
-
-# PyG utilities that change the edge list at run time, or compute what gnn has no op for.
-_REFUSED = {
-    ("torch_geometric.utils.loop", "add_self_loops"):
-        "adds edges at run time; add self loops to edge_index before inference "
-        "(and build the layer with add_self_loops=False)",
-    ("torch_geometric.utils.loop", "add_remaining_self_loops"):
-        "adds edges at run time; add self loops to edge_index before inference "
-        "(and build the layer with add_self_loops=False)",
-    ("torch_geometric.utils.loop", "remove_self_loops"):
-        "removes edges at run time, and a design keeps its edge list. In your own code, "
-        "remove self loops from edge_index on the host instead; a PyG layer that calls it on "
-        "every input (GATv2Conv, PointNetConv, ...) is not supported yet, whatever edge_index "
-        "holds (GATConv and GCNConv are: gnnc models their self loops as root terms)",
-    ("torch_geometric.nn.conv.gcn_conv", "gcn_norm"):
-        "it adds self loops at run time; GCNConv itself is supported (gnnc rewrites its "
-        "normalisation with the self loops as a root term), a direct call or a subclass "
-        "that overrides forward is not",
-}
 
 
 class _Graphs:
@@ -697,9 +640,11 @@ def _make_softmax(names: ModuleNames) -> Callable[..., Tensor]:
     return softmax
 
 
-def _make_refusal(qualname: str, reason: str, names: ModuleNames) -> Callable[..., Any]:
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise unsupported(f"{qualname} is not supported: {reason}{_caller(names)}")
+def _refusal(qualname: str, names: ModuleNames) -> Callable[[str], UnsupportedModelError]:
+    """Refusals of a replaced PyG utility, naming it, the module and the user's line."""
+
+    def refuse(reason: str) -> UnsupportedModelError:
+        return unsupported(f"{qualname}: {reason}{_caller(names)}")
 
     return refuse
 
@@ -714,11 +659,11 @@ def _replacements(names: ModuleNames) -> dict[Any, Any]:
         pyg_scatter.scatter: _make_scatter(names),
         pyg_softmax.softmax: _make_softmax(names),
     }
-    for (module_name, fn), reason in _REFUSED.items():
+    for qualname, replacement in self_loops.replacements(lambda fn: _refusal(fn, names)).items():
+        module_name, fn = qualname.rsplit(".", 1)
         original = getattr(importlib.import_module(module_name), fn, None)
         if original is not None:
-            public = module_name.replace(".loop", "")
-            mapping[original] = _make_refusal(f"{public}.{fn}", reason, names)
+            mapping[original] = replacement
     return mapping
 
 

@@ -116,6 +116,41 @@ class StackVal:
 
 
 @dataclass(frozen=True)
+class LoopedIndexVal:
+    """
+    edge_index after run-time self-loop edits (frontend/self_loops.py): its E edges, those
+    from a node to itself masked out when `drop`, and with `loops` one self loop per node
+    after them (E + N columns, kept apart as root terms).
+    """
+
+    edge_index: EdgeIndexVal
+    drop: bool
+    loops: bool
+
+
+@dataclass(frozen=True)
+class LoopedRowVal:
+    """Row 0 (src) or 1 (dst) of a LoopedIndexVal."""
+
+    end: gnn.EdgeEnd
+    index: LoopedIndexVal
+
+    @property
+    def row(self) -> RowVal:
+        """The row of the E original edges."""
+        return RowVal(self.end, self.index.edge_index)
+
+
+@dataclass(frozen=True)
+class LoopedVal:
+    """A per-edge value over E + N edges (self loops added): `edges` [E, F] for the edges,
+    `loops` [N, F] for each node's self loop."""
+
+    edges: SSAValue
+    loops: SSAValue
+
+
+@dataclass(frozen=True)
 class SymVal:
     """A symbolic size; `expr` is a sympy expression over the export's size symbols."""
 
@@ -165,13 +200,32 @@ def _kind(value: Any) -> str:
         return f"a constant tensor of shape {list(value.tensor.shape)}"
     if isinstance(value, StackVal):
         return f"a stack of {len(value.values)} matrices along dimension {value.dim} (3-D)"
+    if isinstance(value, LoopedIndexVal):
+        return "edge_index with its self loops " + ("removed and " * value.drop + "added" * value.loops).removesuffix(" and ")
+    if isinstance(value, LoopedRowVal):
+        return f"a row of {_kind(value.index)}"
+    if isinstance(value, LoopedVal):
+        return (f"an edge matrix with {value.edges.type.num_features} features over the edges "
+                "and the added self loops")
     return repr(value)
 
 
 def _is_graph_value(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_is_graph_value(v) for v in value)
-    return isinstance(value, (SSAValue, EdgeIndexVal, RowVal, BroadcastRowVal, ZerosVal, SymVal, BatchVal, StackVal))
+    return isinstance(value, (SSAValue, EdgeIndexVal, RowVal, BroadcastRowVal, ZerosVal, SymVal, BatchVal,
+                              StackVal, *_LOOPED))
+
+
+_LOOPED = (LoopedIndexVal, LoopedRowVal, LoopedVal)
+
+
+def _any_looped(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(_any_looped(v) for v in value)
+    if isinstance(value, dict):
+        return any(_any_looped(v) for v in value.values())
+    return isinstance(value, _LOOPED)
 
 
 def _op_name(target: Any) -> str:
@@ -341,6 +395,11 @@ class _Importer:
             "aten::_to_copy": self._to,
         }
         self.handlers.update(self._zoo_handlers())
+        from gnnc.frontend.importer_loops import SelfLoopRules  # (it imports this module)
+
+        self.rows_free = False  # set by the self-loop rules: torch values with E + N rows
+        self.loop_rules = SelfLoopRules(self)
+        self.handlers.update(self.loop_rules.handlers())
 
     # ------------------------------------------------------------------ driver
 
@@ -387,6 +446,8 @@ class _Importer:
         return result
 
     def _dispatch(self, node: fx.Node, name: str, args: tuple, kwargs: dict) -> Any:
+        if _any_looped((args, kwargs)):  # an edited edge list (self loops removed or added)
+            return self.loop_rules.dispatch(node, name, args, kwargs)
         if name in _IDENTITY:
             return self._passthrough(node, args[0])
         if name in _ACTIVATIONS:
@@ -605,6 +666,8 @@ class _Importer:
             self._check_graph_shape(node, t, val)
             return
         rows = self.n_nodes if t.kind == "nodes" else self.n_edges
+        if self.rows_free:  # a part of a value over the edges and the added loops
+            rows = None
         if val.dim() == 1 and t.num_features == 1:  # a vector [rows] is the matrix [rows, 1]
             val = val.unsqueeze(1)
         if val.dim() == 3 and val.shape[1] == 1:  # one head: [rows, 1, C] is [rows, C]
@@ -934,7 +997,8 @@ class _Importer:
         t = t.detach().to(torch.float64)
         if t.numel() == 1 and t.dim() <= 2:
             return t.reshape(1).expand(features).clone()
-        if t.numel() == features and t.dim() in (1, 2) and t.shape[-1] == features:
+        # ([1, 1, F]: a per-head vector of one head, as GATv2Conv's att)
+        if t.numel() == features and t.dim() in (1, 2, 3) and t.shape[-1] == features:
             return t.reshape(features)
         return None
 

@@ -118,6 +118,41 @@ def _loop_mask_fake(edge_index: Tensor) -> Tensor:
 
 
 # --------------------------------------------------------------------------- #
+# Run-time self-loop edits (gnn::drop_loops, gnn::self_loops), see frontend/self_loops.py
+# --------------------------------------------------------------------------- #
+
+
+@torch.library.custom_op("gnn::drop_loops", mutates_args=())
+def drop_loops(edge_index: Tensor) -> Tensor:
+    """
+    edge_index with its self loops marked as removed. The edge list keeps its E columns
+    (a design's edge list does not change at run time): the importer masks every edge whose
+    source is its target out of the reductions over it. Eagerly a copy, only a mark.
+    """
+    return edge_index.clone()
+
+
+@drop_loops.register_fake
+def _drop_loops_fake(edge_index: Tensor) -> Tensor:
+    return torch.empty_like(edge_index)
+
+
+@torch.library.custom_op("gnn::self_loops", mutates_args=())
+def self_loops(edge_index: Tensor, num_nodes: int) -> Tensor:
+    """
+    [2, E + N]: edge_index followed by one self loop per node (PyG's add_self_loops). The
+    importer keeps the loops apart, as one root term per node: the edge list does not grow.
+    """
+    loops = torch.arange(num_nodes, dtype=edge_index.dtype, device=edge_index.device)
+    return torch.cat([edge_index, loops.expand(2, -1)], dim=1)
+
+
+@self_loops.register_fake
+def _self_loops_fake(edge_index: Tensor, num_nodes: int) -> Tensor:
+    return edge_index.new_empty((2, edge_index.shape[1] + num_nodes))
+
+
+# --------------------------------------------------------------------------- #
 # Edge softmax (gnn.edge_softmax): PyG's utils.softmax, and GAT's with self loops
 # --------------------------------------------------------------------------- #
 

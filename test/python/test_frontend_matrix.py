@@ -32,6 +32,7 @@ from gnnc.frontend import import_model, torch_forward  # isort: skip  (imports P
 
 from torch_geometric.data import Data  # isort: skip  # noqa: E402
 from torch_geometric.nn import (  # isort: skip  # noqa: E402
+    ChebConv,
     EdgeConv,
     GATConv,
     GATv2Conv,
@@ -41,7 +42,10 @@ from torch_geometric.nn import (  # isort: skip  # noqa: E402
     GINConv,
     GraphConv,
     MessagePassing,
+    PointNetConv,
     SAGEConv,
+    SGConv,
+    TAGConv,
     TransformerConv,
 )
 from torch_geometric.utils import scatter as pyg_scatter  # isort: skip  # noqa: E402
@@ -218,6 +222,39 @@ class Stock(nn.Module):
 
     def forward(self, x, edge_index):
         return self.head(torch.relu(self.conv(x, edge_index)))
+
+
+class PointNet(nn.Module):
+    """PointNetConv with x as the positions too (its local_nn sees [x_j, pos_j - pos_i])."""
+
+    def __init__(self, aggr: str = "max"):
+        super().__init__()
+        self.conv = PointNetConv(nn.Sequential(nn.Linear(2 * NODE_F, 6), nn.ReLU(), nn.Linear(6, 4)),
+                                 nn.Linear(4, 4), aggr=aggr)
+        self.head = nn.Linear(4, 2)
+
+    def forward(self, x, edge_index):
+        return self.head(torch.relu(self.conv(x, x, edge_index)))
+
+
+class LoopEdits(MessagePassing):
+    """A user layer calling the loop utilities itself: remove, then add, then a mean; and a
+    remove alone before a sum."""
+
+    def __init__(self):
+        super().__init__(aggr="mean")
+        self.lin = nn.Linear(NODE_F, 4)
+
+    def forward(self, x, edge_index):
+        from torch_geometric.utils import add_remaining_self_loops, remove_self_loops
+
+        h = self.lin(x)
+        looped, _ = add_remaining_self_loops(edge_index, num_nodes=x.size(0))
+        kept, _ = remove_self_loops(edge_index)
+        return self.propagate(looped, x=h) + pyg_scatter(h[kept[0]], kept[1], 0, dim_size=x.size(0))
+
+    def message(self, x_j, x_i):
+        return torch.tanh(x_j - x_i) + x_j
 
 
 class _EdgeStock(Stock):
@@ -558,6 +595,21 @@ CASES = [
          lambda: Stock(GCNConv(NODE_F, 4, add_self_loops=False)), ops={"degree_norm": 1, "loop_mask": 0}),
     Case("gcn-no-normalize", STOCK, "GCNConv(normalize=False)",
          lambda: Stock(GCNConv(NODE_F, 4, normalize=False)), ops={"degree_norm": 0}),
+    Case("sgconv", STOCK, "SGConv(K=2) (gcn_norm: self loops as root terms, one edge mask)",
+         lambda: Stock(SGConv(NODE_F, 4, K=2)), ops={"degree_norm": 1, "loop_mask": 1, "scatter": 2}),
+    Case("tagconv", STOCK, "TAGConv(K=2) (gcn_norm, no self loops: one deg^-1/2 table)",
+         lambda: Stock(TAGConv(NODE_F, 4, K=2)), ops={"degree_norm": 1}),
+    Case("gatv2", STOCK, "GATv2Conv (one head; remove_self_loops + add_self_loops: the loops as the softmax root)",
+         lambda: Stock(GATv2Conv(NODE_F, 4)), ops={"edge_softmax": 1}),
+    Case("gatv2-no-self-loops", STOCK, "GATv2Conv(add_self_loops=False, share_weights=True)",
+         lambda: Stock(GATv2Conv(NODE_F, 4, add_self_loops=False, share_weights=True)),
+         ops={"edge_softmax": 1, "loop_mask": 0}),
+    Case("pointnet", STOCK, "PointNetConv (max; self loops removed and added: loop + max of relu(m - loop))",
+         PointNet, ops={"loop_mask": 1}),
+    Case("pointnet-add", STOCK, "PointNetConv(aggr='add')", lambda: PointNet("add")),
+    Case("pointnet-min", STOCK, "PointNetConv(aggr='min') (loop - max of relu(loop - m))", lambda: PointNet("min")),
+    Case("mp-loop-utils", MP, "add_remaining_self_loops / remove_self_loops called in a layer's forward; "
+         "mean over the edges and the loops", LoopEdits, ops={"loop_mask": 1}),
     Case("sage-mean", STOCK, "SAGEConv(aggr='mean')", lambda: Stock(SAGEConv(NODE_F, 4))),
     Case("sage-max", STOCK, "SAGEConv(aggr='max')", lambda: Stock(SAGEConv(NODE_F, 4, aggr="max"))),
     Case("gin-eps", STOCK, "GINConv(eps=0.25)", lambda: _gin(False), ops={"scale": 1}),
@@ -760,9 +812,9 @@ def test_pitfall_gcn_improved_without_edge_weight():
 
 
 def test_pitfall_self_loops_in_edge_index():
-    """GCN and GAT replace self loops already in edge_index (several per node here) by one."""
+    """Layers that remove or replace self loops already in edge_index (several per node here)."""
     torch.manual_seed(0)
-    for conv in (GCNConv(NODE_F, 4), GATConv(NODE_F, 4, heads=2)):
+    for conv in (GCNConv(NODE_F, 4), GATConv(NODE_F, 4, heads=2), SGConv(NODE_F, 4), GATv2Conv(NODE_F, 4)):
         model = Stock(conv, width=conv.out_channels * getattr(conv, "heads", 1)).eval()
         imported = import_model(model, random_graph(*EXAMPLE)[:2])
         x, edge_index, _ = random_graph(6, 12, 4)
@@ -881,11 +933,48 @@ class StackRows(nn.Module):
         return torch.stack([x, 2 * x], 0).sum(0)[edge_index[0]]
 
 
+class LoopRefusals(nn.Module):
+    """Self-loop edits the rule refuses (each `kind` one)."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+
+    def forward(self, x, edge_index):
+        from torch_geometric.utils import add_self_loops, remove_self_loops
+
+        n = x.size(0)
+        if self.kind == "no-num-nodes":
+            edge_index, _ = add_self_loops(edge_index)
+        elif self.kind == "twice":
+            edge_index, _ = add_self_loops(add_self_loops(edge_index, num_nodes=n)[0], num_nodes=n)
+        elif self.kind in ("mean", "softmax"):  # the loops in edge_index are kept: two per node
+            edge_index, _ = add_self_loops(edge_index, num_nodes=n)
+        elif self.kind == "max":  # removed, none added: a masked edge must not give 0
+            edge_index, _ = remove_self_loops(edge_index)
+        m = x[edge_index[0]]
+        if self.kind == "softmax":
+            m = pyg_softmax(m, edge_index[1], num_nodes=n) * m
+        reduce = {"max": "max", "mean": "mean"}.get(self.kind, "sum")
+        return pyg_scatter(m, edge_index[1], 0, dim_size=n, reduce=reduce)
+
+
 UNSUPPORTED = [
     ("softshrink", Softsign, "x,ei", ["torch.softshrink", "Softsign.forward", "F.softshrink(self.lin(x))"]),
     ("view-3d", HeadsView, "x,ei", ["torch.view): the result has shape [N, 2, 2], not [N, 4]"]),
-    ("gatv2-remove-self-loops", lambda: Stock(GATv2Conv(NODE_F, 4)), "x,ei",
-     ["module 'conv' (GATv2Conv)", "remove_self_loops", "not supported yet, whatever edge_index holds"]),
+    ("gatv2-edge-dim-self-loops", lambda: _EdgeStock(GATv2Conv(NODE_F, 4, edge_dim=EDGE_F)), "x,ei,ea",
+     ["torch_geometric.utils.add_self_loops", "with edge features", "module 'conv' (GATv2Conv)",
+      "add_self_loops=False"]),
+    ("chebconv-laplacian", lambda: Stock(ChebConv(NODE_F, 4, K=2)), "x,ei",
+     ["module 'conv' (ChebConv)", "with edge features or weights", "get_laplacian", "cannot be compiled yet"]),
+    ("loops-without-num-nodes", lambda: LoopRefusals("no-num-nodes"), "x,ei",
+     ["add_self_loops without num_nodes", "pass num_nodes=x.size(0)", "LoopRefusals.forward"]),
+    ("loops-added-twice", lambda: LoopRefusals("twice"), "x,ei", ["two loops per node"]),
+    ("loops-mean-kept", lambda: LoopRefusals("mean"), "x,ei",
+     ["mean aggregation over edge_index with its self loops added", "pyg_scatter(m, edge_index[1]"]),
+    ("loops-softmax-kept", lambda: LoopRefusals("softmax"), "x,ei", ["would count twice", "remove_self_loops"]),
+    ("loops-max-mask-only", lambda: LoopRefusals("max"), "x,ei",
+     ["max aggregation over edge_index with its self loops removed without added self loops"]),
     ("vector-output", VectorOutput, "x,ei", ["output 0 of VectorOutput is a vector [E]", "return it as [rows, 1]"]),
     ("pow-half", PowHalf, "x,ei", ["torch.pow", "only integers >= 1", "x.pow(0.5)"]),
     ("pad-reflect", PadReflect, "x,ei", ["only zero padding", "mode='reflect'"]),
@@ -896,7 +985,7 @@ UNSUPPORTED = [
     ("sage-lstm", lambda: Stock(SAGEConv(NODE_F, 4, aggr="lstm")), "x,ei",
      ["module 'conv' (SAGEConv)", "aggregation 'lstm' is not supported"]),
     ("gcn-cached", lambda: Stock(GCNConv(NODE_F, 4, cached=True)), "x,ei",
-     ["module 'conv' (GCNConv)", "cached=True", "self.conv(x, edge_index)"]),
+     ["module 'conv' (GCNConv)", "cached=True", "build the layer with cached=False"]),
     ("gcn-edge-weight", GcnEdgeWeight, "x,ei,ea", ["module 'conv' (GCNConv)", "with an edge_weight"]),
     ("gat-edge-dim-self-loops", GatEdgeDimLoops, "x,ei,ea",
      ["module 'conv' (GATConv)", "add_self_loops=True) is not supported"]),
