@@ -1,8 +1,9 @@
 """
 The C++ emitter shared by every backend: an hls-dialect top function, op by op.
 
-`FunctionEmitter` owns everything that is the same for every vendor: SSA value naming,
-one statement per op, loops with their runtime limit, local arrays, scalar variables,
+`FunctionEmitter` owns everything that is the same for every vendor: value naming,
+statements with constants folded and single-use values inlined (`inlining.py`; an inlined
+value whose C++ type is not its IR type is wrapped in its type's constructor), loops with their runtime limit, local arrays, scalar variables,
 ROMs collected for a weights header of raw integers, and the port list. A vendor
 subclass supplies the parts that differ, as a handful of hooks:
 

@@ -495,6 +495,7 @@ def _lower_sparse_dense(lw: _Lowering, op: gnn.DenseOp, name: str, w_raw: np.nda
             assert entries is not None
             w_out, w_in, w = entries
             o = b.insert(hls.IndexCastOp(b.insert(hls.LoadOp(w_out, [k])).result, IndexType())).result
+            o.name_hint = "out"  # the output this nonzero weight adds to
             i = b.insert(hls.IndexCastOp(b.insert(hls.LoadOp(w_in, [k])).result, IndexType())).result
             xv = b.insert(hls.LoadOp(x, [r, i])).result
             wv = b.insert(hls.LoadOp(w, [k])).result

@@ -87,8 +87,8 @@ func.func @main(%x: !gnn.nodes<3, !gnn.fixed<8, 3>> {gnn.name = "x"}, %ei: !gnn.
 // VITIS:        ap_fixed<18, 8> mlp_0_dense_acc[2];
 // VITIS:        mlp_0_dense_nz: for (int k = 0; k < 3; k++) {
 // VITIS-NEXT: #pragma HLS UNROLL
-// VITIS-NEXT:     int [[OUT:.*]] = mlp_0_dense_w_out[k];
-// VITIS-NEXT:     mlp_0_dense_acc[[[OUT]]] = mlp_0_dense_acc[[[OUT]]] + (x[n][mlp_0_dense_w_in[k]] * gnnc_raw<ap_fixed<8, 3>>(mlp_0_dense_w[k]));
+// VITIS-NEXT:     int out = mlp_0_dense_w_out[k];
+// VITIS-NEXT:     mlp_0_dense_acc[out] = mlp_0_dense_acc[out] + (x[n][mlp_0_dense_w_in[k]] * gnnc_raw<ap_fixed<8, 3>>(mlp_0_dense_w[k]));
 // VITIS:      static const int8_t mlp_0_dense_w_out[3] = {0, 0, 1};
 // VITIS:      static const int8_t mlp_0_dense_w_in[3] = {0, 2, 1};
 // VITIS:      static const int8_t mlp_0_dense_w[3] = {16, -32, 24};
@@ -98,7 +98,7 @@ func.func @main(%x: !gnn.nodes<3, !gnn.fixed<8, 3>> {gnn.name = "x"}, %ei: !gnn.
 // ONEAPI:      // mlp_0_dense_nz
 // ONEAPI-NEXT: #pragma unroll
 // ONEAPI-NEXT: for (int k = 0; k < 3; k++) {
-// ONEAPI-NEXT:   int [[OUT:.*]] = mlp_0_dense_w_out[k];
+// ONEAPI-NEXT:   int out = mlp_0_dense_w_out[k];
 // ONEAPI:      static const int8_t mlp_0_dense_w_out[3] = {0, 0, 1};
 
 // The default RF is capped at a sparse dense's nonzero weights: mlp.0 runs its 3 products on

@@ -32,5 +32,5 @@ func.func @main(%x: !gnn.nodes<2, f32> {gnn.name = "x"}, %ei: !gnn.edge_index {g
 // accumulator, each product (exact in C++ too) added in it, one cast to the result.
 // CPP:      ap_fixed<34, 14> dense3_acc[2];
 // CPP:      dense3_acc[o] = ap_fixed<34, 14>(gnnc_raw<ap_fixed<16, 6>>(dense3_b[o]));
-// CPP:      dense3_acc[[[K:.*]]] = dense3_acc[[[K]]] + (scatter_sum2[{{.*}}][dense3_w_in[k]] * gnnc_raw<ap_fixed<16, 6>>(dense3_w[k]));
+// CPP:      dense3_acc[out] = dense3_acc[out] + (scatter_sum2[{{.*}}][dense3_w_in[k]] * gnnc_raw<ap_fixed<16, 6>>(dense3_w[k]));
 // CPP:      dense3[[[N:n_[0-9]+]]][[[O:o_[0-9]+]]] = ap_fixed<16, 6>(dense3_acc[[[O]]]);
