@@ -1,8 +1,9 @@
 """
 The C++ emitter shared by every backend: an hls-dialect top function, op by op.
 
-`FunctionEmitter` owns everything that is the same for every vendor: SSA value naming,
-one statement per op, loops with their runtime limit, local arrays, scalar variables,
+`FunctionEmitter` owns everything that is the same for every vendor: value naming,
+statements with constants folded and single-use values inlined (`inlining.py`; an inlined
+value whose C++ type is not its IR type is wrapped in its type's constructor), loops with their runtime limit, local arrays, scalar variables,
 ROMs collected for a weights header of raw integers, and the port list. A vendor
 subclass supplies the parts that differ, as a handful of hooks:
 
@@ -27,9 +28,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from xdsl.dialects import builtin, func
-from xdsl.dialects.builtin import IndexType, IntegerType, MemRefType
+from xdsl.dialects.builtin import IndexType, IntegerType, MemRefType, Signedness
 from xdsl.ir import Attribute, Operation, SSAValue
 
+from gnnc.backends.inlining import inline_plan
 from gnnc.backends.ports import Port
 from gnnc.dialects import hls
 from gnnc.dialects.gnn import FixedType
@@ -178,6 +180,9 @@ class FunctionEmitter:
     indent: int = 1
     preset_names: dict[int, str] = field(default_factory=dict)  # argument number -> C name
     tasks: list[str] = field(default_factory=list)  # stages launched (oneAPI task sequences)
+    inline: set[SSAValue] = field(default_factory=set)  # values printed at their use (inlining.py)
+    exprs: dict[SSAValue, "Expr"] = field(default_factory=dict)  # their expressions, once printed
+    rom_ranges: dict[hls.RomOp, bool] = field(default_factory=dict)  # integer ROMs whose entries fit their type
 
     vendor = "C++"
     streams_are_params = True  # False: streams are global names (oneAPI pipes), not arguments
@@ -260,6 +265,11 @@ class FunctionEmitter:
         self.signature = f"void {fn.sym_name.data}(" + (
             "\n    " + ",\n    ".join(params) + "\n" if params else "") + ")"
         self.lines.append(qualifier + self.signature + " {")
+        for op in fn.walk():  # ROMs keep their names: taken before any local is named
+            if isinstance(op, hls.RomOp):
+                self.names[op.result] = op.sym_name.data
+                self.used.add(op.sym_name.data)
+        self.inline = inline_plan(fn, self.can_inline)
         self.function_directives()
         for op in fn.body.block.ops:
             self.op(op)
@@ -275,13 +285,60 @@ class FunctionEmitter:
             raise GnncError(f"the {self.vendor} printer cannot print '{op.name}'")
         handler(op)
 
-    def value(self, op: Operation, expr: str) -> None:
+    def value(self, op: Operation, expr: Expr) -> None:
+        """The result of op: kept as an expression for its one use, or declared as a variable."""
         res = op.results[0]
-        self.emit(f"{self.c_type(res.type)} {self.name(res)} = {expr};")
+        if res in self.inline:
+            self.exprs[res] = expr
+        else:
+            self.emit(f"{self.c_type(res.type)} {self.name(res)} = {expr.text};")
 
     def raw(self, t: Attribute, expr: str) -> str:
         """A fixed-point value of type t from its raw bits."""
         return f"gnnc_raw<{self.c_type(t)}>({expr})"
+
+    # -- expressions (backends/inlining.py decides which values are inlined) ---- #
+
+    def can_inline(self, op: Operation) -> bool:
+        """Whether op's result can be written as an expression at its use."""
+        if isinstance(op, hls.CastOp):  # fixed to fixed: a constructor; others stay assignments
+            return op.input.type == op.result.type or (
+                isinstance(op.input.type, FixedType) and isinstance(op.result.type, FixedType))
+        if isinstance(op, hls.AddOp | hls.SubOp | hls.MulOp | hls.NegOp):
+            # index arithmetic is int arithmetic only on ints
+            return not isinstance(op.results[0].type, IndexType) or all(
+                isinstance(o.type, IndexType) for o in op.operands)
+        return isinstance(op, _EXPRESSIONS)
+
+    def expr(self, v: SSAValue) -> Expr:
+        """v as printed: its inlined expression, or its variable."""
+        return self.exprs.get(v) or Expr(self.name(v))
+
+    def typed(self, v: SSAValue) -> Expr:
+        """v as an expression of exactly v's C++ type."""
+        e = self.expr(v)
+        return e if e.typed else Expr(f"{self.c_type(v.type)}({e.text})")
+
+    def valued(self, v: SSAValue) -> Expr:
+        """v as an expression with v's value (an integer literal may keep its own type)."""
+        e = self.expr(v)
+        return e if e.exact else self.typed(v)
+
+    def constant(self, raw: int, t: Attribute) -> Expr:
+        """The literal of a constant: a number, or the type's constructor."""
+        if isinstance(t, IndexType):
+            return Expr(str(raw), atomic=raw >= 0)
+        if isinstance(t, IntegerType):
+            lo, hi = _int_range(t)
+            if lo <= raw < hi and -(1 << 31) <= raw < (1 << 31):
+                return Expr(str(raw), typed=False, exact=True, atomic=raw >= 0)  # the same value as an int
+            return Expr(f"{self.c_type(t)}({raw}LL)")
+        assert isinstance(t, FixedType)
+        lo, hi = (-(1 << (t.w - 1)), 1 << (t.w - 1)) if t.is_signed else (0, 1 << t.w)
+        whole = raw << -t.f if t.f <= 0 else (raw >> t.f if raw % (1 << t.f) == 0 else None)
+        if lo <= raw < hi and whole is not None and -(1 << 31) <= whole < (1 << 31):
+            return Expr(f"{self.c_type(t)}({whole})")  # an int the type holds exactly
+        return Expr(self.raw(t, f"{raw}LL"))
 
     # -- structure ------------------------------------------------------------ #
 
@@ -290,7 +347,7 @@ class FunctionEmitter:
         self.loop_open(op, i)
         self.indent += 1
         if op.limit is not None:
-            self.emit(f"if ({i} < {self.name(op.limit)}) {{")
+            self.emit(f"if ({i} < {self.valued(op.limit).operand})"" {")
             self.indent += 1
         for inner in op.body.block.ops:
             self.op(inner)
@@ -316,7 +373,7 @@ class FunctionEmitter:
 
     def _CallOp(self, op: func.CallOp) -> None:
         self.call(op.callee.root_reference.data,
-                  [self.name(a) for a in op.arguments
+                  [self.expr(a).text for a in op.arguments
                    if self.streams_are_params or not isinstance(a.type, hls.StreamType)])
 
     def _AllocaOp(self, op: hls.AllocaOp) -> None:
@@ -325,60 +382,82 @@ class FunctionEmitter:
         self.array_decl(self.name(op.result), t, partitions(op.partition))
 
     def _RomOp(self, op: hls.RomOp) -> None:
-        self.names[op.result] = op.sym_name.data
-        self.used.add(op.sym_name.data)
         self.roms.append(op)
         self.rom_directives(op)
 
     # -- memory ---------------------------------------------------------------- #
 
     def _access(self, memref: SSAValue, indices) -> str:
-        return self.name(memref) + "".join(f"[{self.name(i)}]" for i in indices)
+        return self.name(memref) + "".join(f"[{self.valued(i).text}]" for i in indices)
 
     def _LoadOp(self, op: hls.LoadOp) -> None:
         ref = self._access(op.memref, op.indices)
-        if isinstance(op.memref.owner, hls.RomOp) and isinstance(op.result.type, FixedType):
-            ref = self.raw(op.result.type, ref)
-        self.value(op, ref)
+        if isinstance(op.memref.owner, hls.RomOp):
+            # raw integers: a fixed value is rebuilt from its bits, an integer converted
+            if isinstance(op.result.type, FixedType):
+                self.value(op, Expr(self.raw(op.result.type, ref)))
+            else:  # its value when every entry is in the element type's range
+                self.value(op, Expr(ref, typed=False, exact=self._rom_in_range(op.memref.owner)))
+        else:
+            self.value(op, Expr(ref))
+
+    def _rom_in_range(self, rom: hls.RomOp) -> bool:
+        if rom not in self.rom_ranges:
+            t = rom.result.type.element_type  # type: ignore[attr-defined]
+            values = rom.data.get_values()
+            lo, hi = _int_range(t) if isinstance(t, IntegerType) else (-(1 << 31), 1 << 31)
+            self.rom_ranges[rom] = all(lo <= int(v) < hi for v in values)
+        return self.rom_ranges[rom]
 
     def _StoreOp(self, op: hls.StoreOp) -> None:
-        self.emit(f"{self._access(op.memref, op.indices)} = {self.name(op.value)};")
+        # the array's element type is the value's: assignment converts as the value's declaration would
+        self.emit(f"{self._access(op.memref, op.indices)} = {self.expr(op.value).text};")
 
     # -- scalars ----------------------------------------------------------------- #
 
     def _ConstantOp(self, op: hls.ConstantOp) -> None:
-        t = op.result.type
-        raw = op.raw.data
-        if isinstance(t, FixedType):
-            self.value(op, self.raw(t, f"{raw}LL"))
-        else:
-            self.value(op, str(raw))
+        self.exprs[op.result] = self.constant(op.raw.data, op.result.type)
 
     def _CastOp(self, op: hls.CastOp) -> None:
-        # Both ap_fixed and ac_fixed convert on assignment with the target's modes.
-        self.value(op, self.name(op.input))
+        # Both ap_fixed and ac_fixed convert with the target's modes, on construction as on assignment.
+        if op.input.type == op.result.type:  # identity: the value itself
+            self.value(op, self.typed(op.input))
+        elif op.result in self.inline:
+            self.value(op, Expr(f"{self.c_type(op.result.type)}({self.valued(op.input).text})"))
+        else:
+            self.value(op, self.valued(op.input))
 
     def _IndexCastOp(self, op: hls.IndexCastOp) -> None:
-        src = self.name(op.input)
         if isinstance(op.result.type, IndexType):
-            self.value(op, f"{src}.to_int()")
+            e = self.expr(op.input)
+            if e.exact and not e.typed:  # a C++ integer already (a literal, a ROM entry)
+                self.value(op, Expr(e.text, atomic=e.atomic))
+            else:
+                self.value(op, Expr(f"{self.typed(op.input).operand}.to_int()"))
+        elif op.result in self.inline:
+            self.value(op, Expr(f"{self.c_type(op.result.type)}({self.valued(op.input).text})"))
         else:
-            self.value(op, src)
+            self.value(op, self.valued(op.input))
 
     def _TableIndexOp(self, op: hls.TableIndexOp) -> None:
         size, lo, scale = (a.value.data for a in (op.table_size, op.table_min, op.table_scale))
-        self.value(op, f"gnnc_table_index<{size}>({self.name(op.input)}, {lo}, {scale})")
+        self.value(op, Expr(f"gnnc_table_index<{size}>({self.typed(op.input).text}, {lo}, {scale})"))
+
+    def _binary(self, op: Operation, sign: str) -> None:
+        lhs, rhs, res = op.operands[0], op.operands[1], op.results[0]
+        text = f"{self.valued(lhs).operand} {sign} {self.valued(rhs).operand}"
+        self.value(op, Expr(text, typed=_cxx_type_is(sign, lhs.type, rhs.type, res.type), atomic=False))
 
     def _AddOp(self, op: hls.AddOp) -> None:
-        self.value(op, f"{self.name(op.lhs)} + {self.name(op.rhs)}")
+        self._binary(op, "+")
 
     # distributed arithmetic (alkaid's adder graphs): subtract, negate, shift
 
     def _SubOp(self, op: hls.SubOp) -> None:
-        self.value(op, f"{self.name(op.lhs)} - {self.name(op.rhs)}")
+        self._binary(op, "-")
 
     def _NegOp(self, op: hls.NegOp) -> None:
-        self.value(op, f"-{self.name(op.input)}")
+        self.value(op, Expr(f"-{self.valued(op.input).operand}", typed=False, atomic=False))
 
     def _ShiftOp(self, op: hls.ShiftOp) -> None:
         # x * 2^s: widened first to a type holding x and the result, where the shift is exact
@@ -386,26 +465,72 @@ class FunctionEmitter:
         a, r, s = op.input.type, op.result.type, op.amount.value.data
         assert isinstance(a, FixedType) and isinstance(r, FixedType)
         wide = FixedType(max(a.i, r.i) + max(a.f, r.f), max(a.i, r.i), a.is_signed)
-        self.value(op, f"{self.c_type(wide)}({self.name(op.input)}) {'<<' if s > 0 else '>>'} {abs(s)}")
+        self.value(op, Expr(f"{self.c_type(wide)}({self.valued(op.input).text}) {'<<' if s > 0 else '>>'} {abs(s)}",
+                            typed=False, atomic=False))
 
     def _MulOp(self, op: hls.MulOp) -> None:
-        self.value(op, f"{self.name(op.lhs)} * {self.name(op.rhs)}")
+        self._binary(op, "*")
 
     def _RemOp(self, op: hls.RemOp) -> None:
-        self.value(op, f"{self.name(op.lhs)} % {self.name(op.rhs)}")
+        self._binary(op, "%")
+
+    def _select(self, op: Operation, sign: str) -> None:
+        a, b = self.typed(op.operands[0]).operand, self.typed(op.operands[1]).operand
+        self.value(op, Expr(f"({a} {sign} {b}) ? {a} : {b}", atomic=False))
 
     def _MaxOp(self, op: hls.MaxOp) -> None:
-        a, b = self.name(op.lhs), self.name(op.rhs)
-        self.value(op, f"({a} > {b}) ? {a} : {b}")
+        self._select(op, ">")
 
     def _MinOp(self, op: hls.MinOp) -> None:
-        a, b = self.name(op.lhs), self.name(op.rhs)
-        self.value(op, f"({a} < {b}) ? {a} : {b}")
+        self._select(op, "<")
 
     def _SelectOp(self, op: hls.SelectOp) -> None:
-        self.value(
-            op, f"({self.name(op.cond)} > 0) ? {self.name(op.true_value)} : {self.name(op.false_value)}"
-        )
+        cond = self.valued(op.cond).operand
+        self.value(op, Expr(f"({cond} > 0) ? {self.typed(op.true_value).operand} : "
+                            f"{self.typed(op.false_value).operand}", atomic=False))
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A printed value: its text, whether its C++ type is exactly its IR type (`typed`),
+    whether its value is the IR value (`exact`: an int literal is, with another type; an
+    unconverted sum is not), and whether it can stand as an operand without parentheses."""
+
+    text: str
+    typed: bool = True
+    exact: bool | None = None  # None: as typed
+    atomic: bool = True
+
+    def __post_init__(self) -> None:
+        if self.exact is None:
+            object.__setattr__(self, "exact", self.typed)
+
+    @property
+    def operand(self) -> str:
+        return self.text if self.atomic else f"({self.text})"
+
+
+# ops whose result can be an expression at its use (the others are statements)
+_EXPRESSIONS = (hls.LoadOp, hls.IndexCastOp, hls.TableIndexOp, hls.ShiftOp, hls.RemOp,
+                hls.MaxOp, hls.MinOp, hls.SelectOp)
+
+
+def _int_range(t: IntegerType) -> tuple[int, int]:
+    """[lo, hi) of an integer type's values."""
+    w = t.width.data
+    return (0, 1 << w) if t.signedness.data == Signedness.UNSIGNED else (-(1 << (w - 1)), 1 << (w - 1))
+
+
+def _cxx_type_is(sign: str, a: Attribute, b: Attribute, r: Attribute) -> bool:
+    """Whether C++ gives `a sign b` exactly the IR result type r (then no constructor around it).
+
+    int op int is int; ap_fixed and ac_fixed multiply into <W1 + W2, I1 + I2>, signed if
+    either is, with the default modes. Anything else is converted by the result's constructor."""
+    if all(isinstance(t, IndexType) for t in (a, b, r)):
+        return True
+    if sign == "*" and isinstance(a, FixedType) and isinstance(b, FixedType) and isinstance(r, FixedType):
+        return r == FixedType(a.w + b.w, a.i + b.i, a.is_signed or b.is_signed)
+    return False
 
 
 # The lookup-table row, shared text: exact for ap_fixed and ac_fixed alike. `x - lo` and

@@ -208,7 +208,8 @@ class ForOp(IRDLOperation):
     irdl_options = (ParsePropInAttrDict(),)
     traits = traits_def(NoTerminator())
 
-    def __init__(self, ub: int, limit: SSAValue | None = None, label: str | None = None):
+    def __init__(self, ub: int, limit: SSAValue | None = None, label: str | None = None,
+                 index: str | None = None):
         props: dict[str, Attribute] = {"ub": IntegerAttr(ub, 64)}
         if label is not None:
             props["label"] = StringAttr(label)
@@ -217,6 +218,7 @@ class ForOp(IRDLOperation):
             properties=props,
             regions=[Region(Block(arg_types=[IndexType()]))],
         )
+        self.induction_var.name_hint = index  # the C++ loop index (printers make it unique)
 
     @property
     def induction_var(self) -> SSAValue:

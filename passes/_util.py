@@ -1,4 +1,4 @@
-"""Helpers shared by the gnn canonicalisation passes."""
+"""Helpers shared by the passes."""
 
 from __future__ import annotations
 
@@ -37,3 +37,17 @@ def check_capacity(pass_name: str, option: str, value: int, minimum: int = 1) ->
 
     if not minimum <= value <= MAX_CAPACITY:
         raise GnncError(f"{pass_name}: {option} must be in [{minimum}, {MAX_CAPACITY}], got {value}")
+
+
+# The C++ name of a loop's index: what the loop runs over. A loop over rows is `e` (edges),
+# `n` (nodes) or `g` (graphs); an inner loop is named by its label's last word: a dense's
+# `o`utputs and `i`nputs, `k` for nonzeros and copies, `h` for heads, else `f` (features).
+_ROW_INDEX = {"edges": "e", "nodes": "n", "graphs": "g"}
+_LABEL_INDEX = {"in": "i", "out": "o", "init": "o", "nz": "k", "k": "k", "h": "h"}
+
+
+def loop_index(label: str, rows: str | None) -> str:
+    """The index name of a loop over `rows` (None: an inner loop, named by its label)."""
+    if rows is not None:
+        return _ROW_INDEX[rows]
+    return _LABEL_INDEX.get(label.rsplit("_", 1)[-1], "f")

@@ -33,7 +33,7 @@ from xdsl.passes import ModulePass
 from gnnc.dialects import gnn, hls
 from gnnc.emulator import argument_names, output_names, top_function
 from gnnc.identifiers import CPP_KEYWORDS, GENERATED, check_identifier
-from gnnc.passes._util import check_capacity, dense_attr
+from gnnc.passes._util import check_capacity, dense_attr, loop_index
 from gnnc.passes.gnn_strategy import STRATEGY_ATTR
 from gnnc.adder_graph import ADDER_COST, AdderGraph, adder_graph
 from gnnc.config import DA
@@ -242,15 +242,17 @@ class _Lowering:
 
     def loop(self, b: Builder, ub: int, label: str, limit: SSAValue | None, body: Callable[[Builder, SSAValue], None],
              rows: str | None = None) -> None:
-        op = b.insert(hls.ForOp(ub, limit, label))
-        if b is self.top_builder:  # a top-level loop names its gnn op and what its rows are
+        top = b is self.top_builder
+        if top and rows is None:
+            # loops without a limit at top level run over the node capacity (accumulator inits)
+            rows = "edges" if limit is not None and limit is self.n_edges else "nodes"
+        op = b.insert(hls.ForOp(ub, limit, label, loop_index(label, rows if top else None)))
+        if top:  # a top-level loop names its gnn op and what its rows are
             name, path = self.current_op or (label, None)
             op.op = StringAttr(name)
             if path is not None:
                 op.path = StringAttr(path)
-            # loops without a limit at top level run over the node capacity (accumulator inits)
-            if rows is None:
-                rows = "edges" if limit is not None and limit is self.n_edges else "nodes"
+            assert rows is not None
             op.rows = StringAttr(rows)
             if self.current_op is not None and self.current_strategy is not None:
                 op.strategy = self.current_strategy
@@ -266,7 +268,9 @@ class _Lowering:
         assert self.edge_index is not None
         row = b.insert(hls.ConstantOp(0 if end.data == gnn.EdgeEnd.SRC else 1, IndexType())).result
         raw = b.insert(hls.LoadOp(self.edge_index, [row, e])).result
-        return b.insert(hls.IndexCastOp(raw, IndexType())).result
+        node = b.insert(hls.IndexCastOp(raw, IndexType())).result
+        node.name_hint = "src" if end.data == gnn.EdgeEnd.SRC else "dst"
+        return node
 
     def _copy(self, src: SSAValue, dst: SSAValue, t: Attribute, label: str) -> None:
         assert isinstance(t, gnn.FeaturesType)
@@ -491,6 +495,7 @@ def _lower_sparse_dense(lw: _Lowering, op: gnn.DenseOp, name: str, w_raw: np.nda
             assert entries is not None
             w_out, w_in, w = entries
             o = b.insert(hls.IndexCastOp(b.insert(hls.LoadOp(w_out, [k])).result, IndexType())).result
+            o.name_hint = "out"  # the output this nonzero weight adds to
             i = b.insert(hls.IndexCastOp(b.insert(hls.LoadOp(w_in, [k])).result, IndexType())).result
             xv = b.insert(hls.LoadOp(x, [r, i])).result
             wv = b.insert(hls.LoadOp(w, [k])).result

@@ -12,6 +12,7 @@ from xdsl.ir import Block, BlockArgument, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
 from gnnc.dialects import hls
+from gnnc.passes._util import loop_index
 from gnnc.errors import GnncError
 
 STREAM_INTERFACES = ("axis", "ap_fifo")
@@ -228,9 +229,10 @@ class _Dataflow:
         a.channels = dict(zip(a.readers, outs))
 
     def _rows_loop(self, stage: str, ub: int, count: SSAValue, label: str, body) -> hls.ForOp:
-        loop = hls.ForOp(ub, count, label)
+        rows = "nodes" if count is self.counts.get("nodes") else "edges"
+        loop = hls.ForOp(ub, count, label, loop_index(label, rows))
         loop.op = StringAttr(stage)
-        loop.rows = StringAttr("nodes" if count is self.counts.get("nodes") else "edges")
+        loop.rows = StringAttr(rows)
         body(Builder(InsertPoint.at_end(loop.body.block)), loop.induction_var)
         return loop
 
@@ -335,7 +337,7 @@ class _Dataflow:
         """Row r of a row-major array to the row buffer, or back (a fully unrolled loop)."""
         t = row.type
         assert isinstance(t, MemRefType)
-        loop = b.insert(hls.ForOp(t.get_shape()[0], None, f"{name}_f"))
+        loop = b.insert(hls.ForOp(t.get_shape()[0], None, f"{name}_f", "f"))
         loop.unroll = builtin.IntegerAttr(0, 64)
         inner = Builder(InsertPoint.at_end(loop.body.block))
         f = loop.induction_var

@@ -188,7 +188,7 @@ def accumulator_copies(op_loops: list[hls.ForOp], edges: hls.ForOp, p: int) -> b
             if edges.is_ancestor(access):
                 _reindex(access, new.result, copy.result)
             elif isinstance(access, hls.StoreOp):  # initialisation: every copy
-                loop = hls.ForOp(p, None, f"{array.name_hint or 'acc'}_copies")
+                loop = hls.ForOp(p, None, f"{array.name_hint or 'acc'}_copies", "k")
                 loop.unroll = builtin.IntegerAttr(0, 64)
                 Rewriter.insert_op(loop, InsertPoint.before(access))
                 Rewriter.insert_op(

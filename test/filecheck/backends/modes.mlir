@@ -18,18 +18,16 @@ func.func @modes(%x: memref<2x1x!gnn.fixed<12, 3>> {hls.name = "x", hls.directio
   func.return
 }
 
-// VITIS:      ap_fixed<12, 3> v = x[r][c0];
+// VITIS:      ap_fixed<12, 3> v = x[r][0];
 // VITIS-NEXT: ap_fixed<8, 3, AP_RND, AP_WRAP> q = v;
-// VITIS-NEXT: ap_fixed<8, 3, AP_TRN, AP_SAT> o = v;
 // VITIS-NEXT: ap_fixed<8, 3, AP_RND_CONV, AP_SAT_SYM> b = v;
 // VITIS-NEXT: ap_ufixed<8, 3, AP_TRN_ZERO, AP_WRAP> u = v;
 // VITIS-NEXT: ap_fixed<8, 3> d = v;
-// VITIS-NEXT: ap_fixed<8, 3, AP_RND, AP_WRAP> so = o;
+// VITIS-NEXT: y[r][0] = ap_fixed<8, 3, AP_RND, AP_WRAP>(ap_fixed<8, 3, AP_TRN, AP_SAT>(v));
 
-// ONEAPI:      ac_fixed<12, 3, true> v = x[r][c0];
+// ONEAPI:      ac_fixed<12, 3, true> v = x[r][0];
 // ONEAPI-NEXT: ac_fixed<8, 3, true, AC_RND, AC_WRAP> q = v;
-// ONEAPI-NEXT: ac_fixed<8, 3, true, AC_TRN, AC_SAT> o = v;
 // ONEAPI-NEXT: ac_fixed<8, 3, true, AC_RND_CONV, AC_SAT_SYM> b = v;
 // ONEAPI-NEXT: ac_fixed<8, 3, false, AC_TRN_ZERO, AC_WRAP> u = v;
 // ONEAPI-NEXT: ac_fixed<8, 3, true> d = v;
-// ONEAPI-NEXT: ac_fixed<8, 3, true, AC_RND, AC_WRAP> so = o;
+// ONEAPI-NEXT: y[r][0] = ac_fixed<8, 3, true, AC_RND, AC_WRAP>(ac_fixed<8, 3, true, AC_TRN, AC_SAT>(v));

@@ -1,5 +1,6 @@
 // RUN: gnnc-opt %s -p 'convert-gnn-to-hls{max-nodes=4 max-edges=6 top=layer}' | filecheck %s
 // RUN: not gnnc-opt %s -p 'convert-gnn-to-hls{top=void}' 2>&1 | filecheck %s --check-prefix=TOP
+// RUN: gnnc-opt %s -p 'convert-gnn-to-hls{max-nodes=4 max-edges=6 top=layer}' | filecheck %s --check-prefix=NAMES
 
 // A gather, a dense and a scatter-sum: each becomes a loop nest over capacity rows,
 // masked by the real count, and every value a local array of capacity rows.
@@ -53,3 +54,16 @@ func.func @main(%x: !gnn.nodes<2, !gnn.fixed<8, 3>> {gnn.name = "x"}, %ei: !gnn.
 
 // TOP: gnnc-opt: error: convert-gnn-to-hls: the top function name 'void' is a C++ keyword; pass top=<identifier> (config key `top`)
 
+
+// Loop indices are named by what they run over (the printers' C++ names, made unique there):
+// edges e, nodes n, a dense's outputs o and inputs i, features f; the node an edge reads is
+// src or dst.
+// NAMES:      hls.for %e = 0 to 6 limit %n_edges
+// NAMES:        %src = hls.index_cast
+// NAMES-NEXT:   hls.for %f = 0 to 2 {
+// NAMES:      hls.for %e_1 = 0 to 6 limit %n_edges
+// NAMES-NEXT:   hls.for %o = 0 to 1 {
+// NAMES:          hls.for %i = 0 to 2 {
+// NAMES:      hls.for %n = 0 to 4 {
+// NAMES:      hls.for %e_2 = 0 to 6 limit %n_edges
+// NAMES:        %dst = hls.index_cast
