@@ -34,11 +34,11 @@ func.func @mlp(%e: !gnn.edges<2, !gnn.fixed<8, 3>> {gnn.name = "e"}) -> !gnn.edg
 
 // Both printers widen before shifting (ap_fixed / ac_fixed shift within their own type):
 // x1 / 4 goes through a type with x1's integer bits and the result's fractional bits.
-// VITIS:     ap_fixed<10, 3>({{[^)]*}}) >> 2
-// VITIS:     ap_fixed<9, 4>({{[^)]*}}) << 1
-// VITIS:     ap_fixed<11, 5>({{[^)]*}}) >> 1
-// ONEAPI:    ac_fixed<10, 3, true>({{[^)]*}}) >> 2
-// ONEAPI:    ac_fixed<9, 4, true>({{[^)]*}}) << 1
+// VITIS-DAG: ap_fixed<10, 3>({{[^)]*}}) >> 2
+// VITIS-DAG: ap_fixed<9, 4>({{[^)]*}}) << 1
+// VITIS-DAG: ap_fixed<11, 5>({{[^)]*}}) >> 1
+// ONEAPI-DAG: ac_fixed<10, 3, true>({{[^)]*}}) >> 2
+// ONEAPI-DAG: ac_fixed<9, 4, true>({{[^)]*}}) << 1
 
 // A design-wide reuse factor leaves the DA dense alone (it has no multiplier to share): no
 // pipelining of its rows, no multiplier limit.
