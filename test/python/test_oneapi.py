@@ -154,6 +154,7 @@ def test_project_layout_and_build(small, tmp_path):
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert files == sorted([
         "CMakeLists.txt", "README.md", "gnnc_config.yaml", "estimate.json", "gnnc_manifest.json",
+        "gnnc_design.mlir", "gnnc_design.json",
         f"src/{top}.hpp", f"src/{top}.cpp", f"src/{top}_weights.hpp", "src/gnnc_support.hpp",
         f"src/{top}_host.cpp", "tb_data/input.txt", "tb_data/expected.txt",
         "sycl_standin/gnnc_sycl_standin.hpp", "sycl_standin/sycl/sycl.hpp",
