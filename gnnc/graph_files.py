@@ -41,16 +41,15 @@ def load_graphs(pattern: str, model: Any, example: Any) -> list[Any]:
     return [_graph(path, _arrays(path), example, params) for path in graph_paths(pattern)]
 
 
-def load_design_graphs(pattern: str, design: Any) -> list[Any]:
-    """The same for a Design without its model (gnnc.load): arguments named as the IR's inputs,
-    None for a positional argument the IR does not read."""
+def load_design_graphs(paths: list[Path], design: Any) -> list[Any]:
+    """The graphs of `paths` (from graph_paths) for a Design without its model (gnnc.load):
+    arguments named as the IR's inputs, None for a positional argument the IR does not read."""
     from gnnc.saved_design import example_args
 
     example = example_args(design)
     names = {i.key: i.name for i in design._imported._inputs}
     params = [names.get(k) for k in range(len(example))]
-    return [_graph(path, _arrays(path), example if len(example) > 1 else example[0], params)
-            for path in graph_paths(pattern)]
+    return [_graph(path, _arrays(path), example if len(example) > 1 else example[0], params) for path in paths]
 
 
 def _arrays(path: Path) -> dict[str, np.ndarray]:

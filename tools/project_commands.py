@@ -58,7 +58,7 @@ def cmd_csim(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     design = gnnc.load(args.project)
     backend = args.backend or design.config.backend
     paths = graph_paths(args.data)
-    graphs = load_design_graphs(args.data, design)
+    graphs = load_design_graphs(paths, design)  # the files globbed once: outputs are named by the same list
     target = Path(args.out_dir) if args.out_dir else Path(args.project) / "csim" / backend
     _check_output_folder(target)
     exact, first_diff = 0, None
