@@ -48,7 +48,7 @@ class DemoResult:
         return all(n == self.graphs for n in self.exact.values())
 
 
-def demo_inputs(out_dir: Path, data_dir: Path | None, count: int, seed: int, force: bool):
+def demo_inputs(data_dir: Path | None, count: int, seed: int):
     """(model, graphs, what they are, graph folder, files to write) for `gnnc demo`."""
     if data_dir is None:
         generated = generate(count, seed=seed)
@@ -76,8 +76,8 @@ def run_demo(out_dir: str | Path, data_dir: str | Path | None = None, count: int
              force: bool = False, stream: IO[str] | None = None, progress: bool | None = None) -> DemoResult:
     """`gnnc demo`: everything under out_dir (graphs/, vitis/, oneapi/); see the module docstring."""
     out_dir = Path(out_dir)
-    model, graphs, source, model_name, files = demo_inputs(
-        out_dir, Path(data_dir) if data_dir is not None else None, count, seed, force)
+    model, graphs, source, model_name, files = demo_inputs(Path(data_dir) if data_dir is not None else None,
+                                                           count, seed)
     stream = stream or sys.stdout
     print(f"gnnc demo: {source}", file=stream)
     print(f"  model      Interaction Network, H={HIDDEN}, {model_name}", file=stream)

@@ -17,7 +17,15 @@ from gnnc.errors import GnncError
 def load_graph(path: str | Path) -> Data:
     """One graph file as the model takes it (edge_attr transposed to [E, 4]) with its labels y;
     pid stays in the file (a Data attribute would become a model input)."""
-    with np.load(path, allow_pickle=False) as f:
+    try:
+        f = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise GnncError(f"{path}: not a numpy .npz file of arrays ({err})") from None
+    with f:
+        missing = [k for k in ("x", "edge_index", "edge_attr", "y") if k not in f.files]
+        if missing:
+            raise GnncError(f"{path}: no array {missing[0]!r}; a TrackML-format graph holds x, edge_index, "
+                            f"edge_attr and y (the file has {', '.join(f.files) or 'none'})")
         return Data(
             x=torch.from_numpy(f["x"]).float(),
             edge_index=torch.from_numpy(f["edge_index"]).long(),

@@ -161,3 +161,27 @@ def test_gnnc_demo_help_has_an_example(capsys):
     assert main(["demo", "--help"]) == 0
     assert "example: gnnc demo --out out/demo" in capsys.readouterr().out
 
+
+
+def test_data_folder_errors_name_the_file(tmp_path, capsys):
+    np.savez(tmp_path / "g.npz", x=np.zeros((2, 3), np.float32))
+    assert main(["demo", "--out", str(tmp_path / "out"), "--data", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "g.npz: no array 'edge_index'" in err and "Traceback" not in err
+    assert main(["demo", "--out", str(tmp_path / "out"), "--data", str(tmp_path / "none")]) == 1
+    assert "no such folder" in capsys.readouterr().err
+
+
+def test_training_script_writes_a_loadable_checkpoint(tmp_path, capsys):
+    import torch
+
+    from gnnc.demo import train
+
+    threads = torch.get_num_threads()
+    try:
+        assert train.main(["--out", str(tmp_path / "m.pt"), "--epochs", "2", "--graphs", "16"]) == 0
+    finally:
+        torch.set_num_threads(threads)
+    assert "held-out graphs" in capsys.readouterr().out
+    trained = train.load_checkpoint(tmp_path / "m.pt")
+    assert trained.state_dict().keys() == load_checkpoint().state_dict().keys()
