@@ -1,6 +1,7 @@
 # gnnc: set up, demo, tests.
 #
-#   make demo   create .venv if needed, then run the tracking Interaction Network demo
+#   make demo   create .venv if needed, then run `gnnc demo` (synthetic detector, shipped model;
+#               writes out/demo); `make demo DEMO_DATA=../shared/data/trackml-in` on TrackML graphs
 #   make test   create .venv if needed, then run the lit (FileCheck) and pytest suites
 #   make bench  create .venv-bench (the test set plus hls4ml with its dependencies, which the
 #               test venv leaves out) and run bench/*.py; figures go in bench/README.md
@@ -14,8 +15,9 @@
 #
 # The TrackML data (trained IN weights and sector graphs) is expected at
 # ../shared/data/trackml-in next to this repository; override with
-#   make demo GNNC_TRACKML_DIR=/path/to/trackml-in
-# Tests that need it are skipped when it is missing (and fail under CI=true).
+#   make test GNNC_TRACKML_DIR=/path/to/trackml-in
+# Tests that need it are skipped when it is missing (and fail under CI=true); `make demo`
+# does not need it.
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   ?= .venv
@@ -42,8 +44,9 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet --no-deps hls4ml==$(HLS4ML_VERSION)
 	touch $@
 
+DEMO_DATA ?=
 demo: $(STAMP)
-	$(BIN)/python examples/tracking_in_demo.py --out out/tracking_in --force
+	$(BIN)/gnnc demo --out out/demo --force $(if $(DEMO_DATA),--data $(DEMO_DATA))
 
 # Both suites always run; the target fails if either failed.
 test: $(STAMP)

@@ -89,6 +89,18 @@ def test_wheel_compiles_and_csims(wheel_venv, backend):
     assert (work / f"prj-{backend}").is_dir()
 
 
+def test_wheel_gnnc_demo(wheel_venv):
+    """The embedded default: the shipped detector and checkpoint, both backends, from the wheel alone."""
+    if shutil.which("g++") is None:
+        skip_outside_ci("g++ not found: the demo C-simulates")
+    work = wheel_venv / "work"
+    work.mkdir(exist_ok=True)
+    out = run([wheel_venv / "venv" / "bin" / "gnnc", "demo", "--out", "demo", "--graphs", "2"], cwd=work,
+              env=venv_env(wheel_venv))
+    assert "bit-exact with the emulator on vitis 2/2, oneapi 2/2 graphs" in out
+    assert len(list((work / "demo" / "graphs").glob("*.npz"))) == 2
+
+
 def test_wheel_gnnc_opt(wheel_venv):
     out = run([wheel_venv / "venv" / "bin" / "gnnc-opt", "--help"], cwd=wheel_venv,
               env=venv_env(wheel_venv))
