@@ -9,7 +9,7 @@ gnnc csim PRJ --data 'graphs/*.npz' [--backend vitis|oneapi] [-o OUT]
 gnnc build PRJ [--steps csim,synth] [--target report] [--print]
 gnnc opt [gnnc-opt arguments]          # = gnnc-opt
 gnnc sweep model.py --space space.yaml --data 'graphs/*.npz' -o DIR [--scheduler ADDRESS] [--best]
-gnnc demo [--out DIR] [--data DIR] [--graphs N] [--force]
+gnnc demo [--out DIR] [--data DIR] [--graphs N] [--widths W,W,...] [--force]
 ```
 
 MODEL_PY is a Python file that defines two functions:
@@ -474,18 +474,23 @@ def add_demo_parser(sub: Any) -> None:
                    "DIR/trained_models' H=8 model when it is there, else the shipped one")
     d.add_argument("--graphs", type=int, default=20, metavar="N", help="synthetic graphs to generate (default 20)")
     d.add_argument("--seed", type=int, default=None, help="the detector's seed (default: the held-out stream)")
+    d.add_argument("--widths", default="6,8,10,12,14,16", metavar="W,W,...",
+                   help="bit widths of the precision scan (emulator; DIR/plots/bit_width.csv and .png), "
+                   "or 'none' (default 6,8,10,12,14,16)")
     d.add_argument("--force", action="store_true", help="replace what an earlier gnnc demo wrote in DIR "
                    "(only gnnc's own files: nothing else there is touched)")
 
 
 def cmd_demo(args: argparse.Namespace, out: IO[str] | None = None) -> int:
+    from gnnc.demo.bit_width import parse_widths
     from gnnc.demo.run import run_demo
     from gnnc.demo.train import DEMO_SEED
 
     if args.graphs < 1:
         raise GnncError(f"--graphs must be at least 1, got {args.graphs}")
     seed = DEMO_SEED if args.seed is None else args.seed
-    result = run_demo(args.out, args.data, count=args.graphs, seed=seed, force=args.force, stream=out or sys.stdout)
+    result = run_demo(args.out, args.data, count=args.graphs, seed=seed, force=args.force, stream=out or sys.stdout,
+                      widths=parse_widths(args.widths))
     if not result.ok:
         raise GnncError("the C simulation is not bit-identical to the fixed-point emulator on every graph "
                         "(the central invariant of gnnc: please report this)")

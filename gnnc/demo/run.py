@@ -1,7 +1,8 @@
 """The demo flow behind `gnnc demo`: graphs (synthetic, or TrackML-format files), the tracking
 Interaction Network, compiled for Vitis and oneAPI, both projects written, C-simulated with
 g++ (one build per backend, all graphs), and a report: efficiency and purity of torch's float
-model, the fixed-point emulator and each C simulation, the bit-exact check, the estimate."""
+model, the fixed-point emulator and each C simulation, the bit-exact check, the estimate, and
+the same figures against the bit width (DIR/plots)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ import numpy as np
 import torch
 
 from gnnc.demo.detector import generate
-from gnnc.demo.graph_folder import check_graph_folder, write_graph_folder
+from gnnc.demo.bit_width import WIDTHS, WidthPoint, csv_bytes, png_bytes, scan
+from gnnc.demo.owned_files import check_owned_folder, npz_bytes, write_owned_folder
 from gnnc.demo.metrics import efficiency_purity
 from gnnc.demo.trackml_format import graph_arrays, load_graphs
 from gnnc.demo.train import CHECKPOINT, DEMO_SEED, HIDDEN, load_checkpoint
@@ -41,6 +43,7 @@ class DemoResult:
     float_error: float = 0.0  # max |float IR - torch|
     estimate: dict = field(default_factory=dict)
     paths: dict[str, Path] = field(default_factory=dict)
+    widths: list[WidthPoint] = field(default_factory=list)  # the precision scan
     seconds: float = 0.0
 
     @property
@@ -53,7 +56,7 @@ def demo_inputs(data_dir: Path | None, count: int, seed: int):
     if data_dir is None:
         generated = generate(count, seed=seed)
         graphs = [g for g, _ in generated]
-        files = {f"synthetic_{i:03d}.npz": graph_arrays(g, pid) for i, (g, pid) in enumerate(generated)}
+        files = {f"synthetic_{i:03d}.npz": npz_bytes(graph_arrays(g, pid)) for i, (g, pid) in enumerate(generated)}
         source = f"synthetic detector, {count} graphs (seed {seed})"
         return load_checkpoint(), graphs, source, f"shipped checkpoint {CHECKPOINT.name}", files
     if not data_dir.is_dir():
@@ -73,7 +76,8 @@ def demo_inputs(data_dir: Path | None, count: int, seed: int):
 
 
 def run_demo(out_dir: str | Path, data_dir: str | Path | None = None, count: int = 20, seed: int = DEMO_SEED,
-             force: bool = False, stream: IO[str] | None = None, progress: bool | None = None) -> DemoResult:
+             force: bool = False, stream: IO[str] | None = None, progress: bool | None = None,
+             widths: tuple[int, ...] = WIDTHS) -> DemoResult:
     """`gnnc demo`: everything under out_dir (graphs/, vitis/, oneapi/); see the module docstring."""
     out_dir = Path(out_dir)
     model, graphs, source, model_name, files = demo_inputs(Path(data_dir) if data_dir is not None else None,
@@ -81,17 +85,23 @@ def run_demo(out_dir: str | Path, data_dir: str | Path | None = None, count: int
     stream = stream or sys.stdout
     print(f"gnnc demo: {source}", file=stream)
     print(f"  model      Interaction Network, H={HIDDEN}, {model_name}", file=stream)
-    return run_flow(model, graphs, out_dir, files=files, force=force, stream=stream, progress=progress)
+    return run_flow(model, graphs, out_dir, files=files, force=force, stream=stream, progress=progress,
+                    widths=widths)
 
 
-def _check_outputs(out_dir: Path, files: dict, force: bool) -> None:
+PLOTS = ("bit_width.csv", "bit_width.png")
+
+
+def _check_outputs(out_dir: Path, files: dict, force: bool, widths: tuple[int, ...]) -> None:
     """Refuse before any work what would lose a user's file (gnnc.backends.write's rules)."""
     from gnnc.backends.write import check_destination
 
     for backend in BACKENDS:
         check_destination(out_dir / backend, force)
     if files:
-        check_graph_folder(out_dir / "graphs", list(files), force)
+        check_owned_folder(out_dir / "graphs", list(files), force)
+    if widths:
+        check_owned_folder(out_dir / "plots", list(PLOTS), force)
 
 
 def _bar(steps: int, show: bool | None):
@@ -102,25 +112,27 @@ def _bar(steps: int, show: bool | None):
 
 
 def run_flow(model: Any, graphs: list, out_dir: str | Path, precision: str = PRECISION, files: dict | None = None,
-             force: bool = False, stream: IO[str] | None = None, progress: bool | None = None) -> DemoResult:
+             force: bool = False, stream: IO[str] | None = None, progress: bool | None = None,
+             widths: tuple[int, ...] = WIDTHS) -> DemoResult:
     """Compile `model` on graphs[0], write both backends' projects under out_dir (and `files`,
-    name -> arrays, into out_dir/graphs), C-simulate every graph on both and print the report."""
+    name -> npz bytes, into out_dir/graphs), C-simulate every graph on both, scan the bit
+    widths `widths` with the emulator (out_dir/plots) and print the report."""
     import gnnc
     from gnnc.frontend import torch_forward
     from gnnc.tools.gnnc_cli import print_estimate
 
     out_dir, files, stream = Path(out_dir), files or {}, stream or sys.stdout
-    _check_outputs(out_dir, files, force)
+    _check_outputs(out_dir, files, force, widths)
     start = time.perf_counter()
     result = DemoResult(graphs=len(graphs))
     truths = [g.y.numpy() for g in graphs]
     config = {"graph": CAPACITY, "precision": {"default": precision}, "parallelism": PARALLELISM,
               "part": "xcvu9p-flga2104-2L-e", "clock_period_ns": 5}
-    bar = _bar(3 + 2 * len(BACKENDS) + (1 if files else 0), progress)
+    bar = _bar(3 + 2 * len(BACKENDS) + (1 if files else 0) + len(widths), progress)
     try:
         if files:
             bar.set_description_str("gnnc demo: writing graphs")
-            result.paths["graphs"] = write_graph_folder(out_dir / "graphs", files, force)
+            result.paths["graphs"] = write_owned_folder(out_dir / "graphs", files, force)
             bar.update()
         bar.set_description_str("gnnc demo: torch reference")
         reference = [torch_forward(model, g)[0] for g in graphs]
@@ -146,12 +158,25 @@ def run_flow(model: Any, graphs: list, out_dir: str | Path, precision: str = PRE
             result.exact[backend] = sum(np.array_equal(s, e) for s, e in zip(simulated, emulated))
             result.figures[f"csim {backend}"] = efficiency_purity(simulated, truths, CUT)
             bar.update()
+        if widths:
+            bar.set_description_str("gnnc demo: bit-width scan")
+            result.widths = scan(model, graphs, truths, reference, config, widths, step=lambda _: bar.update())
+            result.paths["plots"] = _write_plots(out_dir / "plots", result, force)
     finally:
         bar.close()
     result.estimate = design.estimate()
     result.seconds = time.perf_counter() - start
     _print_report(result, design, precision, stream, print_estimate)
     return result
+
+
+def _write_plots(folder: Path, result: DemoResult, force: bool) -> Path:
+    float_figures = result.figures["float (torch)"]
+    files = {"bit_width.csv": csv_bytes(result.widths, float_figures)}
+    png = png_bytes(result.widths, float_figures, f"tracking IN H={HIDDEN}, {result.graphs} graphs")
+    if png is not None:
+        files["bit_width.png"] = png
+    return write_owned_folder(folder, files, force)
 
 
 def _print_report(result: DemoResult, design: Any, precision: str, out: IO[str], print_estimate) -> None:
@@ -161,12 +186,19 @@ def _print_report(result: DemoResult, design: Any, precision: str, out: IO[str],
     print(f"  cut {CUT}    {'efficiency':>10}  {'purity':>8}", file=out)
     for stage, (eff, pur) in result.figures.items():
         print(f"    {stage:<18} {eff:>8.4f}  {pur:>8.4f}", file=out)
+    if result.widths:
+        print("  bits         " + "  ".join(f"{p.width:>6}" for p in result.widths), file=out)
+        for name, values in (("efficiency", [p.efficiency for p in result.widths]),
+                             ("purity", [p.purity for p in result.widths])):
+            print(f"    {name:<10} " + "  ".join(f"{v:>6.4f}" for v in values), file=out)
     exact = ", ".join(f"{b} {n}/{result.graphs}" for b, n in result.exact.items())
     verdict = "bit-exact" if result.ok else "NOT bit-exact"
     print(f"  csim       {verdict} with the emulator on {exact} graphs; float IR vs torch max |error| "
           f"{result.float_error:.1e}", file=out)
     for what, path in result.paths.items():
         print(f"  wrote      {what:<7}{path}", file=out)
+    if result.widths and not (result.paths["plots"] / "bit_width.png").is_file():
+        print("  plot       pip install 'gnnc[plot]' (matplotlib) for plots/bit_width.png", file=out)
     print(f"  time       {result.seconds:.1f} s (g++ builds: "
           + ", ".join(f"{b} {design.timings.get(f'csim_build_s.{b}', 0.0):.1f} s" for b in BACKENDS)
           + "; 0 = cached)", file=out)

@@ -1,6 +1,7 @@
 """The embedded demo: the synthetic detector's physics and format, the shipped checkpoint, and
 one end-to-end `gnnc demo` run (both backends, C-simulated)."""
 
+import csv
 import math
 import shutil
 
@@ -9,7 +10,7 @@ import pytest
 
 from conftest import skip_outside_ci
 from gnnc.demo.detector import Detector, candidate_edges, generate, simulate_event
-from gnnc.demo.graph_folder import write_graph_folder
+from gnnc.demo.owned_files import npz_bytes, write_owned_folder
 from gnnc.demo.metrics import efficiency_purity
 from gnnc.demo.trackml_format import graph_arrays, load_graphs
 from gnnc.demo.train import CHECKPOINT, evaluate, load_checkpoint
@@ -96,8 +97,8 @@ def _check_trackml_features(arrays):
 
 def test_npz_round_trip_through_the_loader(tmp_path):
     generated = generate(3, seed=4)
-    files = {f"g{i}.npz": graph_arrays(g, pid) for i, (g, pid) in enumerate(generated)}
-    write_graph_folder(tmp_path / "graphs", files, force=False)
+    files = {f"g{i}.npz": npz_bytes(graph_arrays(g, pid)) for i, (g, pid) in enumerate(generated)}
+    write_owned_folder(tmp_path / "graphs", files, force=False)
     loaded = load_graphs(tmp_path / "graphs")
     for (g, pid), back, name in zip(generated, loaded, sorted(files)):
         for key in ("x", "edge_index", "edge_attr", "y"):
@@ -112,19 +113,19 @@ def test_same_format_as_the_shared_trackml_files(trackml_dir):
         _check_trackml_features({k: f[k] for k in f.files})
 
 
-def test_graph_folder_never_replaces_a_users_file(tmp_path):
-    arrays = graph_arrays(generate(1, seed=4)[0][0])
+def test_owned_folder_never_replaces_a_users_file(tmp_path):
+    arrays = npz_bytes(graph_arrays(generate(1, seed=4)[0][0]))
     folder = tmp_path / "graphs"
-    write_graph_folder(folder, {"a.npz": arrays}, force=False)
+    write_owned_folder(folder, {"a.npz": arrays}, force=False)
     with pytest.raises(GnncError, match="--force"):
-        write_graph_folder(folder, {"a.npz": arrays}, force=False)
-    write_graph_folder(folder, {"a.npz": arrays}, force=True)  # its own, unchanged: replaced
+        write_owned_folder(folder, {"a.npz": arrays}, force=False)
+    write_owned_folder(folder, {"a.npz": arrays}, force=True)  # its own, unchanged: replaced
     (folder / "mine.npz").write_bytes(b"user data")
     with pytest.raises(GnncError, match="gnnc did not write it"):
-        write_graph_folder(folder, {"mine.npz": arrays}, force=True)
+        write_owned_folder(folder, {"mine.npz": arrays}, force=True)
     (folder / "a.npz").write_bytes(b"edited")
     with pytest.raises(GnncError, match="changed since"):
-        write_graph_folder(folder, {"a.npz": arrays}, force=True)
+        write_owned_folder(folder, {"a.npz": arrays}, force=True)
     assert (folder / "mine.npz").read_bytes() == b"user data" and (folder / "a.npz").read_bytes() == b"edited"
 
 
@@ -142,19 +143,42 @@ def test_gnnc_demo_end_to_end(tmp_path, capsys):
     if shutil.which("g++") is None:
         skip_outside_ci("g++ not found: the demo C-simulates")
     out = tmp_path / "demo"
-    assert main(["demo", "--out", str(out), "--graphs", "3"]) == 0
+    assert main(["demo", "--out", str(out), "--graphs", "3", "--widths", "6,16"]) == 0
     text = capsys.readouterr().out
     assert "bit-exact with the emulator on vitis 3/3, oneapi 3/3 graphs" in text
     for stage in ("float (torch)", "fixed (emulator)", "csim vitis", "csim oneapi"):
         assert stage in text
     assert sorted(p.name for p in (out / "graphs").glob("*.npz")) == [f"synthetic_{i:03d}.npz" for i in range(3)]
     assert (out / "vitis" / "gnnc_config.yaml").is_file() and (out / "oneapi" / "gnnc_config.yaml").is_file()
+    _check_bit_width_scan(out / "plots", text)
     # a rerun needs --force, and --force keeps what the user put there
-    assert main(["demo", "--out", str(out), "--graphs", "3"]) == 1
+    assert main(["demo", "--out", str(out), "--graphs", "3", "--widths", "none"]) == 1
     assert "--force" in capsys.readouterr().err
     (out / "vitis" / "notes.txt").write_text("mine")
-    assert main(["demo", "--out", str(out), "--graphs", "3", "--force"]) == 0
+    assert main(["demo", "--out", str(out), "--graphs", "3", "--widths", "none", "--force"]) == 0
     assert (out / "vitis" / "notes.txt").read_text() == "mine"
+
+
+def _check_bit_width_scan(plots, text):
+    """The scan's 16-bit row is the demo's own design (fixed<16,8>): the same figures as its
+    emulator line; 6 bits (fixed<6,5>, one fractional bit) is a different design."""
+    rows = list(csv.reader((plots / "bit_width.csv").read_text().splitlines()))
+    assert rows[0][:4] == ["width", "precision", "efficiency", "purity"]
+    by_width = {int(r[0]): r for r in rows[1:]}
+    assert sorted(by_width) == [6, 16] and by_width[6][1] == "fixed<6,5>" and by_width[16][1] == "fixed<16,8>"
+    line = next(ln for ln in text.splitlines() if "fixed (emulator)" in ln).split()
+    assert [f"{float(v):.4f}" for v in by_width[16][2:4]] == line[-2:]
+    assert float(by_width[6][4]) > float(by_width[16][4])  # fewer bits, larger error against float
+    assert (plots / "bit_width.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_widths_option_is_checked():
+    from gnnc.demo.bit_width import parse_widths
+
+    assert parse_widths("6, 8,16") == (6, 8, 16) and parse_widths("None") == ()
+    for bad in ("6;8", "2,8", "eight"):
+        with pytest.raises(GnncError, match="--widths"):
+            parse_widths(bad)
 
 
 def test_gnnc_demo_help_has_an_example(capsys):

@@ -1,6 +1,7 @@
-"""Writing graph files into a folder without losing a file gnnc did not write: a file that
-is there already is replaced only with force, and only when the folder's manifest says gnnc
-wrote it and it is unchanged since (the rule of gnnc.backends.write for projects)."""
+"""Writing files into a folder without losing a file gnnc did not write: a file that is there
+already is replaced only with force, and only when the folder's manifest says gnnc wrote it
+and it is unchanged since (the rule of gnnc.backends.write for projects). The demo writes its
+graphs (DIR/graphs) and its plots (DIR/plots) this way."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ import numpy as np
 
 from gnnc.errors import GnncError
 
-MANIFEST = "gnnc_graphs.json"
+MANIFEST = "gnnc_files.json"
 
 
-def _npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
+def npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return buffer.getvalue()
@@ -38,19 +39,19 @@ def _manifest(folder: Path) -> dict[str, str]:
             raise TypeError
         return {str(k): str(v) for k, v in files.items()}
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise GnncError(f"{path} is not a gnnc graph manifest; restore it or choose another --out") from None
+        raise GnncError(f"{path} is not a gnnc file manifest; restore it or choose another --out") from None
 
 
-def check_graph_folder(folder: Path, names: list[str], force: bool) -> None:
+def check_owned_folder(folder: Path, names: list[str], force: bool) -> None:
     """Raise before anything is written when writing `names` into `folder` would lose a file."""
     if folder.exists() and not folder.is_dir():
-        raise GnncError(f"{folder} is a file, not a folder for graphs; choose another --out")
+        raise GnncError(f"{folder} is a file, not a folder; choose another --out")
     present = [n for n in names if (folder / n).exists()]
     if not present:
         return
     if not force:
         raise GnncError(f"{folder} already holds {present[0]} (and {len(present) - 1} more); pass --force "
-                        "to replace the graphs gnnc wrote there")
+                        "to replace the files gnnc wrote there")
     owned = _manifest(folder)
     foreign = [n for n in present if n not in owned]
     edited = [n for n in present if n in owned and _digest((folder / n).read_bytes()) != owned[n]]
@@ -60,19 +61,18 @@ def check_graph_folder(folder: Path, names: list[str], force: bool) -> None:
         raise GnncError(f"not replacing {folder / name}: {why}; move it away or choose another --out")
 
 
-def write_graph_folder(folder: str | Path, graphs: Mapping[str, Mapping[str, np.ndarray]], force: bool) -> Path:
-    """Write each `name -> arrays` as `folder/name` (.npz), and the manifest of what gnnc wrote."""
+def write_owned_folder(folder: str | Path, files: Mapping[str, bytes], force: bool) -> Path:
+    """Write each `name -> contents` as `folder/name`, and the manifest of what gnnc wrote."""
     folder = Path(folder)
-    check_graph_folder(folder, list(graphs), force)
+    check_owned_folder(folder, list(files), force)
     folder.mkdir(parents=True, exist_ok=True)
     owned = _manifest(folder)
-    for name, arrays in graphs.items():
-        data = _npz_bytes(arrays)
+    for name, data in files.items():
         tmp = folder / f".{name}.tmp-{os.getpid()}"
         tmp.write_bytes(data)
         os.replace(tmp, folder / name)  # a reader never sees half a file
         owned[name] = _digest(data)
-    text = json.dumps({"gnnc_graphs": 1, "files": dict(sorted(owned.items()))}, indent=1) + "\n"
+    text = json.dumps({"gnnc_files": 1, "files": dict(sorted(owned.items()))}, indent=1) + "\n"
     (folder / f".{MANIFEST}.tmp").write_text(text)
     os.replace(folder / f".{MANIFEST}.tmp", folder / MANIFEST)
     return folder
