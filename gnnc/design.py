@@ -18,7 +18,6 @@ from gnnc.errors import ConfigError, GnncError
 from gnnc.estimate import estimate
 from gnnc.partition import Segment, partition, segment_inputs, stitch
 from gnnc.passes.gnn_strategy import strategy_options
-from gnnc.precision import fixed_point_pipeline
 
 STAGES = ("gnn", "fixed", "hls")
 
@@ -92,22 +91,14 @@ class Design:
         self.max_graphs = config.graph.max_graphs or _graph_count(self._arguments, example_inputs)
         self._example_inputs = example_inputs
         self._modules: dict[str, ModuleOp] = {"gnn": imported.module}
+        self.directives = _directives(config)
         fixed = imported.module.clone()
-        strategy = strategy_options(config.strategy, config.strategy_ops, config.strategy_kinds)
-        passes.apply(
-            fixed,
-            fixed_point_pipeline(config.precision_default, self.max_edges, config.precision_spec, self.max_nodes)
-            + (f",{strategy}" if strategy else ""),
-        )
+        passes.apply(fixed, passes.fixed_pipeline(config.precision_default, self.max_nodes, self.max_edges,
+                                                  config.precision_spec, self.directives))
         self._modules["fixed"] = fixed
         hls = fixed.clone()
-        passes.apply(
-            hls,
-            passes.hls_pipeline(
-                self.max_nodes, self.max_edges, config.top, config.split_edge_dense, _reuse_options(config),
-                config.io, config.sparse_dense, self.max_graphs,
-            ),
-        )
+        passes.apply(hls, passes.directed_hls_pipeline(self.max_nodes, self.max_edges, self.max_graphs,
+                                                       self.directives))
         self._modules["hls"] = hls
         self.top = hls_top_function(hls).sym_name.data
         self._sources: dict[str, Any] = {}  # per backend
@@ -131,7 +122,7 @@ class Design:
         module = self._modules[stage].clone()
         if stage == "gnn":
             module_attributes.attach(module, self.max_nodes, self.max_edges, self.max_graphs,
-                                     self.config.precision_default, self.config.precision_spec)
+                                     self.config.precision_default, self.config.precision_spec, self.directives)
         return module
 
     # -- running ---------------------------------------------------------------- #
@@ -337,6 +328,14 @@ def _value_ranges(report: dict) -> dict[str, dict]:
     """{op label: {"type", "min", "max"}} of each op's result on the example (from the overflow report)."""
     return {label: {k: entry["result"][k] for k in ("type", "min", "max")}
             for label, entry in report.items() if "result" in entry}
+
+
+def _directives(config: Config) -> module_attributes.Directives:
+    """The config's lowering settings, as the passes take them and the gnn module records them."""
+    strategy = strategy_options(config.strategy, config.strategy_ops, config.strategy_kinds)
+    return module_attributes.Directives(
+        strategy=strategy.removeprefix("gnn-strategy{").removesuffix("}"), reuse=_reuse_options(config),
+        io=config.io, top=config.top or "", split_edge_dense=config.split_edge_dense, sparse=config.sparse_dense)
 
 
 def _reuse_options(config: Config) -> str:

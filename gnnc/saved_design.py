@@ -67,7 +67,7 @@ def load(project: str | Path) -> Design:
     config = load_config(root / MARKER)
     call = _read_call(root / CALL_FILE)
     module = parse_module((root / IR_FILE).read_text(), str(root / IR_FILE))
-    for name in (module_attributes.GRAPH, module_attributes.PRECISION):  # the config says the same
+    for name in module_attributes.ALL:  # the config says the same
         module.attributes.pop(name, None)
     try:
         convention = CallConvention(call["uses_data"], tuple(_graph_input(i) for i in call["convention_inputs"]),

@@ -1,6 +1,7 @@
 """gnnc passes: one ModulePass per file, registered here by kebab-case name."""
 
 from collections.abc import Callable
+from typing import Any
 
 from xdsl.passes import ModulePass
 
@@ -121,16 +122,34 @@ def hls_directives_pipeline(reuse: str = "", io: str = "parallel") -> str:
 
 def lower_to_hls_pipeline(
     precision: str = "fixed<16,6>", max_nodes: int = 28, max_edges: int = 56,
-    precision_spec: str = "", max_graphs: int = 1,
+    precision_spec: str = "", max_graphs: int = 1, directives: Any = None,
 ) -> str:
-    """The named pipeline behind `gnnc-opt --lower-to-hls`: gnn (float, canonical or not) -> hls."""
-    from gnnc.precision import fixed_point_pipeline
-
+    """The named pipeline behind `gnnc-opt --lower-to-hls`: gnn (float, canonical or not) -> hls.
+    `directives` (gnnc.module_attributes.Directives; None = the defaults) are a config's strategy,
+    reuse/parallelism, io, top, split_edge_dense and sparse_dense, as `gnnc.compile` applies them."""
     return (
         f"{CANONICALIZE_PIPELINE},"
-        + fixed_point_pipeline(precision, max_edges, precision_spec, max_nodes) + ","
-        + hls_pipeline(max_nodes, max_edges, max_graphs=max_graphs)
+        + fixed_pipeline(precision, max_nodes, max_edges, precision_spec, directives) + ","
+        + directed_hls_pipeline(max_nodes, max_edges, max_graphs, directives)
     )
+
+
+def fixed_pipeline(precision: str, max_nodes: int, max_edges: int, precision_spec: str = "",
+                   directives: Any = None) -> str:
+    """Canonical gnn -> fixed-point gnn, with each op's strategy (gnnc.compile's "fixed" stage)."""
+    from gnnc.precision import fixed_point_pipeline
+
+    strategy = directives.strategy if directives is not None else ""
+    return (fixed_point_pipeline(precision, max_edges, precision_spec, max_nodes)
+            + (f",gnn-strategy{{{strategy}}}" if strategy else ""))
+
+
+def directed_hls_pipeline(max_nodes: int, max_edges: int, max_graphs: int = 1, directives: Any = None) -> str:
+    """Fixed-point gnn -> hls with the directives' loop structure and pragmas (the "hls" stage)."""
+    if directives is None:
+        return hls_pipeline(max_nodes, max_edges, max_graphs=max_graphs)
+    d = directives
+    return hls_pipeline(max_nodes, max_edges, d.top or None, d.split_edge_dense, d.reuse, d.io, d.sparse, max_graphs)
 
 
 def apply(module, pipeline: str) -> None:

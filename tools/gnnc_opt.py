@@ -15,7 +15,7 @@ What this driver adds:
   `vitis` and `oneapi` targets are registered next to xDSL's own. All registration is lazy, so
   a pass or dialect whose module cannot be imported only fails when it is used.
 * `--lower-to-hls` prepends the named pipeline `gnnc.passes.lower_to_hls_pipeline`
-  to `-p`, tuned by the input module's `gnnc.graph` / `gnnc.precision` attributes
+  to `-p`, tuned by the input module's `gnnc.graph` / `gnnc.precision` / `gnnc.directives` attributes
   (gnnc.module_attributes: what `gnnc mlir` prints), each overridden by `--precision`,
   `--max-nodes`, `--max-edges` when given.
 * Every user error (unknown pass or option, malformed pipeline, unreadable file,
@@ -384,6 +384,7 @@ class GnncOptMain(xDSLOptMain):
             pick(a.max_edges, found.max_edges, DEFAULT_MAX_EDGES),
             found.precision_spec or "",
             found.max_graphs or 1,
+            found.directives,
         )
 
     def apply_passes(self, prog: ModuleOp) -> None:

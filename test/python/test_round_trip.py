@@ -71,3 +71,38 @@ def test_flags_override_the_attributes(design, tmp_path, capsys):
     assert gnnc_opt.main([str(mlir), "--lower-to-hls", "--max-nodes", "7", "-t", "vitis"]) == 0
     out = capsys.readouterr().out
     assert "x[7][3]" in out and "edge_index[2][13]" in out and "ap_fixed<12, 5>" in out
+
+
+# Every directive away from its default (two designs: stream cannot take DA on this model's
+# one dense and full-graph reuse at once).
+DIRECTED = [
+    {"strategy": {"default": "distributed_arithmetic"}, "parallelism": {"edges": 4}, "top": "tiny_top",
+     "sparse_dense": False},
+    {"io": "stream", "reuse_factor": 3, "split_edge_dense": True, "strategy": {"kinds": {"dense": "resource"}}},
+]
+
+
+@pytest.mark.parametrize("directives", DIRECTED, ids=["da-parallelism-top", "stream-reuse-split"])
+def test_directives_travel_with_the_module(directives, tmp_path, capsys):
+    design = gnnc.compile(model(), example(), {**CONFIG, **directives})
+    text = design.mlir()
+    assert "gnnc.directives = {" in text.splitlines()[0]
+    mlir = tmp_path / "m.mlir"
+    mlir.write_text(text)
+    assert gnnc_opt.main([str(mlir), "--lower-to-hls", "-t", "vitis"]) == 0
+    out, err = capsys.readouterr()
+    assert _files(out) == design.sources("vitis").files, err
+    # and without the attribute, the defaults: a different design
+    plain = gnnc.compile(model(), example(), CONFIG)
+    assert _files(out) != plain.sources("vitis").files
+
+
+def test_malformed_directives_name_the_attribute(tmp_path, capsys):
+    text = gnnc.compile(model(), example(), {**CONFIG, "io": "stream"}).mlir()
+    for bad, message in (('io = "stream"', 'gnnc.directives.io must be "parallel" or "stream", got "serial"'),
+                         ('io = "stream"', "gnnc.directives has unknown key 'reuse_factor'")):
+        broken = text.replace(bad, 'io = "serial"' if "serial" in message else 'reuse_factor = "2"', 1)
+        mlir = tmp_path / "bad.mlir"
+        mlir.write_text(broken)
+        assert gnnc_opt.main([str(mlir), "--lower-to-hls", "-t", "vitis"]) != 0
+        assert message in capsys.readouterr().err
