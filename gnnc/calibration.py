@@ -17,6 +17,7 @@ import numpy as np
 from gnnc.config import Config, load_config
 from gnnc.errors import ConfigError, GnncError
 from gnnc.precision import AutoPrecision, parse_auto, parse_spec
+from gnnc.progress import progress
 
 #: The type of the measuring run: 12 integer bits (values up to 2048), 16 fractional bits,
 #: exact accumulators still within 62 bits for layers of a few hundred inputs.
@@ -135,13 +136,16 @@ def calibrate_imported(imported: Any, example: Any, cfg: Config, graphs: list[An
     def attempt(frac: int | None) -> tuple[dict, Any, float]:
         precision = _merge(_choose(stats, probe, auto, frac), user, kinds_at)
         design = build(precision)
+        bar.update()
         return precision, design, _error(design, bound, floats)
 
     frac = None
-    if auto.error_budget is None:
-        precision, design, error = attempt(None)
-    else:
-        frac, (precision, design, error) = _search(attempt, _widest_integer_bits(stats, probe, auto), auto)
+    # a counter: the bisection's length depends on the error budget
+    with progress(None if auto.error_budget is not None else 1, "calibration", "design") as bar:
+        if auto.error_budget is None:
+            precision, design, error = attempt(None)
+        else:
+            frac, (precision, design, error) = _search(attempt, _widest_integer_bits(stats, probe, auto), auto)
     report = list(_measure(design, bound).values())
     design.calibration = Calibration(precision, design, report, error, len(bound), frac)
     return design.calibration

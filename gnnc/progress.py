@@ -6,10 +6,11 @@ import sys
 from typing import Any
 
 
-def progress(total: int, desc: str, unit: str, show: bool | None = None) -> Any:
-    """A tqdm bar of `total` steps; quiet when stderr is not a terminal (logs, pipes, CI) and show is None."""
+def progress(total: int | None, desc: str, unit: str, show: bool | None = None, leave: bool = True) -> Any:
+    """A tqdm bar of `total` steps (None: a counter); quiet when stderr is not a terminal (logs,
+    pipes, CI) and show is None; `leave=False` clears it when done (before a report is printed)."""
     from tqdm.auto import tqdm
 
     if show is None:
         show = sys.stderr.isatty()
-    return tqdm(total=total, desc=desc, unit=unit, disable=not show, file=sys.stderr)
+    return tqdm(total=total, desc=desc, unit=unit, disable=not show, file=sys.stderr, leave=leave)

@@ -23,6 +23,7 @@ from gnnc.demo.metrics import efficiency_purity
 from gnnc.demo.trackml_format import graph_arrays, load_graphs
 from gnnc.demo.train import CHECKPOINT, DEMO_SEED, HIDDEN, load_checkpoint
 from gnnc.errors import GnncError
+from gnnc.progress import progress as progress_bar
 
 BACKENDS = ("vitis", "oneapi")
 CAPACITY = {"max_nodes": 128, "max_edges": 256}  # every synthetic and TrackML sector graph fits
@@ -104,13 +105,6 @@ def _check_outputs(out_dir: Path, files: dict, force: bool, widths: tuple[int, .
         check_owned_folder(out_dir / "plots", list(PLOTS), force)
 
 
-def _bar(steps: int, show: bool | None):
-    from tqdm.auto import tqdm
-
-    show = sys.stderr.isatty() if show is None else show
-    return tqdm(total=steps, desc="gnnc demo", unit="step", disable=not show, file=sys.stderr, leave=False)
-
-
 def run_flow(model: Any, graphs: list, out_dir: str | Path, precision: str = PRECISION, files: dict | None = None,
              force: bool = False, stream: IO[str] | None = None, progress: bool | None = None,
              widths: tuple[int, ...] = WIDTHS) -> DemoResult:
@@ -128,7 +122,8 @@ def run_flow(model: Any, graphs: list, out_dir: str | Path, precision: str = PRE
     truths = [g.y.numpy() for g in graphs]
     config = {"graph": CAPACITY, "precision": {"default": precision}, "parallelism": PARALLELISM,
               "part": "xcvu9p-flga2104-2L-e", "clock_period_ns": 5}
-    bar = _bar(3 + 2 * len(BACKENDS) + (1 if files else 0) + len(widths), progress)
+    bar = progress_bar(3 + 2 * len(BACKENDS) + (1 if files else 0) + len(widths), "gnnc demo", "step",
+                       show=progress, leave=False)
     try:
         if files:
             bar.set_description_str("gnnc demo: writing graphs")
