@@ -104,7 +104,7 @@ class Design:
         self._sources: dict[str, Any] = {}  # per backend
         self._csim: dict[str, Any] = {}
         self._programs: dict[bool, emulator.Program] = {}  # weights decoded and quantized once
-        self._estimate: dict | None = None
+        self._estimate: dict[str, dict] = {}  # part -> estimate
 
     # -- IR ------------------------------------------------------------------ #
 
@@ -230,17 +230,19 @@ class Design:
         runner = self._csim_runner(backend)
         return self._run(graphs, lambda jobs: [[r[name] for name in self.output_names] for r in runner.run(jobs)])
 
-    def estimate(self) -> dict:
+    def estimate(self, backend: str | None = None) -> dict:
         """Per-op and total dsp, lut, ff, bram_18k, uram, multipliers, latency_cycles, ii, latency_ns from
-        the analytic model (docs/estimate.md), with the part's totals and the utilization of each."""
-        if self._estimate is None:  # the IR does not change: estimated once (compile's check, write, report)
-            self._estimate = estimate(self._modules["hls"], self.config.clock_period_ns, self.estimate_part())
-        return copy.deepcopy(self._estimate)
+        the analytic model (docs/estimate.md), with the part's totals and the utilization of each;
+        for the part the `backend`'s project targets (default: the config's backend)."""
+        part = self.estimate_part(backend)
+        if part not in self._estimate:  # the IR does not change: estimated once per part
+            self._estimate[part] = estimate(self._modules["hls"], self.config.clock_period_ns, part)
+        return copy.deepcopy(self._estimate[part])
 
-    def estimate_part(self) -> str:
+    def estimate_part(self, backend: str | None = None) -> str:
         """The device the estimate is for: the config's part, or, for oneAPI given an AMD part,
         the Agilex 7 that the oneAPI project then targets."""
-        if self.config.backend == "oneapi":
+        if self._check_backend(backend) == "oneapi":
             from gnnc.backends.oneapi.project import fpga_device
 
             return fpga_device(self.config.part)
@@ -306,7 +308,7 @@ class Design:
             | {"backend": backend, "top": self.top, "graph": {"max_nodes": self.max_nodes, "max_edges": self.max_edges, "max_graphs": self.max_graphs}},
             example_inputs=examples,
             expected_outputs=expected,
-            estimate=self.estimate() | {"ranges": _value_ranges(ranges)},
+            estimate=self.estimate(backend) | {"ranges": _value_ranges(ranges)},
             design_files=saved_design.files(self),
             force=force,
         )

@@ -356,8 +356,9 @@ def add_report_parser(sub: Any) -> None:
                    "(needs matplotlib: pip install 'gnnc[plot]')")
 
 
-def print_estimate(result: dict, out: IO[str]) -> None:
-    """The `estimate` line of gnnc compile, and one line per resource the part lacks."""
+def print_estimate(result: dict, out: IO[str], label: str = "") -> None:
+    """The `estimate` line of gnnc compile (`estimate LABEL` when given: gnnc demo's backend),
+    and one line per resource the part lacks."""
     from gnnc.report import over_budget_line
 
     total = result["total"]
@@ -365,7 +366,8 @@ def print_estimate(result: dict, out: IO[str]) -> None:
     cells = ", ".join(f"{r} {total[r]:,}" + (f" ({100 * use[r]:.0f} %)" if r in use and use[r] < float("inf")
                       else "") for r in ("dsp", "lut", "ff", "bram_18k", "uram"))
     part = f" of {result['part']['name']}" if "part" in result else ""
-    print(f"  estimate   {cells}{part}; {total['latency_cycles']:,} cycles, II {total['ii']:,}", file=out)
+    head = f"estimate {label}" if label else "estimate"
+    print(f"  {head:<10} {cells}{part}; {total['latency_cycles']:,} cycles, II {total['ii']:,}", file=out)
     line = over_budget_line(result)
     if line is not None:
         print(f"  WARNING    {line}", file=out)

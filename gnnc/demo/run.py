@@ -42,7 +42,7 @@ class DemoResult:
     figures: dict[str, tuple[float, float]] = field(default_factory=dict)  # stage -> (efficiency, purity)
     exact: dict[str, int] = field(default_factory=dict)  # backend -> graphs bit-exact with the emulator
     float_error: float = 0.0  # max |float IR - torch|
-    estimate: dict = field(default_factory=dict)
+    estimates: dict[str, dict] = field(default_factory=dict)  # backend -> estimate on the part it targets
     paths: dict[str, Path] = field(default_factory=dict)
     widths: list[WidthPoint] = field(default_factory=list)  # the precision scan
     seconds: float = 0.0
@@ -159,7 +159,7 @@ def run_flow(model: Any, graphs: list, out_dir: str | Path, precision: str = PRE
             result.paths["plots"] = _write_plots(out_dir / "plots", result, force)
     finally:
         bar.close()
-    result.estimate = design.estimate()
+    result.estimates = {backend: design.estimate(backend) for backend in BACKENDS}
     result.seconds = time.perf_counter() - start
     _print_report(result, design, precision, stream, print_estimate)
     return result
@@ -177,7 +177,8 @@ def _write_plots(folder: Path, result: DemoResult, force: bool) -> Path:
 def _print_report(result: DemoResult, design: Any, precision: str, out: IO[str], print_estimate) -> None:
     print(f"  design     {precision}, capacity {design.max_nodes} nodes x {design.max_edges} edges, "
           f"parallelism {PARALLELISM}, top {design.top}", file=out)
-    print_estimate(result.estimate, out)
+    for backend, estimate in result.estimates.items():
+        print_estimate(estimate, out, label=backend)
     print(f"  cut {CUT}    {'efficiency':>10}  {'purity':>8}", file=out)
     for stage, (eff, pur) in result.figures.items():
         print(f"    {stage:<18} {eff:>8.4f}  {pur:>8.4f}", file=out)

@@ -146,6 +146,7 @@ def test_gnnc_demo_end_to_end(tmp_path, capsys):
     assert main(["demo", "--out", str(out), "--graphs", "3", "--widths", "6,16"]) == 0
     text = capsys.readouterr().out
     assert "bit-exact with the emulator on vitis 3/3, oneapi 3/3 graphs" in text
+    assert "estimate vitis" in text and "of xcvu9p" in text and "estimate oneapi" in text and "of agf014" in text
     for stage in ("float (torch)", "fixed (emulator)", "csim vitis", "csim oneapi"):
         assert stage in text
     assert sorted(p.name for p in (out / "graphs").glob("*.npz")) == [f"synthetic_{i:03d}.npz" for i in range(3)]

@@ -32,6 +32,7 @@ from gnnc.dialects import hls
 from gnnc.dialects.gnn import FixedType, OverflowMode, QuantMode
 from gnnc.fixed import cast, quantize, to_float
 from gnnc.ir import parse_module
+from gnnc.parts import lookup
 
 CONFIG = {"graph": {"max_nodes": 128, "max_edges": 256}, "precision": "fixed<16,8>"}
 MODELS = [("add", 8), ("add", 40), ("mean", 40), ("max", 40)]
@@ -79,6 +80,16 @@ def test_config_backend_oneapi_is_the_default(trackml_dir, graphs):
     d = gnnc.compile(model, graphs[0], {**CONFIG, "backend": "oneapi"})
     assert f"{d.top}.hpp" in d.sources().files
     assert "ap_fixed" not in d.sources().files[f"{d.top}.cpp"]
+
+
+def test_estimate_is_for_the_part_each_backend_targets(small, tmp_path):
+    """A Vitis-configured design written for oneAPI records the estimate on the Agilex 7 that
+    project targets, as `design.estimate("oneapi")` gives it (not the config's AMD part's)."""
+    amd, intel = small.estimate(), small.estimate("oneapi")
+    assert amd["part"]["name"] == "xcvu9p" and intel["part"]["name"] == lookup(fpga_device(small.config.part)).name == "agf014"
+    assert intel["part"]["vendor"] == "intel" and intel["total"] != amd["total"]
+    written = gnnc.read_report(small.write(tmp_path / "oneapi", backend="oneapi")).estimate
+    assert written["part"] == intel["part"] and written["total"] == intel["total"]
 
 
 def test_unknown_backend_errors(small, graphs, tmp_path):
