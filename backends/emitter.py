@@ -58,8 +58,10 @@ def top_function(module: builtin.ModuleOp) -> func.FuncOp:
 
 
 def stage_functions(module: builtin.ModuleOp) -> list[func.FuncOp]:
-    """The dataflow stages of an io: stream design (hls-dataflow), in call order."""
-    return [op for op in module.body.block.ops if isinstance(op, func.FuncOp) and "hls.stage" in op.attributes]
+    """The functions the top calls, in call order: the dataflow stages of an io: stream design
+    (hls-dataflow) or a function per gnn op (hls-outline)."""
+    return [op for op in module.body.block.ops
+            if isinstance(op, func.FuncOp) and ("hls.stage" in op.attributes or "hls.op" in op.attributes)]
 
 
 def row_type(t: hls.StreamType, c_type) -> str:
@@ -556,7 +558,9 @@ def print_stages(module: builtin.ModuleOp, make_emitter) -> tuple[list[str], lis
     texts, roms = [], []
     for fn in stage_functions(module):
         printer = make_emitter(fn)
-        texts.append(printer.print_function("static "))
+        comment = fn.attributes.get("hls.comment")  # the torch module, op and model line (hls-outline)
+        text = printer.print_function("static ")
+        texts.append(f"// {comment.data}\n{text}" if isinstance(comment, builtin.StringAttr) else text)
         roms += printer.roms
     return texts, roms
 

@@ -68,6 +68,7 @@ class Config:
     parallelism_ops: tuple[tuple[str, int], ...] = ()
     split_edge_dense: bool = False  # gnn-split-edge-dense before lowering (bit-identical)
     sparse_dense: bool = True  # a dense with zero weights multiplies its nonzero weights only
+    inline_layers: bool = True  # false: each gnn op's function an instance of its own (hls-outline)
     # `strategy`: how an op's arithmetic is built (STRATEGIES); per op path and per op kind
     strategy: str = "latency"
     strategy_ops: tuple[tuple[str, str], ...] = ()  # (op path or name, strategy)
@@ -99,6 +100,7 @@ class Config:
             },
             "split_edge_dense": self.split_edge_dense,
             "sparse_dense": self.sparse_dense,
+            "inline_layers": self.inline_layers,
             "strategy": (
                 {"default": self.strategy,
                  **({"ops": dict(self.strategy_ops)} if self.strategy_ops else {}),
@@ -124,7 +126,7 @@ DA = "distributed_arithmetic"
 DA_KINDS = ("dense",)
 
 _TOP_KEYS = {"backend", "part", "clock_period_ns", "graph", "precision", "top", "io", "reuse_factor", "parallelism",
-             "split_edge_dense", "sparse_dense", "strategy", "fit"}
+             "split_edge_dense", "sparse_dense", "inline_layers", "strategy", "fit"}
 _GRAPH_KEYS = {"max_nodes", "max_edges", "max_graphs"}
 _PRECISION_KEYS = {"default", "inputs", "ops", "kinds", "auto"}
 
@@ -221,7 +223,7 @@ def _from_dict(d: dict, base_dir: Path | None = None) -> Config:
             if key in p:
                 kwargs[f"parallelism_{key}"] = _positive(p[key], f"parallelism.{key}")
         kwargs["parallelism_ops"] = _op_factors(p.get("ops"), "parallelism.ops")
-    for key in ("split_edge_dense", "sparse_dense"):
+    for key in ("split_edge_dense", "sparse_dense", "inline_layers"):
         if key in d:
             if not isinstance(d[key], bool):
                 raise ConfigError(f"{key}: expected true or false, got {d[key]!r}")

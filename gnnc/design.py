@@ -337,7 +337,8 @@ def _directives(config: Config) -> module_attributes.Directives:
     strategy = strategy_options(config.strategy, config.strategy_ops, config.strategy_kinds)
     return module_attributes.Directives(
         strategy=strategy.removeprefix("gnn-strategy{").removesuffix("}"), reuse=_reuse_options(config),
-        io=config.io, top=config.top or "", split_edge_dense=config.split_edge_dense, sparse=config.sparse_dense)
+        io=config.io, top=config.top or "", split_edge_dense=config.split_edge_dense, sparse=config.sparse_dense,
+        inline_layers=config.inline_layers)
 
 
 def _reuse_options(config: Config) -> str:

@@ -40,6 +40,7 @@ class Directives:
     top: str = ""  # "" = the model's name
     split_edge_dense: bool = False
     sparse: bool = True
+    inline_layers: bool = True  # hls-outline's inline
 
 
 _DIRECTIVE_KEYS = tuple(Directives.__dataclass_fields__)
@@ -87,7 +88,7 @@ def _directives(module: ModuleOp) -> Directives:
     entries = {k: _string(v, f"{DIRECTIVES}.{k}") for k, v in _entries(module, DIRECTIVES, _DIRECTIVE_KEYS).items()}
     if entries.get("io", "parallel") not in ("parallel", "stream"):
         raise GnncError(f'module attribute {DIRECTIVES}.io must be "parallel" or "stream", got "{entries["io"]}"')
-    for flag in ("split_edge_dense", "sparse"):
+    for flag in ("split_edge_dense", "sparse", "inline_layers"):
         if flag in entries:
             if entries[flag] not in _FLAGS:
                 raise GnncError(f'module attribute {DIRECTIVES}.{flag} must be "true" or "false", '

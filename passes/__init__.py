@@ -64,6 +64,11 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
         return HlsDataflowPass
 
+    def outline():
+        from gnnc.passes.hls_outline import HlsOutlinePass
+
+        return HlsOutlinePass
+
     return {
         "gnn-fold-batchnorm": fold_batchnorm,
         "gnn-canonicalize": canonicalize,
@@ -76,6 +81,7 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
         "hls-reuse": reuse,
         "hls-dataflow": dataflow,
         "hls-partition-arrays": partition,
+        "hls-outline": outline,
     }
 
 
@@ -147,9 +153,15 @@ def fixed_pipeline(precision: str, max_nodes: int, max_edges: int, precision_spe
 def directed_hls_pipeline(max_nodes: int, max_edges: int, max_graphs: int = 1, directives: Any = None) -> str:
     """Fixed-point gnn -> hls with the directives' loop structure and pragmas (the "hls" stage)."""
     if directives is None:
-        return hls_pipeline(max_nodes, max_edges, max_graphs=max_graphs)
+        return hls_pipeline(max_nodes, max_edges, max_graphs=max_graphs) + "," + outline_pipeline()
     d = directives
-    return hls_pipeline(max_nodes, max_edges, d.top or None, d.split_edge_dense, d.reuse, d.io, d.sparse, max_graphs)
+    return (hls_pipeline(max_nodes, max_edges, d.top or None, d.split_edge_dense, d.reuse, d.io, d.sparse, max_graphs)
+            + "," + outline_pipeline(d.inline_layers))
+
+
+def outline_pipeline(inline: bool = True) -> str:
+    """A function per gnn op, inlined (the flat design's QoR) or kept (a report row per layer)."""
+    return "hls-outline" if inline else "hls-outline{inline=false}"
 
 
 def apply(module, pipeline: str) -> None:

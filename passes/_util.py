@@ -51,3 +51,8 @@ def loop_index(label: str, rows: str | None) -> str:
     if rows is not None:
         return _ROW_INDEX[rows]
     return _LABEL_INDEX.get(label.rsplit("_", 1)[-1], "f")
+
+
+#: The model's source line of a gnn op (`file.py:57`, from torch.export's stack trace), kept
+#: on the op's top-level loops by the lowering: hls-outline's comment above the op's function.
+SOURCE_ATTR = "gnn.source"

@@ -33,7 +33,7 @@ from xdsl.passes import ModulePass
 from gnnc.dialects import gnn, hls
 from gnnc.emulator import argument_names, output_names, top_function
 from gnnc.identifiers import CPP_KEYWORDS, GENERATED, check_identifier
-from gnnc.passes._util import check_capacity, dense_attr, loop_index
+from gnnc.passes._util import SOURCE_ATTR, check_capacity, dense_attr, loop_index
 from gnnc.passes.gnn_strategy import STRATEGY_ATTR
 from gnnc.adder_graph import ADDER_COST, AdderGraph, adder_graph
 from gnnc.config import DA
@@ -106,6 +106,7 @@ class _Lowering:
         self.counter = 0
         self.current_op: tuple[str, str | None] | None = None  # (op name, torch path) being lowered
         self.current_strategy: StringAttr | None = None  # its gnn.strategy (None: latency)
+        self.current_source: StringAttr | None = None  # its gnn.source (file.py:line)
         # Graph-level rows: max_graphs of them with a batch input, else one graph per call.
         self.batched = any(isinstance(a.type, gnn.BatchType) for a in source.args)
         self.graph_cap = opts.max_graphs if self.batched else 1
@@ -164,7 +165,7 @@ class _Lowering:
             lower = _LOWERINGS.get(type(op))
             if lower is None:
                 raise GnncError(f"convert-gnn-to-hls: cannot lower '{op.name}'")
-            self.current_op = self.current_strategy = None
+            self.current_op = self.current_strategy = self.current_source = None
             lower(self, op)
         for k, v in enumerate(outputs):
             self._copy(self.arrays[v], block.args[first_out + k], v.type, f"output_{out_names[k]}")
@@ -226,6 +227,8 @@ class _Lowering:
             name = self.unique(f"{kind}{self.counter}")
         # the top-level loops built next belong to this op (see `loop`)
         self.current_op = (name, path.data if isinstance(path, StringAttr) else None)
+        source = op.attributes.get("gnn.source")
+        self.current_source = source if isinstance(source, StringAttr) else None
         strategy = op.attributes.get(STRATEGY_ATTR)
         self.current_strategy = strategy if isinstance(strategy, StringAttr) else None
         return name
@@ -256,6 +259,8 @@ class _Lowering:
             op.rows = StringAttr(rows)
             if self.current_op is not None and self.current_strategy is not None:
                 op.strategy = self.current_strategy
+            if self.current_op is not None and self.current_source is not None:
+                op.attributes[SOURCE_ATTR] = self.current_source  # the model's line (hls-outline's comment)
         body(Builder(InsertPoint.at_end(op.body.block)), op.induction_var)
 
     def rows_loop(self, t: Attribute, label: str, body: Callable[[Builder, SSAValue], None]) -> None:

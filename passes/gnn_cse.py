@@ -13,7 +13,7 @@ from xdsl.rewriter import Rewriter
 from xdsl.traits import Pure
 
 #: Discardable attributes that say where an op came from, not what it computes.
-LOCATION_ATTRIBUTES = frozenset({"gnn.path"})
+LOCATION_ATTRIBUTES = frozenset({"gnn.path", "gnn.source"})
 
 
 @dataclass(frozen=True)

@@ -287,6 +287,9 @@ class OneApiEmitter(FunctionEmitter):
         self.emit(f"gnnc_{what}<{stream}>({row});")
 
     def call(self, callee: str, args: list[str]) -> None:
+        if "hls.dataflow" not in self.fn.attributes:  # a gnn op's function: icpx inlines it
+            super().call(callee, args)
+            return
         # every stage a task of its own, running concurrently with the others
         task = f"{callee}_task"
         self.emit(f"{TASK_SEQUENCE}<{callee}> {task};")

@@ -180,6 +180,8 @@ class VitisEmitter(FunctionEmitter):
             self.pragma(f"PIPELINE II={ii.value.data}")  # type: ignore[attr-defined]
         if "hls.stage" in fn.attributes:
             self.pragma("INLINE off")  # a dataflow process of its own
+        if (inline := fn.attributes.get("hls.inline")) is not None:  # a gnn op's function (hls-outline)
+            self.pragma("INLINE" if inline.value.data else "INLINE off")  # type: ignore[attr-defined]
         if "hls.dataflow" in fn.attributes:
             self.pragma("DATAFLOW")
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from pathlib import Path
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -261,6 +262,12 @@ def _stack_frames(stack_trace: str | None) -> list[traceback.FrameSummary]:
         traceback.FrameSummary(m["file"], int(m["line"]), m["fn"], line=m["code"].strip())
         for m in _FRAME.finditer(stack_trace)
     ]
+
+
+def source_line(node: fx.Node) -> str | None:
+    """`file.py:57`: the model's line an op came from (the printers' comment above its function)."""
+    frame = user_frame(_stack_frames(node.meta.get("stack_trace")))
+    return f"{Path(frame.filename).name}:{frame.lineno}" if frame is not None else None
 
 
 def _module_path(node: fx.Node) -> tuple[str | None, str | None]:
@@ -592,6 +599,8 @@ class _Importer:
         path, _ = _module_path(node)
         if path:
             op.attributes["gnn.path"] = StringAttr(path)
+        if (source := source_line(node)) is not None:
+            op.attributes["gnn.source"] = StringAttr(source)
         self.block.add_op(op)
         result = op.results[0]
         self._check_shape(node, result)

@@ -31,6 +31,7 @@ from gnnc.frontend.importer import (
     _Importer,
     _kind as kind,
     _module_path as module_path,
+    source_line,
     _Unsupported as Unsupported,
 )
 
@@ -180,6 +181,8 @@ class SelfLoopRules:
         path, _ = module_path(node)
         if path:
             op.attributes["gnn.path"] = StringAttr(path)
+        if (source := source_line(node)) is not None:
+            op.attributes["gnn.source"] = StringAttr(source)
         self.im.block.add_op(op)
         return op.results[0]
 
