@@ -249,6 +249,8 @@ class FunctionEmitter:
     def print_function(self, qualifier: str = "") -> str:
         fn = self.fn
         params = []
+        # functions it calls are named by their op, as the arrays they fill are: arrays give way
+        self.used.update(op.callee.root_reference.data for op in fn.body.block.ops if isinstance(op, func.CallOp))
         for k, arg in enumerate(fn.args):
             attrs = arg_attrs(fn, k)
             arg.name_hint = attrs["hls.name"].data  # type: ignore[attr-defined]

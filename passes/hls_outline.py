@@ -60,17 +60,30 @@ class HlsOutlinePass(ModulePass):
 
 def _groups(top: func.FuncOp) -> list[tuple[str, list[hls.ForOp]]]:
     """Each op's top-level loops, in order; an op's loops stand together."""
+    block = top.body.block
+    first = block.first_op
+    for o in list(block.ops):  # declarations first: a call may pass an array declared between loops
+        if isinstance(o, hls.AllocaOp | hls.RomOp) and o is not first:
+            o.detach()
+            block.insert_op_before(o, first)  # type: ignore[arg-type]
+        elif o is first:
+            first = o.next_op if isinstance(o, hls.AllocaOp | hls.RomOp) else o
     groups: list[tuple[str, list[hls.ForOp]]] = []
-    for o in top.body.block.ops:
-        if not isinstance(o, hls.ForOp) or o.op is None:
+    previous: hls.ForOp | None = None
+    for o in block.ops:
+        if not isinstance(o, hls.ForOp):
+            continue
+        if o.op is None:
+            previous = o
             continue
         name = o.op.data
-        if groups and groups[-1][0] == name and o.prev_op is groups[-1][1][-1]:
+        if groups and groups[-1][0] == name and previous is groups[-1][1][-1]:
             groups[-1][1].append(o)
         elif any(g == name for g, _ in groups):
             raise GnncError(f"hls-outline: the loops of '{name}' do not stand together in the top function")
         else:
             groups.append((name, [o]))
+        previous = o
     return groups
 
 
@@ -106,7 +119,7 @@ def _outline(top: func.FuncOp, name: str, loops: list[hls.ForOp], inline: bool, 
     fn_name = _unique(name, names)
     fn = func.FuncOp(fn_name, builtin.FunctionType.from_lists([v.type for v in params], []), Region(body),
                      visibility="private")
-    fn.arg_attrs = builtin.ArrayAttr([builtin.DictionaryAttr(_param_attrs(top, v, loops)) for v in params])
+    fn.arg_attrs = builtin.ArrayAttr([builtin.DictionaryAttr(_param_attrs(top, v, loops, inline)) for v in params])
     for v, arg in zip(params, body.args):
         arg.name_hint = v.name_hint
     fn.attributes[OP_ATTR] = StringAttr(name)
@@ -131,8 +144,9 @@ def _outline(top: func.FuncOp, name: str, loops: list[hls.ForOp], inline: bool, 
     return fn
 
 
-def _param_attrs(top: func.FuncOp, v: SSAValue, loops: list[hls.ForOp]) -> dict:
-    """A parameter's name, `in` when the op only reads it, and the partitioning of its array."""
+def _param_attrs(top: func.FuncOp, v: SSAValue, loops: list[hls.ForOp], inline: bool) -> dict:
+    """A parameter's name, `in` when the op only reads it, and (an instance of its own: the
+    caller's partitioning does not reach it) the partitioning of its array."""
     attrs: dict = {"hls.name": StringAttr(v.name_hint or "arg")}
     if isinstance(v, BlockArgument):
         port = dict(top.arg_attrs.data[v.index].data) if top.arg_attrs else {}  # type: ignore[union-attr]
@@ -144,7 +158,7 @@ def _param_attrs(top: func.FuncOp, v: SSAValue, loops: list[hls.ForOp]) -> dict:
         written = any(isinstance(u.operation, hls.StoreOp) and u.operation.memref is v and _inside(u.operation, loops)
                       for u in v.uses)
         attrs["hls.direction"] = StringAttr("out" if written else "in")
-        if partition is not None:
+        if partition is not None and not inline:
             attrs["hls.partition"] = partition
     return attrs
 
