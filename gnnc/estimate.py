@@ -79,6 +79,9 @@ def estimate(module: builtin.ModuleOp, clock_period_ns: float | None = None, par
     """Per-op and total `dsp`, `lut`, `ff`, `bram_18k`, `uram`, `multipliers`, `latency_cycles`,
     `ii` (and `latency_ns`) of the top function; with a part, its totals (`part`) and each
     resource as a fraction of them (`utilization`)."""
+    from gnnc.passes.hls_outline import flattened
+
+    module = flattened(module)  # a function per gnn op (hls-outline): their loops, back in the top
     fn = next((op for op in module.walk() if isinstance(op, func.FuncOp) and "hls.top" in op.attributes), None)
     if fn is None:
         raise GnncError("estimate needs an hls module (after convert-gnn-to-hls)")
