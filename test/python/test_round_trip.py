@@ -46,7 +46,7 @@ def test_mlir_carries_capacity_and_precision(design):
 
 
 def test_gnnc_opt_rebuilds_the_compiled_design(design, tmp_path, capsys):
-    model_py = tmp_path / "tiny.py"
+    model_py = tmp_path / "tiny_model.py"  # the same file name: the comments name the model line
     model_py.write_text((Path(__file__).parent / "tiny_model.py").read_text())
     config = tmp_path / "c.yaml"
     import yaml
@@ -77,7 +77,7 @@ def test_flags_override_the_attributes(design, tmp_path, capsys):
 # one dense and full-graph reuse at once).
 DIRECTED = [
     {"strategy": {"default": "distributed_arithmetic"}, "parallelism": {"edges": 4}, "top": "tiny_top",
-     "sparse_dense": False},
+     "sparse_dense": False, "inline_layers": False},
     {"io": "stream", "reuse_factor": 3, "split_edge_dense": True, "strategy": {"kinds": {"dense": "resource"}}},
 ]
 
