@@ -13,6 +13,10 @@ from pathlib import Path
 
 from gnnc.errors import GnncError
 
+# Points are drawn per strategy (the design's, so a fit point shows what it chose).
+_MARKERS = ("o", "^", "s", "D", "v", "P")
+_COLOURS = ("tab:blue", "tab:green", "tab:orange", "tab:purple", "tab:brown", "tab:gray")
+
 COSTS = ("est_dsp", "est_lut", "est_ff", "est_bram_18k", "est_uram", "est_latency_ns")
 
 
@@ -69,7 +73,8 @@ def best(rows: list[dict], objective: str) -> int:
 
 
 def plot(rows: list[dict], objective: str, path: str | Path, costs: tuple[str, ...] = COSTS) -> Path:
-    """One panel per cost that varies: every point (grey), the front (red, joined), the objective on y."""
+    """One panel per cost that varies: every point (colour and marker by strategy), the front (red,
+    joined, circled), the objective on y."""
     from gnnc.plots import _pyplot, save_figure
 
     plt = _pyplot()
@@ -80,11 +85,16 @@ def plot(rows: list[dict], objective: str, path: str | Path, costs: tuple[str, .
                              squeeze=False)
     ok = [r for r in rows if not r.get("error") and _value(r, name) is not None]
     for ax, cost in zip(axes.flat, present):
-        pts = [(r[cost], r[name]) for r in ok if _value(r, cost) is not None]
+        have = [r for r in ok if _value(r, cost) is not None]
+        pts = [(r[cost], r[name]) for r in have]
+        for k, group in enumerate(sorted({str(r.get("strategy", "points")) for r in have})):
+            mine = [(r[cost], r[name]) for r in have if str(r.get("strategy", "points")) == group]
+            ax.scatter([x for x, _ in mine], [y for _, y in mine], s=16, marker=_MARKERS[k % len(_MARKERS)],
+                       color=_COLOURS[k % len(_COLOURS)], alpha=0.7, label=group)
         on = front(ok, objective, (cost,))
-        ax.scatter([x for x, _ in pts], [y for _, y in pts], s=12, color="0.6", label="points")
         fr = sorted((r[cost], r[name]) for r, f in zip(ok, on) if f)
-        ax.plot([x for x, _ in fr], [y for _, y in fr], "o-", color="tab:red", markersize=5, label="Pareto front")
+        ax.plot([x for x, _ in fr], [y for _, y in fr], "-", color="tab:red", linewidth=1.2, label="Pareto front")
+        ax.scatter([x for x, _ in fr], [y for _, y in fr], s=40, facecolors="none", edgecolors="tab:red")
         ax.set_xlabel(cost.removeprefix("est_") + (" (estimate)" if cost.startswith("est_") else ""))
         ax.set_ylabel(name + ("" if maximize else " (lower is better)"))
         if all(x > 0 for x, _ in pts) and max(x for x, _ in pts) > 20 * min(x for x, _ in pts):

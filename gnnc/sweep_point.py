@@ -4,9 +4,7 @@ optionally C-simulate and build with the vendor tool. Returns a flat row of knob
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import subprocess
 import time
 import warnings
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ class Options:
     csim: bool = False  # also run the g++ C simulation on every graph and compare with the emulator
     build: bool = False  # also synthesize with the vendor tool when a worker has it
     projects_dir: str | None = None  # where built projects go (a folder every worker can write)
+    build_backend: str | None = None  # whose project is built (default: the point's config backend)
 
 
 def evaluate(model: Any, graphs: list[Any], labels: list[np.ndarray] | None, config: dict, options: Options,
@@ -42,6 +41,7 @@ def evaluate(model: Any, graphs: list[Any], labels: list[np.ndarray] | None, con
             warnings.simplefilter("ignore", gnnc.ResourceWarning)
             design = gnnc.compile(model, _args(graphs[0]), config)
         row["compile_s"] = time.perf_counter() - start
+        row |= design_knobs(design.config)
         row |= _estimate(design.estimate())
         t = time.perf_counter()
         fixed = [_outputs(design.emulate(*_args(g))) for g in graphs]
@@ -55,6 +55,15 @@ def evaluate(model: Any, graphs: list[Any], labels: list[np.ndarray] | None, con
         row["error"] = clip(" ".join(str(err).split()), 500)
     row["point_s"] = time.perf_counter() - start
     return row
+
+
+def design_knobs(config: Any) -> dict:
+    """The knobs of the design as built, whatever the space set (a `fit` point chooses them
+    itself): strategy (`mixed` when ops differ), reuse factor and io; the plot marks strategy."""
+    strategies = {config.strategy, *(s for _, s in config.strategy_ops), *(s for _, s in config.strategy_kinds)}
+    reuse = {config.reuse_factor, *(r for _, r in config.reuse_ops)}
+    return {"strategy": config.strategy if len(strategies) == 1 else "mixed",
+            "reuse": config.reuse_factor if len(reuse) == 1 else "per op", "io": config.io}
 
 
 def _args(graph: Any) -> tuple:
@@ -109,34 +118,26 @@ def _csim(design: Any, graphs: list[Any], fixed: list[list[np.ndarray]]) -> dict
     return {"csim_identical": same, "csim_s": time.perf_counter() - t}
 
 
-# The vendor tool a backend's project is built with, and the command (in the project) that synthesizes it.
-_TOOLS = {
-    "vitis": ("vitis_hls", [["vitis_hls", "-f", "build_prj.tcl", "-tclargs", "csim=0", "cosim=0", "export=0"]]),
-    "oneapi": ("icpx", [["cmake", "-B", "build"], ["cmake", "--build", "build", "--target", "report"]]),
-}
-
-
 def _build(design: Any, options: Options, point_id: str) -> dict:
-    """Synthesize the point's project when the worker has the tool; say so when it has not."""
+    """Synthesize the point's project with the vendor tool when the worker has it (Vitis: the
+    synthesis step alone; oneAPI: the report target); say so in the row when it has not."""
     import gnnc
+    from gnnc import vendor_build
 
-    backend = design.config.backend
-    tool, steps = _TOOLS[backend]
-    if shutil.which(tool) is None:
-        return {"build": f"skipped: {tool} is not on the PATH of worker {socket.gethostname()}"}
+    backend = options.build_backend or design.config.backend
     if options.projects_dir is None:
         return {"build": "skipped: no output directory for the projects (give the sweep an out_dir)"}
-    prj = design.write(Path(options.projects_dir) / point_id, force=True)
+    prj = Path(options.projects_dir) / point_id
+    try:
+        build = vendor_build.plan(prj, backend, steps=("synth",), target="report")
+    except GnncError as err:
+        return {"build": f"skipped on worker {socket.gethostname()}: {err}"}
+    design.write(prj, backend=backend, force=True)
     timeout = float(os.environ[BUILD_TIMEOUT_ENV]) if os.environ.get(BUILD_TIMEOUT_ENV) else None
     t = time.perf_counter()
-    for step in steps:
-        try:
-            done = subprocess.run(step, cwd=prj, capture_output=True, text=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
-            return {"build": f"failed: {' '.join(step)} took more than {timeout:g} s ({BUILD_TIMEOUT_ENV})"}
-        if done.returncode != 0:
-            tail = " ".join((done.stderr or done.stdout).split()[-40:])
-            return {"build": f"failed: {' '.join(step)} exited {done.returncode}: {clip(tail, 300)}"}
+    failure = vendor_build.run(build, prj, timeout=timeout)
+    if failure:
+        return {"build": f"failed: {failure}" + (f" ({BUILD_TIMEOUT_ENV})" if "took more than" in failure else "")}
     report = gnnc.read_report(prj)
     row: dict[str, Any] = {"build": f"{report.tool or backend} report in {prj}", "build_s": time.perf_counter() - t}
     for k, v in ((report.actual or {}).get("total") or {}).items():

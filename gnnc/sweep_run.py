@@ -53,7 +53,7 @@ class SweepResult:
 
 def sweep(model: Any, graphs: list[Any], space: dict | list | str | Path, config: Any = None, client: Any = None, *,
           out_dir: str | Path | None = None, labels: list[np.ndarray] | None = None, objective: str | None = None,
-          csim: bool = False, build: bool = False, cut: float = 0.5, workers: int | None = None,
+          csim: bool = False, build: bool | str = False, cut: float = 0.5, workers: int | None = None,
           progress: bool | None = None, on_point: Callable[[dict], None] | None = None) -> SweepResult:
     """Compile, estimate and emulate `model` at every point of `space` over `config`, on Dask.
 
@@ -63,7 +63,8 @@ def sweep(model: Any, graphs: list[Any], space: dict | list | str | Path, config
     address, or None for a LocalCluster of `workers` processes. out_dir: one JSON file per
     finished point (a rerun computes only the missing ones), the table, the plot.
     objective: the column the front maximizes (`-col` minimizes); default `accuracy` with
-    labels, else `-max_abs_error`."""
+    labels, else `-max_abs_error`. build: True (each point's backend) or "vitis" / "oneapi":
+    synthesize every point with that vendor tool on the workers that have it."""
     start = time.perf_counter()
     if not graphs:
         raise GnncError("sweep: no graphs given; a sweep emulates every point on at least one graph")
@@ -72,7 +73,10 @@ def sweep(model: Any, graphs: list[Any], space: dict | list | str | Path, config
     objective = objective or ("accuracy" if labels is not None else "-max_abs_error")
     _check_objective(objective, labels is not None)
     out = Path(out_dir) if out_dir is not None else None
-    options = Options(cut=cut, csim=csim, build=build, projects_dir=str(out / "projects") if out and build else None)
+    if build not in (False, True, "vitis", "oneapi"):
+        raise GnncError(f"sweep: build={build!r}; expected True (each point's backend), 'vitis' or 'oneapi'")
+    options = Options(cut=cut, csim=csim, build=bool(build), projects_dir=str(out / "projects") if out and build else None,
+                      build_backend=build if isinstance(build, str) else None)
     inputs = _digest(model, graphs, labels, options)
     ids = [_point_id(p, inputs) for p in points]
     rows: dict[int, dict] = {}

@@ -408,7 +408,10 @@ def add_sweep_parser(sub: Any) -> None:
     s.add_argument("--objective", default=None, help="the column the front maximizes, -COLUMN minimizes "
                    "(default: accuracy with labels y in the files, else -max_abs_error)")
     s.add_argument("--csim", action="store_true", help="also C-simulate every point on the graphs (g++)")
-    s.add_argument("--build", action="store_true", help="also synthesize with the vendor tool on workers that have it")
+    s.add_argument("--build", nargs="?", const=True, default=False, choices=(True, "vitis", "oneapi"), metavar="BACKEND",
+                   help="also synthesize every point with the vendor tool (vitis: vitis_hls synthesis; oneapi: "
+                   "the cmake report target) on workers that have it; a row says when a worker has not "
+                   "(default backend: the config's)")
     s.add_argument("--best", action="store_true", help="write the chosen point's project to DIR/best")
     s.add_argument("--backend", choices=("vitis", "oneapi"), default=None, help="backend of the --best project")
 

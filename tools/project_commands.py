@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shlex
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import IO, Any
@@ -26,11 +23,10 @@ from typing import IO, Any
 import numpy as np
 
 from gnnc.errors import GnncError
+from gnnc.vendor_build import ONEAPI_TARGETS, VITIS_STEPS
 
 CHUNK = 64  # graphs per C-simulation run: the progress bar moves, and one run's files stay small
 CSIM_MARKER = "gnnc_csim.json"  # what makes an output folder gnnc csim's, so a rerun may replace it
-VITIS_STEPS = ("csim", "synth", "cosim", "export")
-ONEAPI_TARGETS = ("fpga_emu", "report", "fpga_sim", "fpga")
 
 
 def add_csim_parser(sub: Any) -> None:
@@ -135,6 +131,7 @@ def add_build_parser(sub: Any) -> None:
 
 
 def cmd_build(args: argparse.Namespace, out: IO[str] | None = None) -> int:
+    from gnnc import vendor_build
     from gnnc.backends.write import MARKER
     from gnnc.config import load_config
 
@@ -142,46 +139,15 @@ def cmd_build(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     root = Path(args.project)
     if not (root / MARKER).is_file():
         raise GnncError(f"{root}: not a gnnc project (no {MARKER}); write one with gnnc compile or design.write")
-    backend = load_config(root / MARKER).backend
-    commands, env = (_vitis(root, args) if backend == "vitis" else _oneapi(root, args))
-    for command in commands:
-        print("$ " + shlex.join(command), file=out, flush=True)
-        if args.dry_run:
-            continue
-        status = subprocess.run(command, cwd=root, env=os.environ | env).returncode
-        if status:
-            print(f"gnnc build: {command[0]} ended with status {status}", file=out)
-            return 1
-    if not args.dry_run:
-        print(f"gnnc build: done; the estimate beside the synthesis report: gnnc report {root}", file=out)
+    steps = tuple(s.strip() for s in args.steps.split(",") if s.strip())
+    build = vendor_build.plan(root, load_config(root / MARKER).backend, steps, args.target, dry_run=args.dry_run)
+    if args.dry_run:
+        for command in build.commands:
+            print("$ " + shlex.join(command), file=out)
+        return 0
+    failure = vendor_build.run(build, root, echo=out)
+    if failure:
+        print(f"gnnc build: {failure}", file=out)
+        return 1
+    print(f"gnnc build: done; the estimate beside the synthesis report: gnnc report {root}", file=out)
     return 0
-
-
-def _vitis(root: Path, args: argparse.Namespace) -> tuple[list[list[str]], dict[str, str]]:
-    steps = [s.strip() for s in args.steps.split(",") if s.strip()]
-    unknown = [s for s in steps if s not in VITIS_STEPS]
-    if unknown or not steps:
-        raise GnncError(f"--steps {args.steps!r}: expected a comma-separated list of {', '.join(VITIS_STEPS)}")
-    on = {s: int(s in steps) for s in VITIS_STEPS}
-    tool = _tool(("vitis_hls", "vitis-run"), args.dry_run,
-                 "Vitis is not on PATH (neither vitis_hls nor vitis-run): source <Vitis>/settings64.sh first; "
-                 f"the C simulation needs no vendor tool: gnnc csim {root} --data ...")
-    if tool == "vitis-run":  # the unified CLI takes no -tclargs: the script reads GNNC_<STEP> instead
-        return [[tool, "--mode", "hls", "--tcl", "build_prj.tcl"]], {f"GNNC_{s.upper()}": str(v) for s, v in on.items()}
-    return [[tool, "-f", "build_prj.tcl", "-tclargs", *(f"{s}={v}" for s, v in on.items())]], {}
-
-
-def _oneapi(root: Path, args: argparse.Namespace) -> tuple[list[list[str]], dict[str, str]]:
-    cmake = _tool(("cmake",), args.dry_run, "cmake is not on PATH: install it (apt install cmake, or pip install cmake)")
-    _tool(("icpx",), args.dry_run, "icpx (the oneAPI DPC++/C++ compiler) is not on PATH: source "
-          f"/opt/intel/oneapi/setvars.sh first; the C simulation needs no vendor tool: gnnc csim {root} --data ...")
-    return [[cmake, "-S", ".", "-B", "build"], [cmake, "--build", "build", "--target", args.target]], {}
-
-
-def _tool(names: tuple[str, ...], dry_run: bool, missing: str) -> str:
-    for name in names:
-        if shutil.which(name):
-            return name
-    if dry_run:
-        return names[0]
-    raise GnncError(missing)

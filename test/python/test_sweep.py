@@ -98,3 +98,38 @@ def test_space_errors_name_the_point_and_key():
     with pytest.raises(ConfigError, match="space.grid"):
         expand({"grid": {"reuse_factor": []}}, BASE)
     assert np.prod([len(v) for v in SPACE["grid"].values()]) == len(expand(SPACE, BASE))
+
+
+def _stand_in_vitis(folder, report):
+    """A `vitis_hls` that records its arguments and leaves a csynth.xml where Vitis writes it
+    (no vendor tool can be installed here): what a sweep point's build runs and reads back."""
+    folder.mkdir()
+    tool = folder / "vitis_hls"
+    tool.write_text('#!/bin/sh\necho "$@" > args.log\nmkdir -p tiny_prj/solution1/syn/report\n'
+                    f'cp "{report}" tiny_prj/solution1/syn/report/csynth.xml\n')
+    tool.chmod(0o755)
+
+
+def test_build_points_with_the_vendor_tool_or_say_it_is_missing(tmp_path, monkeypatch):
+    from test_report import CSYNTH
+
+    model, graphs = Tiny().eval(), _graphs(1)
+    config = BASE | {"top": "tiny", "strategy": "distributed_arithmetic"}
+    options = Options(build=True, projects_dir=str(tmp_path / "projects"))
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    row = evaluate(model, graphs, None, config, options, "p0")
+    assert row["build"].startswith("skipped on worker") and "Vitis is not on PATH" in row["build"]
+    assert not (tmp_path / "projects").exists()  # nothing written for a build that cannot run
+
+    report = tmp_path / "csynth.xml"
+    report.write_text(CSYNTH.format(top="tiny", modules=""))
+    _stand_in_vitis(tmp_path / "bin", report)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}/usr/bin:/bin")
+    row = evaluate(model, graphs, None, config, options, "p0")
+    prj = tmp_path / "projects" / "p0"
+    assert (prj / "args.log").read_text().split() == ["-f", "build_prj.tcl", "-tclargs", "csim=0", "synth=1",
+                                                       "cosim=0", "export=0"]
+    assert row["build"] == f"vitis report in {prj}" and row["synth_dsp"] == 50 and row["synth_lut"] == 4000
+    assert (row["strategy"], row["reuse"], row["io"]) == ("distributed_arithmetic", 1, "parallel")
+    with pytest.raises(gnnc.GnncError, match="build='quartus'"):
+        gnnc.sweep(model, graphs, SPACE, BASE, build="quartus")
