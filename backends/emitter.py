@@ -176,6 +176,7 @@ class FunctionEmitter:
     lines: list[str] = field(default_factory=list)
     names: dict[SSAValue, str] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
+    callees: set[str] = field(default_factory=set)
     suffixes: dict[str, int] = field(default_factory=dict)  # next suffix to try per base name
     roms: list[hls.RomOp] = field(default_factory=list)
     signature: str = ""
@@ -233,6 +234,8 @@ class FunctionEmitter:
     def name(self, v: SSAValue) -> str:
         if v not in self.names:
             base = re.sub(r"\W", "_", v.name_hint or "v")
+            if base in self.callees:  # the array a called function fills: hls4ml's `layer_out`
+                base += "_out"
             k = self.suffixes.get(base, 0)  # where the last search for this base stopped: linear, not quadratic
             name = f"{base}_{k}" if k else base
             while name in self.used:
@@ -250,7 +253,8 @@ class FunctionEmitter:
         fn = self.fn
         params = []
         # functions it calls are named by their op, as the arrays they fill are: arrays give way
-        self.used.update(op.callee.root_reference.data for op in fn.body.block.ops if isinstance(op, func.CallOp))
+        self.callees = {op.callee.root_reference.data for op in fn.body.block.ops if isinstance(op, func.CallOp)}
+        self.used.update(self.callees)
         for k, arg in enumerate(fn.args):
             attrs = arg_attrs(fn, k)
             arg.name_hint = attrs["hls.name"].data  # type: ignore[attr-defined]

@@ -102,7 +102,7 @@ def test_vitis_pragmas(design):
     assert _loop(cpp, "R1_layers_1_relu") == "#pragma HLS UNROLL factor=8\n#pragma HLS PIPELINE II=1\n"
     assert _loop(cpp, "scatter_sum9_nodes") == "#pragma HLS UNROLL factor=4\n#pragma HLS PIPELINE II=1\n"
     assert _loop(cpp, "R1_layers_0_dense_in") == "#pragma HLS UNROLL\n"
-    assert "ARRAY_PARTITION variable=R1_layers_0_dense type=cyclic factor=8 dim=1" in cpp
+    assert "ARRAY_PARTITION variable=R1_layers_0_dense_out type=cyclic factor=8 dim=1" in cpp
 
 
 def test_oneapi_directives(design):

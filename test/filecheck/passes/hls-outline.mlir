@@ -33,8 +33,8 @@ func.func @main(%x: !gnn.nodes<2, !gnn.fixed<8, 3>> {gnn.name = "x"}, %ei: !gnn.
 // VITIS-NEXT: #pragma HLS ARRAY_PARTITION variable=mlp_0_dense_w type=complete dim=0
 // VITIS:      void layer(
 // VITIS:      #pragma HLS PIPELINE II=1
-// VITIS:        gather1(n_edges, edge_index, x, gather1_1);
-// VITIS-NEXT:   mlp_0_dense(n_edges, gather1_1, mlp_0_dense_1);
+// VITIS:        gather1(n_edges, edge_index, x, gather1_out);
+// VITIS-NEXT:   mlp_0_dense(n_edges, gather1_out, mlp_0_dense_out);
 
 // inline=false: an instance of its own, pipelined at the top's II, its arrays partitioned.
 // OFF:      static void mlp_0_dense(
@@ -46,7 +46,7 @@ func.func @main(%x: !gnn.nodes<2, !gnn.fixed<8, 3>> {gnn.name = "x"}, %ei: !gnn.
 // oneAPI: static functions icpx inlines, called plainly (no task sequence outside dataflow).
 // ONEAPI:     static void mlp_0_dense(
 // ONEAPI-NOT: task_sequence
-// ONEAPI:       mlp_0_dense(n_edges, gather1_1, mlp_0_dense_1);
+// ONEAPI:       mlp_0_dense(n_edges, gather1_out, mlp_0_dense_out);
 
 // TWICE: hls-outline: the module is outlined already
 // GNN: hls-outline: needs an hls module (after convert-gnn-to-hls)

@@ -42,5 +42,5 @@ func.func @main(%x: !gnn.nodes<2, f32> {gnn.name = "x"}, %ei: !gnn.edge_index {g
 // CPP:      dense3[[[N:n(_[0-9]+)?]]][[[O:o_[0-9]+]]] = ap_fixed<16, 6>(dense3_acc[[[O]]]);
 // CPP: void main_top(
 // CPP: #pragma HLS PIPELINE II=1
-// CPP:      gather1(n_edges, edge_index, x, gather1_1);
+// CPP:      gather1(n_edges, edge_index, x, gather1_out);
 // CPP-NEXT: scatter_sum2(
