@@ -25,6 +25,9 @@ class GnnCanonicalizePass(ModulePass):
     * `gnn.scale` of a `gnn.dense` that nothing else reads: folded into the weights and
       bias (a bias add after a linear layer, a constant factor, a BatchNorm turned scale);
     * `gnn.scale` of a `gnn.scale` that nothing else reads: one scale;
+    * `gnn.dense` of a `gnn.scale` that nothing else reads: the scale folded into the weights'
+      columns and the shift into the bias (a per-head dot product `(x * att).sum(-1)`, a
+      constant factor before a linear layer), unless the dense's weights are Brevitas';
     * `gnn.scale` by 1 with no shift (or shift 0): removed;
     * `gnn.concat` of a single value: removed.
     """
@@ -41,6 +44,8 @@ class GnnCanonicalizePass(ModulePass):
                     continue
                 if isinstance(o, ScaleOp):
                     changed |= _scale(o)
+                elif isinstance(o, DenseOp):
+                    changed |= _dense_of_scale(o)
                 elif isinstance(o, ConcatOp) and len(o.inputs) == 1:
                     _replace(o, o.inputs[0])
                     changed = True
@@ -88,6 +93,23 @@ def _scale(op: ScaleOp) -> bool:
         _replace(op, x)
         return True
     return False
+
+
+def _dense_of_scale(op: DenseOp) -> bool:
+    """W (x * s + t) + b = (W diag(s)) x + (W t + b)."""
+    x = op.input
+    producer = x.owner
+    if not isinstance(producer, ScaleOp) or not single_use(x) or "gnn.quant.weight" in op.attributes:
+        return False
+    scale, shift = _vectors(producer, x.type.num_features)  # type: ignore[attr-defined]
+    w = dense_values(op.weight)
+    if np.any(shift):
+        b = dense_values(op.bias) if op.bias is not None else np.zeros(w.shape[0])
+        op.bias = dense_attr(b + w @ shift)
+    op.weight = dense_attr(w * scale[None, :])
+    op.operands[0] = producer.input
+    Rewriter.erase_op(producer)
+    return True
 
 
 def _replace(op: Operation, value: SSAValue) -> None:
