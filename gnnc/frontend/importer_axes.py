@@ -61,7 +61,7 @@ _ELEMENTWISE = {
                                        "hardsigmoid", "hardswish", "selu", "celu", "neg")
       for suffix in ("", "_")),
     "aten::pow", "aten::square", "aten::dropout", "aten::feature_dropout", "aten::to", "aten::_to_copy",
-    "aten::index_select", "gnn::scatter", "getitem",
+    "getitem",
 }
 
 _VIEWS = {"aten::view", "aten::reshape", "aten::_unsafe_view", "aten::flatten", "aten::squeeze",
@@ -123,6 +123,7 @@ class AxisRules:
             "aten::unbind": self._unbind, "aten::index": self._index,
             "aten::repeat_interleave": self._repeat_interleave,
             "aten::softmax": self._softmax, "aten::_softmax": self._softmax,
+            "aten::index_select": self._along_rows(1), "gnn::scatter": self._along_rows(2),
         })
 
     # ------------------------------------------------------------ dispatch
@@ -440,6 +441,23 @@ class AxisRules:
         product = self._emit(node, gnn.MulOp(self._copy(node, x, np.broadcast_to(px, full)),
                                              self._copy(node, y, np.broadcast_to(py, full))))
         return self._reduce(node, product, full, {len(full) - 2}, mean=False)
+
+    def _along_rows(self, dim_arg: int) -> Callable[..., Any]:
+        """A gather or a scatter (a pool): the op on the flat matrix, if it runs along the rows
+        (dim 0; -2 would be a feature axis of a 3-D value, as in PyG's pools)."""
+
+        def handler(node: fx.Node, *args: Any, **kwargs: Any) -> Any:
+            val = _tensor(node.args[0])
+            rank = val.dim() if val is not None else 2
+            if args[dim_arg] % rank != 0:
+                raise _Unsupported(
+                    f"along dimension {args[dim_arg]} of {_fmt_shape(val, self.im)}: only along the rows "
+                    "(dimension 0) of a value with several feature axes (flatten it first: .flatten(1))"
+                )
+            args = (*args[:dim_arg], 0, *args[dim_arg + 1:])
+            return self.im._dispatch_matrix(node, node.target._schema.name, args, kwargs)
+
+        return handler
 
     def _softmax(self, node: fx.Node, x: Any, dim: int, *args: Any) -> SSAValue:
         """torch.softmax along an axis that holds every feature of the row (the others of size 1)."""

@@ -17,7 +17,9 @@ from gnnc.emulator import run
 from gnnc.frontend import import_model, torch_forward  # isort: skip  (imports PyG quietly)
 from gnnc.passes._util import dense_values  # isort: skip
 
-from torch_geometric.nn import GATConv, GATv2Conv, NNConv, TransformerConv  # isort: skip  # noqa: E402
+from torch_geometric.nn import GATConv, GATv2Conv, NNConv, TransformerConv, global_add_pool  # isort: skip  # noqa: E402
+
+import gnnc  # isort: skip  # noqa: E402
 
 TOLERANCE = 1e-5
 
@@ -129,3 +131,24 @@ def test_broadcasts_are_the_copies_the_rule_gives():
     assert expected_take in takes, takes
     assert [list(t) for t in takes if t != expected_take] == [[0, 1, 2]]  # the slice v[:, :1]
     assert _float_error(_Broadcasts().eval(), 2) <= TOLERANCE
+
+
+class _HeadsPool(nn.Module):
+    """PyG's pools reduce along dim -2: of a [N, 2, 2] value that is the head axis, not the nodes."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 4)
+
+    def forward(self, x, edge_index, batch):
+        return global_add_pool(self.lin(x).view(-1, 2, 2), batch).flatten(1)
+
+
+def test_pool_along_a_feature_axis_is_refused():
+    x, edge_index, _ = _graph(10, 30, 0)
+    batch = torch.tensor([0] * 5 + [1] * 5)
+    with pytest.raises(gnnc.UnsupportedModelError) as info:
+        gnnc.compile(_HeadsPool().eval(), (x, edge_index, batch), {"graph": {"max_nodes": 12, "max_edges": 40}})
+    message = str(info.value)
+    assert "along dimension -2 of [N, 2, 2]: only along the rows" in message and ".flatten(1)" in message
+    assert message.count("gnn::scatter") == 1
