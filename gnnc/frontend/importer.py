@@ -770,7 +770,7 @@ class _Importer:
         """clone/contiguous/...: the value itself, for features and edge_index alike."""
         if isinstance(value, (EdgeIndexVal, RowVal, BroadcastRowVal)):
             return value
-        return self._feature(value, f"the input of {_pretty_op(node.target)}")
+        return self._feature(value, "its input")
 
     def _feature(self, value: Any, what: str) -> SSAValue:
         if _features(value) is None:

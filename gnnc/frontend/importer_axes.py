@@ -170,12 +170,10 @@ class AxisRules:
             raise _Unsupported(f"{what} is {_kind(value)}, not a node or edge feature tensor")
         return value, _trailing(val)
 
-    def _out(self, node: fx.Node, k: int | None = None) -> tuple[int, ...]:
+    def _out(self, node: fx.Node) -> tuple[int, ...]:
         val = node.meta.get("val")
-        if k is not None:
-            val = val[k]
         if not isinstance(val, torch.Tensor):
-            raise _Unsupported(f"{_pretty_op(node.target)} without a tensor result")
+            raise _Unsupported("an operation without a tensor result")
         return _trailing(val)
 
     def _copy(self, node: fx.Node, x: SSAValue, index_map: np.ndarray) -> SSAValue:
@@ -238,7 +236,10 @@ class AxisRules:
     def _view(self, node: fx.Node, x: Any, *args: Any, **kwargs: Any) -> SSAValue:
         """A view that keeps the rows and the feature count: the same matrix."""
         src, out = _tensor(node.args[0]), node.meta.get("val")
-        x, shape = self._graph(x, node.args[0], f"the input of {_pretty_op(node.target)}")
+        x, shape = self._graph(x, node.args[0], "its input")
+        if x.type.kind == "graphs":  # one row per graph ([F] or [1, F] for one graph): the shape says
+            self.im._check_shape(node, x)
+            return x
         if not isinstance(out, torch.Tensor) or out.dim() < 1 or _expr(out.shape[0]) != _expr(src.shape[0]):
             raise _Unsupported(
                 f"the view of {_fmt_shape(src, self.im)} as {_fmt_shape(out, self.im)} mixes the rows: a "

@@ -152,3 +152,19 @@ def test_pool_along_a_feature_axis_is_refused():
     message = str(info.value)
     assert "along dimension -2 of [N, 2, 2]: only along the rows" in message and ".flatten(1)" in message
     assert message.count("gnn::scatter") == 1
+
+
+class _GraphRowViews(nn.Module):
+    """One graph's readout [F] viewed as [1, F] and as [1, 2, 2] (then flattened)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 4)
+
+    def forward(self, x, edge_index):
+        g = self.lin(x[edge_index[0]]).sum(0)
+        return g.view(1, -1) + g.view(1, 2, 2).flatten(1)
+
+
+def test_graph_rows_keep_their_views():
+    assert _float_error(_GraphRowViews().eval(), 2) <= TOLERANCE

@@ -16,6 +16,7 @@ docs/frontend.md shows the matrix with its pass/fail counts.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -997,6 +998,15 @@ class HeadsNodeDim(MessagePassing):
         return x_j.view(-1, 2, 2)
 
 
+class GraphView(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(NODE_F, 4)
+
+    def forward(self, x, edge_index):
+        return self.lin(x).sum(0).view(2, 2)  # one graph's row [4] as two rows
+
+
 class VectorOutput(nn.Module):
     def forward(self, x, edge_index):
         return x[edge_index[0]][:, :1].squeeze(-1)
@@ -1071,6 +1081,7 @@ UNSUPPORTED = [
     ("loops-softmax-kept", lambda: LoopRefusals("softmax"), "x,ei", ["would count twice", "remove_self_loops"]),
     ("loops-max-mask-only", lambda: LoopRefusals("max"), "x,ei",
      ["max aggregation over edge_index with its self loops removed without added self loops"]),
+    ("graph-view", GraphView, "x,ei", ["torch.view): the result has shape [2, 2], not [1, F] or [F] with F = 4"]),
     ("vector-output", VectorOutput, "x,ei", ["output 0 of VectorOutput is a vector [E]", "return it as [rows, 1]"]),
     ("pow-half", PowHalf, "x,ei", ["torch.pow", "only integers >= 1", "x.pow(0.5)"]),
     ("pad-reflect", PadReflect, "x,ei", ["only zero padding", "mode='reflect'"]),
@@ -1102,3 +1113,5 @@ def test_unsupported_is_refused_at_compile(build, inputs, expected):
         assert text in message, message
     assert "gnnc supports:" in message and "GATConv" in message
     assert info.value.__cause__ is None and "Traceback" not in message
+    first = message.splitlines()[0]
+    assert all(first.count(op) == 1 for op in re.findall(r"aten\.\w+\.\w+", first)), first  # named once
