@@ -73,5 +73,33 @@ func.func @dense_of_scale(%x: !gnn.edges<2, f32>) -> (!gnn.edges<1, f32>, !gnn.e
 // CHECK-NEXT:    %f = gnn.dense %q
 // CHECK-NEXT:    func.return %d, %e, %t, %f
 
+// -----
+
+// GATConv's messages: weighted by an edge softmax with a root term (self loops get weight 0)
+// and masked by the self-loop rule: the mask goes. Kept: a softmax without a root, and a
+// mask of another edge list.
+
+func.func @redundant_loop_mask(%l: !gnn.edges<2, f32>, %r: !gnn.nodes<2, f32>, %h: !gnn.edges<4, f32>, %ei: !gnn.edge_index, %other: !gnn.edge_index) -> (!gnn.edges<4, f32>, !gnn.edges<2, f32>, !gnn.edges<4, f32>) {
+  %a, %ar = gnn.edge_softmax dst %l, %ei root %r : !gnn.edges<2, f32>, !gnn.nodes<2, f32> -> !gnn.edges<2, f32>, !gnn.nodes<2, f32>
+  %w = gnn.repeat %a {times = 2 : i64} : !gnn.edges<2, f32> -> !gnn.edges<4, f32>
+  %m = gnn.mul %w, %h : !gnn.edges<4, f32>, !gnn.edges<4, f32> -> !gnn.edges<4, f32>
+  %mask = gnn.loop_mask %ei : !gnn.edges<1, f32>
+  %masked = gnn.mul %m, %mask : !gnn.edges<4, f32>, !gnn.edges<1, f32> -> !gnn.edges<4, f32>
+  %b = gnn.edge_softmax dst %l, %ei : !gnn.edges<2, f32> -> !gnn.edges<2, f32>
+  %kept = gnn.mul %mask, %b : !gnn.edges<1, f32>, !gnn.edges<2, f32> -> !gnn.edges<2, f32>
+  %mask2 = gnn.loop_mask %other : !gnn.edges<1, f32>
+  %kept2 = gnn.mul %m, %mask2 : !gnn.edges<4, f32>, !gnn.edges<1, f32> -> !gnn.edges<4, f32>
+  func.return %masked, %kept, %kept2 : !gnn.edges<4, f32>, !gnn.edges<2, f32>, !gnn.edges<4, f32>
+}
+
+// CHECK-LABEL: func.func @redundant_loop_mask
+// CHECK:         %m = gnn.mul %w, %h
+// CHECK-NEXT:    %mask = gnn.loop_mask %ei
+// CHECK-NEXT:    %b = gnn.edge_softmax dst %l, %ei :
+// CHECK-NEXT:    %kept = gnn.mul %mask, %b
+// CHECK-NEXT:    %mask2 = gnn.loop_mask %other
+// CHECK-NEXT:    %kept2 = gnn.mul %m, %mask2
+// CHECK-NEXT:    func.return %m, %kept, %kept2
+
 // The fixed-point IR is refused: folding constants there would change what is rounded.
 // FIXED: gnnc-opt: error: gnn-canonicalize works on the float gnn IR: run it before gnn-fixed-point
