@@ -797,10 +797,13 @@ class _Importer:
 
     # -------------------------------------------------------------- edge_index
 
-    def _select(self, node: fx.Node, t: Any, dim: int, index: int) -> RowVal:
+    def _select(self, node: fx.Node, t: Any, dim: int, index: int) -> RowVal | SSAValue:
+        if _features(t) is not None and dim in (1, -1):  # x[:, k]: the vector [rows] of one feature
+            return self.axis_rules._select(node, t, dim, index)
         if not isinstance(t, EdgeIndexVal):
             raise _Unsupported(
-                f"selecting one column or row of {_kind(t)} (feature slicing is not supported)"
+                f"selecting one row of {_kind(t)}: a value is one row per node or edge (a feature is "
+                "x[:, k])"
             )
         if dim not in (0, -2) or index not in (0, 1, -1, -2):
             raise _Unsupported(f"edge_index.select({dim}, {index}): only edge_index[0] / [1] is supported")

@@ -17,7 +17,15 @@ from gnnc.emulator import run
 from gnnc.frontend import import_model, torch_forward  # isort: skip  (imports PyG quietly)
 from gnnc.passes._util import dense_values  # isort: skip
 
-from torch_geometric.nn import GATConv, GATv2Conv, NNConv, TransformerConv, global_add_pool  # isort: skip  # noqa: E402
+from torch_geometric.nn import (  # isort: skip  # noqa: E402
+    FeaStConv,
+    GATConv,
+    GATv2Conv,
+    NNConv,
+    SuperGATConv,
+    TransformerConv,
+    global_add_pool,
+)
 
 import gnnc  # isort: skip  # noqa: E402
 
@@ -168,3 +176,22 @@ class _GraphRowViews(nn.Module):
 
 def test_graph_rows_keep_their_views():
     assert _float_error(_GraphRowViews().eval(), 2) <= TOLERANCE
+
+
+class _StackVectors(nn.Module):
+    """torch.stack of per-edge vectors [E] along dim 1: a [E, 2] matrix (a concat)."""
+
+    def forward(self, x, edge_index, edge_attr):
+        w = edge_attr[:, 0]
+        return torch.stack([w, 2 * w], dim=1) * x[edge_index[0]][:, :2]
+
+
+@pytest.mark.parametrize("build", [
+    lambda: _StackVectors(),
+    lambda: FeaStConv(3, 4, heads=2),  # [E, heads, C] attention, a sum over the heads
+    lambda: SuperGATConv(3, 2, heads=2),  # GAT-style heads with self loops
+], ids=["stack-vectors", "feast", "supergat"])
+def test_other_layers_with_several_axes_match_torch(build):
+    torch.manual_seed(0)
+    model = build().eval()
+    assert _float_error(model, 3 if isinstance(model, _StackVectors) else 2) <= TOLERANCE

@@ -1086,7 +1086,7 @@ UNSUPPORTED = [
     ("pow-half", PowHalf, "x,ei", ["torch.pow", "only integers >= 1", "x.pow(0.5)"]),
     ("pad-reflect", PadReflect, "x,ei", ["only zero padding", "mode='reflect'"]),
     ("stack-dim-0", StackRows, "x,ei", ["torch.stack along dimension 0", "add them"]),
-    ("node-row", NodeRow, "x,ei", ["torch.select", "selecting one column or row", "return x[1] * x"]),
+    ("node-row", NodeRow, "x,ei", ["torch.select", "selecting one row of a node matrix", "return x[1] * x"]),
     ("sage-normalize", lambda: Stock(SAGEConv(NODE_F, 4, normalize=True)), "x,ei",
      ["torch.linalg_vector_norm", "module 'conv' (SAGEConv)", "F.normalize"]),
     ("sage-lstm", lambda: Stock(SAGEConv(NODE_F, 4, aggr="lstm")), "x,ei",
