@@ -18,6 +18,7 @@ from gnnc.frontend import import_model, torch_forward  # isort: skip  (imports P
 from gnnc.passes._util import dense_values  # isort: skip
 
 from torch_geometric.nn import (  # isort: skip  # noqa: E402
+    EGConv,
     FeaStConv,
     GATConv,
     GATv2Conv,
@@ -190,7 +191,8 @@ class _StackVectors(nn.Module):
     lambda: _StackVectors(),
     lambda: FeaStConv(3, 4, heads=2),  # [E, heads, C] attention, a sum over the heads
     lambda: SuperGATConv(3, 2, heads=2),  # GAT-style heads with self loops
-], ids=["stack-vectors", "feast", "supergat"])
+    lambda: EGConv(3, 4, aggregators=["sum", "max", "mean"], num_heads=2, num_bases=2, add_self_loops=False),
+], ids=["stack-vectors", "feast", "supergat", "egconv"])
 def test_other_layers_with_several_axes_match_torch(build):
     torch.manual_seed(0)
     model = build().eval()
