@@ -11,7 +11,18 @@ from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 
-from gnnc.dialects.gnn import ConcatOp, DenseOp, FeaturesType, FixedType, ScaleOp
+from gnnc.dialects.gnn import (
+    ConcatOp,
+    DenseOp,
+    EdgeSoftmaxOp,
+    FeaturesType,
+    FixedType,
+    LoopMaskOp,
+    MulOp,
+    RepeatOp,
+    ScaleOp,
+    TakeOp,
+)
 from gnnc.errors import GnncError
 from gnnc.passes._util import dense_attr, dense_values, single_use
 
@@ -25,7 +36,14 @@ class GnnCanonicalizePass(ModulePass):
     * `gnn.scale` of a `gnn.dense` that nothing else reads: folded into the weights and
       bias (a bias add after a linear layer, a constant factor, a BatchNorm turned scale);
     * `gnn.scale` of a `gnn.scale` that nothing else reads: one scale;
+    * `gnn.dense` of a `gnn.scale` that nothing else reads: the scale folded into the weights'
+      columns and the shift into the bias (a per-head dot product `(x * att).sum(-1)`, a
+      constant factor before a linear layer), unless the dense's weights are Brevitas';
     * `gnn.scale` by 1 with no shift (or shift 0): removed;
+    * `gnn.mul` by the `gnn.loop_mask` of an edge list of a value that is already 0 on its
+      self loops (a product with the weights of a `gnn.edge_softmax` with a root term over the
+      same edges, which gives self loops weight 0): removed (GATConv's messages, masked by the
+      self-loop rule and weighted by the softmax that replaces the loops);
     * `gnn.concat` of a single value: removed.
     """
 
@@ -41,6 +59,10 @@ class GnnCanonicalizePass(ModulePass):
                     continue
                 if isinstance(o, ScaleOp):
                     changed |= _scale(o)
+                elif isinstance(o, DenseOp):
+                    changed |= _dense_of_scale(o)
+                elif isinstance(o, MulOp):
+                    changed |= _redundant_loop_mask(o)
                 elif isinstance(o, ConcatOp) and len(o.inputs) == 1:
                     _replace(o, o.inputs[0])
                     changed = True
@@ -87,6 +109,45 @@ def _scale(op: ScaleOp) -> bool:
             producer.shift = dense_attr(merged_shift)  # y = x: removed on the next sweep
         _replace(op, x)
         return True
+    return False
+
+
+def _dense_of_scale(op: DenseOp) -> bool:
+    """W (x * s + t) + b = (W diag(s)) x + (W t + b)."""
+    x = op.input
+    producer = x.owner
+    if not isinstance(producer, ScaleOp) or not single_use(x) or "gnn.quant.weight" in op.attributes:
+        return False
+    scale, shift = _vectors(producer, x.type.num_features)  # type: ignore[attr-defined]
+    w = dense_values(op.weight)
+    if np.any(shift):
+        b = dense_values(op.bias) if op.bias is not None else np.zeros(w.shape[0])
+        op.bias = dense_attr(b + w @ shift)
+    op.weight = dense_attr(w * scale[None, :])
+    op.operands[0] = producer.input
+    Rewriter.erase_op(producer)
+    return True
+
+
+def _zero_on_loops(value: SSAValue, edge_index: SSAValue) -> bool:
+    """Whether every self loop's row of an edge value is 0: softmax weights with a root term
+    over `edge_index`, copies of them, products with them."""
+    op = value.owner
+    if isinstance(op, EdgeSoftmaxOp):
+        return value is op.result and op.root is not None and op.edge_index is edge_index
+    if isinstance(op, RepeatOp | TakeOp):
+        return _zero_on_loops(op.input, edge_index)
+    if isinstance(op, MulOp):
+        return _zero_on_loops(op.lhs, edge_index) or _zero_on_loops(op.rhs, edge_index)
+    return False
+
+
+def _redundant_loop_mask(op: MulOp) -> bool:
+    for mask, other in ((op.lhs, op.rhs), (op.rhs, op.lhs)):
+        owner = mask.owner
+        if isinstance(owner, LoopMaskOp) and other.type == op.result.type and _zero_on_loops(other, owner.edge_index):
+            _replace(op, other)
+            return True
     return False
 
 

@@ -61,7 +61,8 @@ SUPPORTED = (
     "x_i / x_j / edge arguments, aggr 'softmax'); self loops removed or added at run time "
     "(remove_self_loops, add_self_loops, add_remaining_self_loops, gcn_norm: SGConv, TAGConv, "
     "GATv2Conv, ...); GCNConv, GATConv, SAGEConv, GINConv, EdgeConv, GraphConv, "
-    "GENConv, TransformerConv and GeneralConv with one head; "
+    "GENConv, TransformerConv, GeneralConv, NNConv; per-head values [rows, H, C] (views that "
+    "keep the rows, sums/means over heads or channels, broadcasts, per-row products); "
     "gathers (x[edge_index[k]], index_select); scatters (torch_geometric.utils.scatter with "
     "dim_size, index_add_ / scatter_add_ / scatter_reduce_ into zeros with one row per node); "
     "torch_geometric.utils.softmax with num_nodes; nn.Linear / F.linear; BatchNorm in eval mode; "
@@ -446,12 +447,27 @@ def _check_edge_index(mp: MessagePassing, path: str, edge_index: Any) -> Tensor:
     return edge_index
 
 
+def _check_node_dim(mp: MessagePassing, path: str, what: str, *values: Any) -> None:
+    """PyG gathers and aggregates along node_dim (-2 by default): with 3-D values that is not dim 0."""
+    for value in values:
+        for t in value if isinstance(value, (tuple, list)) else (value,):
+            if mp.node_dim != 0 and isinstance(t, Tensor) and t.dim() > 2:
+                raise _refuse(
+                    mp, path,
+                    f"{what} has {t.dim()} axes and node_dim={mp.node_dim}: PyG gathers and aggregates "
+                    f"it along dimension {mp.node_dim}, gnnc along the rows (dimension 0); a layer with "
+                    "[rows, H, C] values needs node_dim=0 (as PyG's attention layers set)",
+                )
+
+
 def _make_propagate(mp: MessagePassing, path: str) -> Callable[..., Tensor]:
     def propagate(edge_index: Tensor, size: Any = None, **kwargs: Any) -> Tensor:
         edge_index = _check_edge_index(mp, path, edge_index)
         sizes = [None, None] if size is None else list(size)
+        _check_node_dim(mp, path, "an argument of propagate", *kwargs.values())
         coll = _collect(mp, mp._user_args, edge_index, sizes, kwargs)
         out = _call(mp, "message", coll, path)
+        _check_node_dim(mp, path, "the message", out)
         reduce = _aggregation(mp, path)
         if reduce is None:  # a user-written aggregate: trace it inline
             out = _call(mp, "aggregate", coll, path, out)
@@ -466,87 +482,6 @@ def _make_propagate(mp: MessagePassing, path: str) -> Callable[..., Tensor]:
         return _call(mp, "update", coll, path, out)
 
     return propagate
-
-
-def _head_matrix(att: Tensor) -> Tensor:
-    """att [1, H, C] as the [H, H*C] weight of `(x.view(-1, H, C) * att).sum(-1)`."""
-    _, heads, channels = att.shape
-    eye = torch.eye(heads, dtype=att.dtype, device=att.device).unsqueeze(-1)
-    return (eye * att).reshape(heads, heads * channels)
-
-
-def _make_gat_forward(conv: MessagePassing, path: str) -> Callable[..., Tensor]:
-    """
-    GATConv.forward on [rows, features] matrices only, with the self loops as a root term:
-
-        h = lin(x) [N, H*C];  a_src, a_dst = per-head dot products with att_src, att_dst
-        logit_e = leaky_relu(a_src[j] + a_dst[i] (+ edge term)),  logit_n = leaky_relu(a_src + a_dst)[n]
-        alpha, alpha_n = edge softmax at i, self loop n as the root term (loops in edge_index dropped)
-        out_i = sum over e of alpha_e h_j + alpha_i h_i  (per head), then concat or mean, res, bias.
-
-    That is PyG's remove_self_loops + add_self_loops + softmax, without changing the edge list.
-    """
-
-    def forward(x: Tensor, edge_index: Tensor, edge_attr: Tensor | None = None,
-                size: Any = None, return_attention_weights: Any = None) -> Tensor:
-        edge_index = _check_edge_index(conv, path, edge_index)
-        if not isinstance(x, Tensor):
-            raise _refuse(conv, path, "GATConv on bipartite (x_src, x_dst) input is not supported")
-        if size is not None or return_attention_weights is not None:
-            raise _refuse(conv, path, "GATConv with size= or return_attention_weights= is not supported")
-        if edge_attr is not None and conv.lin_edge is not None and conv.add_self_loops:
-            raise _refuse(
-                conv, path,
-                "GATConv(edge_dim=..., add_self_loops=True) is not supported (the self loops' "
-                f"edge features are filled with {conv.fill_value!r}); build it with "
-                "add_self_loops=False and add the loops to edge_index and edge_attr before inference",
-            )
-        heads, channels = conv.heads, conv.out_channels
-        n = x.size(0)
-        i, j = (1, 0) if conv.flow == "source_to_target" else (0, 1)
-        res = conv.res(x) if conv.res is not None else None
-        if conv.lin is not None:
-            h_src = h_dst = conv.lin(x)
-        else:
-            h_src, h_dst = conv.lin_src(x), conv.lin_dst(x)
-        a_src = torch.nn.functional.linear(h_src, _head_matrix(conv.att_src))
-        a_dst = torch.nn.functional.linear(h_dst, _head_matrix(conv.att_dst))
-        logits = a_src[edge_index[j]] + a_dst[edge_index[i]]
-        if edge_attr is not None and conv.lin_edge is not None:
-            edge_h = conv.lin_edge(edge_attr)
-            logits = logits + torch.nn.functional.linear(edge_h, _head_matrix(conv.att_edge))
-        logits = torch.nn.functional.leaky_relu(logits, conv.negative_slope)
-        if conv.add_self_loops:
-            root = torch.nn.functional.leaky_relu(a_src + a_dst, conv.negative_slope)
-            alpha, alpha_root = torch.ops.gnn.edge_softmax_root(logits, edge_index, i, n, root)
-        else:
-            alpha, alpha_root = torch.ops.gnn.edge_softmax(logits, edge_index[i], n), None
-        messages = alpha.repeat_interleave(channels, dim=1) * h_src[edge_index[j]]
-        out = torch.ops.gnn.scatter(messages, edge_index[i], 0, n, "sum")
-        if alpha_root is not None:
-            out = out + alpha_root.repeat_interleave(channels, dim=1) * h_src
-        if not conv.concat:  # mean over the heads
-            mean = torch.eye(channels, dtype=out.dtype, device=out.device).repeat(1, heads) / heads
-            out = torch.nn.functional.linear(out, mean)
-        if res is not None:
-            out = out + res
-        if conv.bias is not None:
-            out = out + conv.bias
-        return out
-
-    return forward
-
-
-def _special_forward(module: MessagePassing, path: str) -> Callable[..., Tensor] | None:
-    """
-    A capture-friendly forward for GATConv, whose heads are 3-D views. Every other layer's
-    self-loop edits are captured by the general rule of self_loops.py.
-    """
-    from torch_geometric.nn import GATConv
-
-    if isinstance(module, GATConv) and type(module).forward is GATConv.forward:
-        return _make_gat_forward(module, path)
-    return None
 
 
 def _make_edge_updater(mp: MessagePassing, path: str) -> Callable[..., Tensor]:
@@ -768,9 +703,6 @@ def patched(model: nn.Module) -> Iterator[ModuleNames]:
                 # An instance attribute wins over PyG's generated class attribute.
                 module.__dict__["propagate"] = _make_propagate(module, path)
                 module.__dict__["edge_updater"] = _make_edge_updater(module, path)
-                forward = _special_forward(module, path)
-                if forward is not None:
-                    module.__dict__["forward"] = forward
         # Brevitas layers: the float op plus a gnn::quant mark with their fixed-point types.
         for module, forward in brevitas.leaf_forwards(model).items():
             module.__dict__["forward"] = forward

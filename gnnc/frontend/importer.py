@@ -107,16 +107,6 @@ class ConstVal:
 
 
 @dataclass(frozen=True)
-class StackVal:
-    """torch.stack of feature matrices along dim 1 or 2: 3-D, so only usable flattened back
-    to [rows, k * F] (flatten / view / reshape), which makes it a concat (dim 1) or an
-    interleaving concat (dim 2)."""
-
-    values: tuple
-    dim: int
-
-
-@dataclass(frozen=True)
 class LoopedIndexVal:
     """
     edge_index after run-time self-loop edits (frontend/self_loops.py): its E edges, those
@@ -199,8 +189,6 @@ def _kind(value: Any) -> str:
         return f"a zero node matrix with {value.features} features"
     if isinstance(value, ConstVal):
         return f"a constant tensor of shape {list(value.tensor.shape)}"
-    if isinstance(value, StackVal):
-        return f"a stack of {len(value.values)} matrices along dimension {value.dim} (3-D)"
     if isinstance(value, LoopedIndexVal):
         return "edge_index with its self loops " + ("removed and " * value.drop + "added" * value.loops).removesuffix(" and ")
     if isinstance(value, LoopedRowVal):
@@ -215,7 +203,7 @@ def _is_graph_value(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_is_graph_value(v) for v in value)
     return isinstance(value, (SSAValue, EdgeIndexVal, RowVal, BroadcastRowVal, ZerosVal, SymVal, BatchVal,
-                              StackVal, *_LOOPED))
+                              *_LOOPED))
 
 
 _LOOPED = (LoopedIndexVal, LoopedRowVal, LoopedVal)
@@ -388,7 +376,6 @@ class _Importer:
             "gnn::loop_mask": self._loop_mask,
             "gnn::quant": self._quant,
             "gnn::edge_softmax": self._edge_softmax,
-            "gnn::edge_softmax_root": self._edge_softmax_root,
             "aten::repeat_interleave": self._repeat_interleave,
             "aten::dropout": self._dropout,
             "aten::feature_dropout": self._dropout,
@@ -407,6 +394,9 @@ class _Importer:
         self.rows_free = False  # set by the self-loop rules: torch values with E + N rows
         self.loop_rules = SelfLoopRules(self)
         self.handlers.update(self.loop_rules.handlers())
+        from gnnc.frontend.importer_axes import AxisRules
+
+        self.axis_rules = AxisRules(self)
 
     # ------------------------------------------------------------------ driver
 
@@ -455,6 +445,12 @@ class _Importer:
     def _dispatch(self, node: fx.Node, name: str, args: tuple, kwargs: dict) -> Any:
         if _any_looped((args, kwargs)):  # an edited edge list (self loops removed or added)
             return self.loop_rules.dispatch(node, name, args, kwargs)
+        if self.axis_rules.applies(node):  # [rows, H, C] and other values with several feature axes
+            return self.axis_rules.dispatch(node, name, args, kwargs)
+        return self._dispatch_matrix(node, name, args, kwargs)
+
+    def _dispatch_matrix(self, node: fx.Node, name: str, args: tuple, kwargs: dict) -> Any:
+        """An op on [rows, F] matrices (or on several feature axes that it does not tell apart)."""
         if name in _IDENTITY:
             return self._passthrough(node, args[0])
         if name in _ACTIVATIONS:
@@ -564,6 +560,12 @@ class _Importer:
                     "for one graph)\n" + SUPPORTED
                 )
             val = node.args[0][k].meta.get("val") if isinstance(node.args[0][k], fx.Node) else None
+            if isinstance(val, torch.Tensor) and val.dim() > 2:
+                raise UnsupportedModelError(
+                    f"output {k} of {self.captured.model_name} has shape {_fmt_shape(val, self)}; gnnc "
+                    f"designs return matrices: return it as [rows, {value.type.num_features}] (e.g. "
+                    ".flatten(1), or .view(-1, heads * C) for per-head values)\n" + SUPPORTED
+                )
             if isinstance(val, torch.Tensor) and val.dim() == 1 and value.type.kind != "graphs":
                 # (a graph-level [F] is one graph's row: the design returns it as [G, F])
                 raise UnsupportedModelError(
@@ -666,7 +668,10 @@ class _Importer:
         return x
 
     def _check_shape(self, node: fx.Node, value: SSAValue) -> None:
-        """The torch shape must be [N or E, F] as the gnn type says (catches silent miscompiles)."""
+        """
+        The torch shape must be [N or E, F] as the gnn type says (catches silent miscompiles);
+        [rows, d1, d2, ...] is the matrix of its flattened rows, F = d1 d2 ... (importer_axes.py).
+        """
         t = _features(value)
         val = node.meta.get("val")
         if t is None or not isinstance(val, torch.Tensor):
@@ -679,8 +684,8 @@ class _Importer:
             rows = None
         if val.dim() == 1 and t.num_features == 1:  # a vector [rows] is the matrix [rows, 1]
             val = val.unsqueeze(1)
-        if val.dim() == 3 and val.shape[1] == 1:  # one head: [rows, 1, C] is [rows, C]
-            val = val[:, 0]
+        if val.dim() > 2 and all(isinstance(d, int) for d in val.shape[1:]):
+            val = val.flatten(1)
         if val.dim() != 2 or val.shape[1] != t.num_features or (
             rows is not None and _expr(val.shape[0]) != rows
         ):
@@ -695,13 +700,15 @@ class _Importer:
     def _check_graph_shape(self, node: fx.Node, t: gnn.FeaturesType, val: torch.Tensor) -> None:
         """[G, F] (or, for one graph, [1, F] or [F])."""
         one = self.graph_rows == 1
+        if val.dim() > 2 and all(isinstance(d, int) for d in val.shape[1:]):
+            val = val.flatten(1)
         if (val.dim() == 2 and val.shape[1] == t.num_features and _expr(val.shape[0]) == self.graph_rows) or (
             one and val.dim() == 1 and val.shape[0] == t.num_features
         ):
             return
         want = "[1, F] or [F]" if one else "[G, F]"
         raise _Unsupported(
-            f"{_pretty_op(node.target)} gives shape {_fmt_shape(val, self)}, not {want} with "
+            f"the result has shape {_fmt_shape(val, self)}, not {want} with "
             f"F = {t.num_features} (graph-level values have one row per graph)"
         )
 
@@ -772,7 +779,7 @@ class _Importer:
         """clone/contiguous/...: the value itself, for features and edge_index alike."""
         if isinstance(value, (EdgeIndexVal, RowVal, BroadcastRowVal)):
             return value
-        return self._feature(value, f"the input of {_pretty_op(node.target)}")
+        return self._feature(value, "its input")
 
     def _feature(self, value: Any, what: str) -> SSAValue:
         if _features(value) is None:
@@ -799,10 +806,13 @@ class _Importer:
 
     # -------------------------------------------------------------- edge_index
 
-    def _select(self, node: fx.Node, t: Any, dim: int, index: int) -> RowVal:
+    def _select(self, node: fx.Node, t: Any, dim: int, index: int) -> RowVal | SSAValue:
+        if _features(t) is not None and dim in (1, -1):  # x[:, k]: the vector [rows] of one feature
+            return self.axis_rules._select(node, t, dim, index)
         if not isinstance(t, EdgeIndexVal):
             raise _Unsupported(
-                f"selecting one column or row of {_kind(t)} (feature slicing is not supported)"
+                f"selecting one row of {_kind(t)}: a value is one row per node or edge (a feature is "
+                "x[:, k])"
             )
         if dim not in (0, -2) or index not in (0, 1, -1, -2):
             raise _Unsupported(f"edge_index.select({dim}, {index}): only edge_index[0] / [1] is supported")
@@ -1006,8 +1016,7 @@ class _Importer:
         t = t.detach().to(torch.float64)
         if t.numel() == 1 and t.dim() <= 2:
             return t.reshape(1).expand(features).clone()
-        # ([1, 1, F]: a per-head vector of one head, as GATv2Conv's att)
-        if t.numel() == features and t.dim() in (1, 2, 3) and t.shape[-1] == features:
+        if t.numel() == features and t.dim() in (1, 2) and t.shape[-1] == features:
             return t.reshape(features)
         return None
 
@@ -1125,7 +1134,7 @@ class _Importer:
             "aten::slice": self._slice, "aten::narrow": self._narrow, "aten::split": self._split,
             "aten::split_with_sizes": self._split_with_sizes, "aten::chunk": self._chunk,
             "aten::pad": self._pad, "aten::constant_pad_nd": self._pad,
-            "aten::pow": self._pow, "aten::square": self._square, "aten::stack": self._stack,
+            "aten::pow": self._pow, "aten::square": self._square, "aten::stack": self._stack,  # of vectors [rows]: see importer_axes
         })
         return handlers
 
@@ -1189,37 +1198,17 @@ class _Importer:
             raise _Unsupported("F.pad with negative padding (cropping): slice the features instead")
         return self._take(node, x, [-1] * left + list(range(n)) + [-1] * right)
 
-    def _stack(self, node: fx.Node, tensors: Sequence[Any], dim: int = 0) -> StackVal:
-        values = tuple(self._feature(v, f"stacked tensor {k}") for k, v in enumerate(tensors))
-        types = {(v.type.kind, v.type.num_features) for v in values}
-        if len(types) != 1:
-            raise _Unsupported("torch.stack of matrices of different kinds or feature counts")
-        if dim not in (1, 2, -1):
-            raise _Unsupported(
-                f"torch.stack along dimension {dim}: only dim=1 or 2 (then flattened to [rows, k * F]) "
-                "is supported; for a sum of the stacked matrices add them"
-            )
-        return StackVal(values, 2 if dim == -1 else dim)
-
-    def _unstack(self, node: fx.Node, x: StackVal) -> SSAValue:
-        """A stack flattened to [rows, k * F]: a concat (dim 1) or interleaved features (dim 2)."""
-        cat = self._emit(node, gnn.ConcatOp(list(x.values))) if len(x.values) > 1 else x.values[0]
-        if x.dim == 1:
-            return cat
-        k, n = len(x.values), x.values[0].type.num_features
-        return self._take(node, cat, [i * n + f for f in range(n) for i in range(k)])
+    def _stack(self, node: fx.Node, tensors: Sequence[Any], dim: int = 0) -> SSAValue:
+        return self.axis_rules._stack(node, tensors, dim)
 
     def _feature_reduction(self, node: fx.Node, x: Any, dims: Any, what: str, scale: float) -> SSAValue:
-        """x.sum / x.mean over the features: a dense with weights 1 (or 1/F) into one feature;
-        over the head axis of a one-head [rows, 1, C] value: nothing to reduce."""
+        """x.sum / x.mean over the features: a dense with weights 1 (or 1/F) into one feature."""
         t = self._feature(x, f"the input of {what}").type
         dims = list(dims) if isinstance(dims, (list, tuple)) else [dims]
         val = node.args[0].meta.get("val") if isinstance(node.args[0], fx.Node) else None
         rank = val.dim() if isinstance(val, torch.Tensor) else 2
         axes = {d % rank for d in dims}
-        if rank == 3 and axes == {1} and val.shape[1] == 1:
-            return x
-        if axes != {rank - 1} or (rank == 3 and val.shape[1] != 1):
+        if axes != {rank - 1}:
             raise _Unsupported(
                 f"{what} over dimension(s) {dims} of {_fmt_shape(val, self)}: only over the features "
                 "(the last dimension) is supported here"
@@ -1348,24 +1337,6 @@ class _Importer:
             raise _Unsupported("softmax with num_nodes other than the graph's node count")
         return self._emit(node, gnn.EdgeSoftmaxOp(index.end, src, index.edge_index.value))
 
-    def _edge_softmax_root(self, node: fx.Node, src: Any, edge_index: Any, end: int,
-                           num_nodes: Any, root: Any) -> tuple[SSAValue, SSAValue]:
-        t, tr = _features(src), _features(root)
-        if t is None or t.kind != "edges" or tr is None or tr.kind != "nodes":
-            raise _Unsupported(f"softmax of {_kind(src)} with root {_kind(root)}")
-        if not isinstance(edge_index, EdgeIndexVal):
-            raise _Unsupported(f"softmax over {_kind(edge_index)}")
-        if self.n_nodes is None or _expr(num_nodes) != self.n_nodes:
-            raise _Unsupported("softmax with num_nodes other than the graph's node count")
-        e = gnn.EdgeEnd.SRC if end == 0 else gnn.EdgeEnd.DST
-        op = gnn.EdgeSoftmaxOp(e, src, edge_index.value, root)
-        path, _ = _module_path(node)
-        if path:
-            op.attributes["gnn.path"] = StringAttr(path)
-        self.block.add_op(op)
-        assert op.root_result is not None
-        return op.result, op.root_result
-
     def _repeat_interleave(self, node: fx.Node, x: Any, repeats: Any = None, dim: Any = None,
                            *args: Any, **kwargs: Any) -> SSAValue:
         t = self._feature(x, "the input of repeat_interleave")
@@ -1399,7 +1370,7 @@ class _Importer:
 
     def _reshape(self, node: fx.Node, x: Any, *args: Any, **kwargs: Any) -> Any:
         """
-        view/reshape/... that keep the [rows, F] shape are no-ops (e.g. x.view(-1, F));
+        view/reshape/... that keep the rows are no-ops (e.g. x.view(-1, F), importer_axes.py);
         on an edge_index row they make the broadcast index of scatter_add_.
         """
         if isinstance(x, EdgeIndexVal):
@@ -1416,14 +1387,7 @@ class _Importer:
             if ok and val.dim() == 2 and isinstance(val.shape[1], int):
                 return BroadcastRowVal(row, val.shape[1])
             raise _Unsupported(f"reshaping {_kind(x)} to {_fmt_shape(val, self)}")
-        if isinstance(x, StackVal):
-            val = node.meta.get("val")
-            if not (isinstance(val, torch.Tensor) and val.dim() == 2):
-                raise _Unsupported(f"reshaping {_kind(x)} to {_fmt_shape(val, self)}: only to [rows, k * F]")
-            x = self._unstack(node, x)
-        self._feature(x, f"the input of {_pretty_op(node.target)}")
-        self._check_shape(node, x)
-        return x
+        return self.axis_rules._view(node, x)
 
 
 def _constant_vectors(op: str, named: Sequence[tuple[str, Any]], n: int) -> list[DenseIntOrFPElementsAttr | None]:
@@ -1451,8 +1415,10 @@ def _fmt_shape(val: Any, importer: _Importer) -> str:
     """[N, 1, 8] rather than [s95, 1, 8]."""
     if not isinstance(val, torch.Tensor):
         return "?"
-    names = {importer.n_nodes: "N", importer.n_edges: "E"}
-    return "[" + ", ".join(names.get(_expr(d), str(d)) for d in val.shape) + "]"
+    import sympy
+
+    names = {k: sympy.Symbol(v) for k, v in ((importer.n_nodes, "N"), (importer.n_edges, "E")) if k is not None}
+    return "[" + ", ".join(str(_expr(d).subs(names)).replace("*", "") for d in val.shape) + "]"
 
 
 def _is_symbolic(val: Any) -> bool:

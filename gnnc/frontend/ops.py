@@ -153,59 +153,30 @@ def _self_loops_fake(edge_index: Tensor, num_nodes: int) -> Tensor:
 
 
 # --------------------------------------------------------------------------- #
-# Edge softmax (gnn.edge_softmax): PyG's utils.softmax, and GAT's with self loops
+# Edge softmax (gnn.edge_softmax): PyG's utils.softmax
 # --------------------------------------------------------------------------- #
 
 
-def _softmax(src: Tensor, index: Tensor, num_nodes: int, root: Tensor | None = None,
-             keep: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
-    """Softmax of src's rows grouped by index (per column), optionally with a root term per node."""
-    if keep is not None:
-        src = src.masked_fill(~keep.view(-1, 1), float("-inf"))
+def _softmax(src: Tensor, index: Tensor, num_nodes: int) -> Tensor:
+    """Softmax of src's rows grouped by index, per column."""
     m = torch.full((num_nodes, src.shape[1]), float("-inf"), dtype=src.dtype, device=src.device)
     m = m.scatter_reduce(0, _row_index(index, src, 0), src, "amax", include_self=True)
-    if root is not None:
-        m = torch.maximum(m, root)
     m = m.masked_fill(m == float("-inf"), 0.0)
     x = (src - m.index_select(0, index)).exp()
     total = torch.zeros_like(m).index_add(0, index, x)
-    x_root = None
-    if root is not None:
-        x_root = (root - m).exp()
-        total = total + x_root
     inv = torch.where(total > 0, 1.0 / total, torch.zeros_like(total))
-    return x * inv.index_select(0, index), (x_root * inv if x_root is not None else None)
+    return x * inv.index_select(0, index)
 
 
 @torch.library.custom_op("gnn::edge_softmax", mutates_args=())
 def edge_softmax(src: Tensor, index: Tensor, num_nodes: int) -> Tensor:
     """torch_geometric.utils.softmax(src, index, num_nodes=num_nodes) for [E, H] src."""
-    return _softmax(src, index, num_nodes)[0]
+    return _softmax(src, index, num_nodes)
 
 
 @edge_softmax.register_fake
 def _edge_softmax_fake(src: Tensor, index: Tensor, num_nodes: int) -> Tensor:
     return torch.empty_like(src)
-
-
-@torch.library.custom_op("gnn::edge_softmax_root", mutates_args=())
-def edge_softmax_root(src: Tensor, edge_index: Tensor, end: int, num_nodes: int,
-                      root: Tensor) -> tuple[Tensor, Tensor]:
-    """
-    The softmax over each node's edges at `end` plus its self loop, whose logit is
-    root[n]; edges from a node to itself get weight 0 (the root term replaces them).
-    Returns (edge weights [E, H], self-loop weights [N, H]).
-    """
-    keep = edge_index[0] != edge_index[1]
-    alpha, alpha_root = _softmax(src, edge_index[end], num_nodes, root, keep)
-    assert alpha_root is not None
-    return alpha, alpha_root
-
-
-@edge_softmax_root.register_fake
-def _edge_softmax_root_fake(src: Tensor, edge_index: Tensor, end: int, num_nodes: int,
-                            root: Tensor) -> tuple[Tensor, Tensor]:
-    return torch.empty_like(src), torch.empty_like(root)
 
 
 # --------------------------------------------------------------------------- #

@@ -16,6 +16,7 @@ docs/frontend.md shows the matrix with its pass/fail counts.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from torch_geometric.nn import (  # isort: skip  # noqa: E402
     GINConv,
     GraphConv,
     MessagePassing,
+    NNConv,
     PointNetConv,
     SAGEConv,
     SGConv,
@@ -459,6 +461,8 @@ class FeatureOps(nn.Module):
         super().__init__()
         self.lin = nn.Linear(NODE_F, 6)
         self.conv = _SliceConv()
+        self.axes = _AxisOps()
+        self.head_conv = _HeadSoftmaxConv()
 
     def forward(self, x, edge_index):
         h = self.lin(x)
@@ -469,7 +473,47 @@ class FeatureOps(nn.Module):
                  F.pad(h[:, -2:], (1, 1)), h.narrow(1, 1, 2), h[:, [0, 2, 5]], torch.square(c),
                  torch.stack([a, b], 1).flatten(1), torch.stack([a, -b], -1).view(-1, 4),
                  h.sum(-1, keepdim=True), h.mean(1).view(-1, 1), h.view(-1, 1, 6).sum(-1)]
-        return torch.cat(parts, dim=1), self.conv(h, edge_index)
+        return torch.cat(parts, dim=1), self.conv(h, edge_index), self.axes(h), self.head_conv(h, edge_index)
+
+
+class _AxisOps(nn.Module):
+    """[N, 2, 3] views of [N, 6]: every op on the feature axes (importer_axes.py)."""
+
+    def __init__(self):
+        super().__init__()
+        self.per_head = nn.Linear(3, 2)
+        self.weight = nn.Parameter(torch.tensor([[0.5, -1.0], [2.0, 0.25], [-0.75, 1.5]]))
+        self.att = nn.Parameter(torch.tensor([[[1.0, -2.0, 0.5], [0.25, 1.0, -1.0]]]))
+
+    def forward(self, h):
+        v = h.view(-1, 2, 3)
+        a, b = v.unbind(1)
+        p, q = v.split([1, 2], dim=2)
+        parts = [v.permute(0, 2, 1).reshape(-1, 6), v.transpose(1, 2).flatten(1), v[:, 1], v[:, :, 1:].flatten(1),
+                 v.select(2, 0), v.sum((1, 2), keepdim=True).flatten(1), v.mean(1), v.sum(-1),
+                 (v * self.att).flatten(1), (v * torch.tensor([1.0, -1.0, 2.0]) + v[:, :1]).flatten(1),
+                 (v * v.sum(-1, keepdim=True)).flatten(1), v[:, :1].expand(-1, 2, -1).flatten(1),
+                 v.repeat(1, 1, 2).flatten(1), torch.cat([v, v * 2], dim=-1).flatten(1),
+                 torch.cat([v, -v], dim=1).flatten(1), torch.stack([v, v / 2], dim=2).flatten(1),
+                 self.per_head(v).flatten(1), (v @ self.weight).flatten(1), a - b, p.flatten(1), q.flatten(1),
+                 v[:, :, [2, 0]].flatten(1), v.repeat_interleave(2, dim=1).flatten(1),
+                 (v @ v.transpose(1, 2)).flatten(1), v.reshape(-1, 1, 6).softmax(-1).flatten(1)]
+        return torch.cat(parts, dim=1)
+
+
+class _HeadSoftmaxConv(MessagePassing):
+    """Per-head attention in message: [E, 2, 3] values, [E, 2] logits, utils.softmax per head."""
+
+    def __init__(self):
+        super().__init__(aggr="add", node_dim=0)  # as PyG's attention layers: the rows are dim 0
+
+    def forward(self, x, edge_index):
+        return self.propagate(edge_index, x=x).flatten(1)
+
+    def message(self, x_i, x_j, index, size_i):
+        m = x_j.view(-1, 2, 3)
+        alpha = pyg_softmax((x_i.view(-1, 2, 3) * m).sum(-1), index, num_nodes=size_i)
+        return alpha.unsqueeze(-1) * m
 
 
 class _SliceConv(MessagePassing):
@@ -599,8 +643,9 @@ CASES = [
          lambda: Stock(SGConv(NODE_F, 4, K=2)), ops={"degree_norm": 1, "loop_mask": 1, "scatter": 2}),
     Case("tagconv", STOCK, "TAGConv(K=2) (gcn_norm, no self loops: one deg^-1/2 table)",
          lambda: Stock(TAGConv(NODE_F, 4, K=2)), ops={"degree_norm": 1}),
-    Case("gatv2", STOCK, "GATv2Conv (one head; remove_self_loops + add_self_loops: the loops as the softmax root)",
-         lambda: Stock(GATv2Conv(NODE_F, 4)), ops={"edge_softmax": 1}),
+    Case("gatv2", STOCK, "GATv2Conv(heads=2) (per-head [N, 2, 2] values; remove_self_loops + add_self_loops: "
+         "the loops as the softmax root)",
+         lambda: Stock(GATv2Conv(NODE_F, 2, heads=2), width=4), ops={"edge_softmax": 1, "repeat": 2}),
     Case("gatv2-no-self-loops", STOCK, "GATv2Conv(add_self_loops=False, share_weights=True)",
          lambda: Stock(GATv2Conv(NODE_F, 4, add_self_loops=False, share_weights=True)),
          ops={"edge_softmax": 1, "loop_mask": 0}),
@@ -619,11 +664,11 @@ CASES = [
     Case("graphconv-add", STOCK, "GraphConv(aggr='add')", lambda: Stock(GraphConv(NODE_F, 4, aggr="add"))),
     Case("graphconv-mean", STOCK, "GraphConv(aggr='mean')", lambda: Stock(GraphConv(NODE_F, 4, aggr="mean"))),
     Case("gat", STOCK, "GATConv (one head; edge softmax with the self loop as a root term)",
-         lambda: Stock(GATConv(NODE_F, 4)), ops={"edge_softmax": 1, "repeat": 2}),
+         lambda: Stock(GATConv(NODE_F, 4)), ops={"edge_softmax": 1, "repeat": 0, "scale": 0, "loop_mask": 0}),
     Case("gat-heads", STOCK, "GATConv(heads=3, concat=True)",
-         lambda: Stock(GATConv(NODE_F, 2, heads=3), width=6), ops={"edge_softmax": 1}),
-    Case("gat-heads-mean", STOCK, "GATConv(heads=2, concat=False)",
-         lambda: Stock(GATConv(NODE_F, 4, heads=2, concat=False)), ops={"edge_softmax": 1}),
+         lambda: Stock(GATConv(NODE_F, 2, heads=3), width=6), ops={"edge_softmax": 1, "loop_mask": 0}),
+    Case("gat-heads-mean", STOCK, "GATConv(heads=2, concat=False, residual=True)",
+         lambda: Stock(GATConv(NODE_F, 4, heads=2, concat=False, residual=True)), ops={"edge_softmax": 1}),
     Case("gat-edge-dim", STOCK, "GATConv(edge_dim=2, add_self_loops=False, heads=2)",
          GATEdges, "x,ei,ea", {"edge_softmax": 1}),
     Case("genconv", STOCK, "GENConv (softmax aggregation, t = 1; MLP with BatchNorm)",
@@ -631,10 +676,19 @@ CASES = [
     Case("genconv-learn-t", STOCK, "GENConv(edge_dim=2, learn_t=True, t=0.5, norm='layer', num_layers=2)",
          lambda: _EdgeStock(GENConv(NODE_F, 4, edge_dim=EDGE_F, learn_t=True, t=0.5, norm="layer", num_layers=2)),
          "x,ei,ea", {"edge_softmax": 1, "layer_norm": 1}),
-    Case("transformer", STOCK, "TransformerConv (one head: view(-1, 1, C), attention as a feature sum, root weight)",
-         lambda: Stock(TransformerConv(NODE_F, 4)), ops={"edge_softmax": 1}),
-    Case("generalconv", STOCK, "GeneralConv (one head, view(-1, 1, C); the mean over its head axis)",
-         lambda: Stock(GeneralConv(NODE_F, 4))),
+    Case("transformer", STOCK, "TransformerConv(heads=2, edge_dim=2, beta=True) (per-head dot products, "
+         "alpha.view(-1, H, 1) broadcast, root weight and beta gate)",
+         lambda: _EdgeStock(TransformerConv(NODE_F, 2, heads=2, edge_dim=EDGE_F, beta=True), width=4), "x,ei,ea",
+         {"edge_softmax": 1, "repeat": 1}),
+    Case("generalconv", STOCK, "GeneralConv(heads=2, attention=True, in_edge_channels=2) (per-head attention "
+         "with att_msg, the mean over the heads)",
+         lambda: _EdgeStock(GeneralConv(NODE_F, 4, in_edge_channels=EDGE_F, heads=2, attention=True)), "x,ei,ea",
+         {"edge_softmax": 1}),
+    Case("nnconv", STOCK, "NNConv(aggr='mean') (edge-conditioned weights [E, in, out]: x_j @ W_e as a broadcast, "
+         "a mul and a sum)",
+         lambda: _EdgeStock(NNConv(NODE_F, 4, nn.Sequential(nn.Linear(EDGE_F, 8), nn.ReLU(),
+                                                            nn.Linear(8, NODE_F * 4)), aggr="mean")),
+         "x,ei,ea", {"repeat": 1, "mul": 1}),
     Case("plain-index-add", PLAIN, "x[edge_index[k]], index_select (method and torch.), zeros().index_add_",
          PlainIndexAdd, ops={"gather": 2, "scatter": 1}),  # x[dst] and index_select(x, 0, dst): one (gnn-cse)
     Case("plain-scatter-add", PLAIN, "new_zeros().scatter_add_", PlainScatterAdd, ops={"scatter": 1}),
@@ -656,7 +710,11 @@ CASES = [
     Case("layernorm", AROUND, "LayerNorm on edge and node MLPs (affine), without affine, eps",
          LayerNorms, ops={"layer_norm": 3}),
     Case("feature-ops", AROUND, "x[:, a:b:s], torch.split/chunk/narrow, x[:, [i, j]], F.pad with zeros, "
-         "torch.stack then flatten/view, pow by an integer, torch.square, sum/mean over the features", FeatureOps),
+         "torch.stack then flatten/view, pow by an integer, torch.square, sum/mean over the features; "
+         "on [N, 2, 3] views: permute/transpose, select/slice/unbind/split/index of an axis, sums and means "
+         "over axes, broadcasting constants and matrices, expand, repeat, cat/stack along axes, Linear on "
+         "the last axis, @ a constant and a per-row product, softmax over one full axis, per-head "
+         "attention in a message", FeatureOps),
     Case("edge-weight-1d", AROUND, "a 1-D per-edge weight [E] (GraphConv's edge_weight, vector arithmetic, unsqueeze)",
          EdgeWeight1D, "x,ei,ew"),
     Case("batchnorm", AROUND, "BatchNorm1d folded after Linear, after ReLU, after SAGEConv",
@@ -905,12 +963,48 @@ class IncludeSelf(nn.Module):
 
 
 class HeadsView(nn.Module):
+    """Per-head [rows, 2, 2] values the axis rule refuses (each `kind` one)."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+        self.lin = nn.Linear(NODE_F, 4)
+
+    def forward(self, x, edge_index):
+        h = self.lin(x)
+        heads = h.view(-1, 2, 2)
+        if self.kind == "output":  # a 3-D result
+            return heads[edge_index[0]]
+        if self.kind == "rows":  # a view that is not per row: [N, 4] as [2N, 2]
+            return h.view(-1, 2)
+        if self.kind == "transpose":  # the rows moved
+            return heads.transpose(0, 1).sum(0)
+        if self.kind == "softmax":  # a softmax per head: no gnn op
+            return torch.softmax(heads, dim=-1).flatten(1)
+        return heads.amax(dim=1)  # a max over the heads
+
+
+class HeadsNodeDim(MessagePassing):
+    """[E, 2, 2] messages with PyG's default node_dim=-2: PyG would aggregate along the heads."""
+
+    def __init__(self):
+        super().__init__(aggr="add")
+        self.lin = nn.Linear(NODE_F, 4)
+
+    def forward(self, x, edge_index):
+        return self.propagate(edge_index, x=self.lin(x)).flatten(1)
+
+    def message(self, x_j):
+        return x_j.view(-1, 2, 2)
+
+
+class GraphView(nn.Module):
     def __init__(self):
         super().__init__()
         self.lin = nn.Linear(NODE_F, 4)
 
     def forward(self, x, edge_index):
-        return self.lin(x).view(-1, 2, 2)[edge_index[0]]
+        return self.lin(x).sum(0).view(2, 2)  # one graph's row [4] as two rows
 
 
 class VectorOutput(nn.Module):
@@ -961,7 +1055,19 @@ class LoopRefusals(nn.Module):
 
 UNSUPPORTED = [
     ("softshrink", Softsign, "x,ei", ["torch.softshrink", "Softsign.forward", "F.softshrink(self.lin(x))"]),
-    ("view-3d", HeadsView, "x,ei", ["torch.view): the result has shape [N, 2, 2], not [N, 4]"]),
+    ("heads-output", lambda: HeadsView("output"), "x,ei",
+     ["output 0 of HeadsView has shape [E, 2, 2]", "return it as [rows, 4]", ".flatten(1)"]),
+    ("view-mixes-rows", lambda: HeadsView("rows"), "x,ei",
+     ["torch.view): the view of [N, 4] as [2N, 2] mixes the rows", "view(-1, heads, C)", "h.view(-1, 2)"]),
+    ("heads-transpose-rows", lambda: HeadsView("transpose"), "x,ei",
+     ["torch.transpose", "moves the rows: dimension 0 must stay first"]),
+    ("heads-softmax", lambda: HeadsView("softmax"), "x,ei",
+     ["torch.softmax): softmax along dimension -1 of [N, 2, 2]", "a softmax per head"]),
+    ("heads-node-dim", HeadsNodeDim, "x,ei",
+     ["HeadsNodeDim (the model itself)", "the message has 3 axes and node_dim=-2", "node_dim=0"]),
+    ("heads-max", lambda: HeadsView("max"), "x,ei",
+     ["unsupported operation aten.amax.default (torch.amax) on a value of shape [N, 2, 2]",
+      "sums and means over the trailing axes"]),
     ("gatv2-edge-dim-self-loops", lambda: _EdgeStock(GATv2Conv(NODE_F, 4, edge_dim=EDGE_F)), "x,ei,ea",
      ["torch_geometric.utils.add_self_loops", "with edge features", "module 'conv' (GATv2Conv)",
       "add_self_loops=False"]),
@@ -975,11 +1081,12 @@ UNSUPPORTED = [
     ("loops-softmax-kept", lambda: LoopRefusals("softmax"), "x,ei", ["would count twice", "remove_self_loops"]),
     ("loops-max-mask-only", lambda: LoopRefusals("max"), "x,ei",
      ["max aggregation over edge_index with its self loops removed without added self loops"]),
+    ("graph-view", GraphView, "x,ei", ["torch.view): the result has shape [2, 2], not [1, F] or [F] with F = 4"]),
     ("vector-output", VectorOutput, "x,ei", ["output 0 of VectorOutput is a vector [E]", "return it as [rows, 1]"]),
     ("pow-half", PowHalf, "x,ei", ["torch.pow", "only integers >= 1", "x.pow(0.5)"]),
     ("pad-reflect", PadReflect, "x,ei", ["only zero padding", "mode='reflect'"]),
     ("stack-dim-0", StackRows, "x,ei", ["torch.stack along dimension 0", "add them"]),
-    ("node-row", NodeRow, "x,ei", ["torch.select", "selecting one column or row", "return x[1] * x"]),
+    ("node-row", NodeRow, "x,ei", ["torch.select", "selecting one row of a node matrix", "return x[1] * x"]),
     ("sage-normalize", lambda: Stock(SAGEConv(NODE_F, 4, normalize=True)), "x,ei",
      ["torch.linalg_vector_norm", "module 'conv' (SAGEConv)", "F.normalize"]),
     ("sage-lstm", lambda: Stock(SAGEConv(NODE_F, 4, aggr="lstm")), "x,ei",
@@ -988,7 +1095,7 @@ UNSUPPORTED = [
      ["module 'conv' (GCNConv)", "cached=True", "build the layer with cached=False"]),
     ("gcn-edge-weight", GcnEdgeWeight, "x,ei,ea", ["module 'conv' (GCNConv)", "with an edge_weight"]),
     ("gat-edge-dim-self-loops", GatEdgeDimLoops, "x,ei,ea",
-     ["module 'conv' (GATConv)", "add_self_loops=True) is not supported"]),
+     ["module 'conv' (GATConv)", "add_self_loops with edge features", "add_self_loops=False"]),
     ("softmax-without-num-nodes", SoftmaxWithoutSize, "x,ei",
      ["softmax without num_nodes", "pyg_softmax(x_j, index) * x_j"]),
     ("scatter-reduce-include-self", IncludeSelf, "x,ei",
@@ -1006,3 +1113,5 @@ def test_unsupported_is_refused_at_compile(build, inputs, expected):
         assert text in message, message
     assert "gnnc supports:" in message and "GATConv" in message
     assert info.value.__cause__ is None and "Traceback" not in message
+    first = message.splitlines()[0]
+    assert all(first.count(op) == 1 for op in re.findall(r"aten\.\w+\.\w+", first)), first  # named once
