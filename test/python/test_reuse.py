@@ -112,7 +112,7 @@ def test_oneapi_directives(design):
         r" *\[\[intel::initiation_interval\(4\)\]\]\n *for", cpp
     )
     assert "[[intel::numbanks(8), intel::bankwidth(sizeof(ac_fixed<16, 8, true>)*8)]] " \
-        "ac_fixed<16, 8, true> R1_layers_0_dense[256][8];" in cpp
+        "ac_fixed<16, 8, true> R1_layers_0_dense_out[256][8];" in cpp
 
 
 # -- bit-exact -------------------------------------------------------------------------------
