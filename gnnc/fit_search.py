@@ -1,4 +1,5 @@
-"""`gnnc.fit`: choose io, strategy, reuse factors and parallelism so the design fits the part.
+"""The search behind `gnnc.fit` (the function; this module is gnnc.fit_search so the name stays the function's):
+choose io, strategy, reuse factors and parallelism so the design fits the part.
 
 The search runs the estimate model only (no g++; docs/fit.md). The knobs of a design are
 `io` (parallel / stream), `strategy.default` (latency / distributed_arithmetic) and, per op
