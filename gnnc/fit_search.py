@@ -42,6 +42,7 @@ from gnnc.dialects import hls
 from gnnc.errors import GnncError
 from gnnc.estimate import estimate
 from gnnc.parts import RESOURCES
+from gnnc.passes.hls_dataflow import streamable
 
 #: a space of at most this many points is searched exhaustively
 EXHAUSTIVE = 64
@@ -268,28 +269,31 @@ class _Search:
         self.latency_ns = latency_ns
         self.structures = {s: _Structure(imported, inputs, dataclasses.replace(cfg, strategy=s))
                            for s in FIT_STRATEGIES}
-        totals = next(iter(self.structures.values())).design.estimate()["part"]
+        first = next(iter(self.structures.values()))
+        totals = first.design.estimate()["part"]
+        # io: stream only where hls-dataflow can cut the design (no graph-level outputs)
+        self.ios = IO_MODES if streamable(first.top) else tuple(io for io in IO_MODES if io != "stream")
         self.utilization = utilization
         self.budget = {r: utilization * totals[r] for r in RESOURCES}
         self.points: dict[Knobs, Point] = {}
         self.chosen_config: Config | None = None
 
     def space_size(self) -> int:
-        return len(IO_MODES) * sum(math.prod(o.size for o in st.spaces) for st in self.structures.values())
+        return len(self.ios) * sum(math.prod(o.size for o in st.spaces) for st in self.structures.values())
 
     def run(self) -> FitResult:
         size = self.space_size()
         if size <= EXHAUSTIVE:
             method = "exhaustive"
             for strategy, st in self.structures.items():
-                for io in IO_MODES:
+                for io in self.ios:
                     for ops in itertools.product(*[list(itertools.product(range(len(o.reuse)), range(len(o.parallel))))
                                                    for o in st.spaces]):
                         self.evaluate(Knobs(io, strategy, tuple(ops)))
         else:
             method = "greedy"
             for strategy in self.structures:
-                for io in IO_MODES:
+                for io in self.ios:
                     self.descend(io, strategy)
         fitting = sorted((p for p in self.points.values() if p.fits), key=lambda p: p.key)
         if not fitting:
