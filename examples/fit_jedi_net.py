@@ -45,7 +45,7 @@ def main() -> None:
     for particles in args.particles:
         for name, t, search in _rows(particles, args.utilization):
             keys = ("dsp", "lut", "ff", "bram_18k", "latency_cycles", "latency_ns", "ii")
-            cells = " | ".join(f"{t[k]:,g}" for k in keys) if t is not None else " | ".join("-" * len(keys))
+            cells = " | ".join(f"{t[k]:,}" for k in keys) if t is not None else " | ".join("-" * len(keys))
             print(f"| {particles} | {name} | {cells} | {search} |", flush=True)
 
 
