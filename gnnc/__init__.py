@@ -18,7 +18,7 @@ from gnnc.config import Config, load_config
 from gnnc.design import Design, compile  # noqa: A004
 from gnnc.errors import ConfigError, CSimError, GnncError, UnsupportedModelError
 from gnnc.estimate import ResourceWarning  # noqa: A004
-from gnnc.fit import FitError, FitResult, fit
+from gnnc.fit_search import FitError, FitResult, fit
 from gnnc.report import Report, read_report
 from gnnc.saved_design import load
 from gnnc.sweep_run import SweepResult, sweep

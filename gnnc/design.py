@@ -37,7 +37,7 @@ def compile(  # noqa: A001
     start = time.perf_counter()
     imported = import_model(model, example)
     if cfg.fit is not None:  # the knobs are searched (gnnc.fit, docs/fit.md)
-        from gnnc.fit import fit_imported
+        from gnnc.fit_search import fit_imported
 
         design = fit_imported(imported, example, cfg, start, calibration)
     else:
@@ -83,7 +83,7 @@ class Design:
         self.output_names: list[str] = imported.output_names
         self.timings: dict[str, float] = {}
         self.calibration: Any = None  # gnnc.calibration.Calibration when compiled with precision.auto
-        self.fit: Any = None  # gnnc.fit.FitResult when the knobs were searched (config `fit`)
+        self.fit: Any = None  # gnnc.FitResult when the knobs were searched (config `fit`)
         self._arguments = _argument_types(imported.module)  # read once: graph lists ask per graph
         n_nodes, n_edges = _graph_size(self._arguments, example_inputs)
         self.max_nodes = config.graph.max_nodes or n_nodes

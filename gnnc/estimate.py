@@ -75,10 +75,17 @@ class _Stage:
     ports: dict[SSAValue, int] = field(default_factory=dict)  # reads per cycle of arrays in memories
 
 
-def estimate(module: builtin.ModuleOp, clock_period_ns: float | None = None, part: str | Part | None = None) -> dict:
+def estimate(module: builtin.ModuleOp, clock_period_ns: float | None = None, part: str | Part | None = None,
+             memo: dict | None = None) -> dict:
     """Per-op and total `dsp`, `lut`, `ff`, `bram_18k`, `uram`, `multipliers`, `latency_cycles`,
     `ii` (and `latency_ns`) of the top function; with a part, its totals (`part`) and each
-    resource as a fraction of them (`utilization`)."""
+    resource as a fraction of them (`utilization`).
+
+    `memo` (a dict the caller keeps with the module): for estimating one module again and
+    again while only the directives of its top-level loops and the partitions of its arrays
+    change, never the loop bodies (gnnc.fit). A top-level loop's stage is then reused while
+    its directives and the partitions of the arrays it reads and writes are those of a
+    previous estimate: the stage reads nothing else."""
     from gnnc.passes.hls_outline import flattened
 
     module = flattened(module)  # a function per gnn op (hls-outline): their loops, back in the top
@@ -90,7 +97,7 @@ def estimate(module: builtin.ModuleOp, clock_period_ns: float | None = None, par
     if "hls.dataflow" in fn.attributes:
         result = _dataflow_estimate(module, fn, clock_period_ns, vendor)
     else:
-        result = _pipeline_estimate(module, fn, clock_period_ns, vendor)
+        result = _pipeline_estimate(module, fn, clock_period_ns, vendor, memo)
     if device is not None:
         totals = device.totals()
         result["part"] = {"name": device.name, "vendor": device.vendor, **totals}
@@ -110,9 +117,10 @@ def over_budget(result: dict) -> list[tuple[str, int, int]]:
     return [(r, result["total"][r], result["part"][r]) for r in RESOURCES if result["total"][r] > result["part"][r]]
 
 
-def _pipeline_estimate(module: builtin.ModuleOp, fn: func.FuncOp, clock_period_ns: float | None, vendor: str) -> dict:
+def _pipeline_estimate(module: builtin.ModuleOp, fn: func.FuncOp, clock_period_ns: float | None, vendor: str,
+                       memo: dict | None = None) -> dict:
     loops = [op for op in fn.body.block.ops if isinstance(op, hls.ForOp)]
-    stages = [_stage(op, vendor) for op in loops]
+    stages = [_stage(op, vendor) if memo is None else _memo_stage(op, vendor, memo) for op in loops]
     top_ii = fn.attributes.get("hls.pipeline_ii")
     finish: dict[str, float] = {}
     last_writer: dict[SSAValue, _Stage] = {}
@@ -319,6 +327,21 @@ def _stage(loop: hls.ForOp, vendor: str = "amd") -> _Stage:
             stage.reads.add(op.memref)
         elif isinstance(op, hls.StoreOp):
             stage.writes.add(op.memref)
+    return stage
+
+
+def _memo_stage(loop: hls.ForOp, vendor: str, memo: dict) -> _Stage:
+    """`_stage(loop)`, reused while the loop's directives and its arrays' partitions are unchanged
+    (estimate's `memo`: the loop's body is the same object with the same ops)."""
+    arrays = memo.get(("arrays", id(loop)))
+    if arrays is None:
+        seen = {op.memref: None for op in loop.walk() if isinstance(op, hls.LoadOp | hls.StoreOp)}
+        arrays = memo[("arrays", id(loop))] = (loop, tuple(seen))  # the loop, kept alive: its id stays its own
+    key = ("stage", id(loop), vendor, loop.unroll, loop.pipeline_ii, loop.mul_limit,
+           tuple(_partition(a) for a in arrays[1]))
+    stage = memo.get(key)
+    if stage is None:
+        stage = memo[key] = _stage(loop, vendor)
     return stage
 
 

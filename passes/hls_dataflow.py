@@ -54,15 +54,19 @@ class HlsDataflowPass(ModulePass):
             raise GnncError(f"{self.name}: needs an hls module (after convert-gnn-to-hls)")
         if "hls.dataflow" in fn.attributes:
             raise GnncError(f"{self.name}: the top function is already a dataflow design")
-        if "hls.max_graphs" in fn.attributes or any(
-            isinstance(o, hls.ForOp) and o.rows is not None and o.rows.data == "graphs" for o in fn.walk()
-        ):
-            # Stages and streams are cut per node / edge row; a readout's rows are graphs.
+        if not streamable(fn):
             raise GnncError(
                 f"{self.name}: io: stream does not support graph-level outputs (a readout, "
                 "global_*_pool) yet; use io: parallel"
             )
         _Dataflow(fn, op, self.interface).run()
+
+
+def streamable(fn: func.FuncOp) -> bool:
+    """Can the top function become dataflow stages? Not with graph-level outputs: stages and
+    streams are cut per node / edge row, and a readout's rows are graphs."""
+    return "hls.max_graphs" not in fn.attributes and not any(
+        isinstance(o, hls.ForOp) and o.rows is not None and o.rows.data == "graphs" for o in fn.walk())
 
 
 @dataclass

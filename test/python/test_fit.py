@@ -1,14 +1,18 @@
 """gnnc.fit / config `fit` (docs/fit.md): estimate-only checks of the search, no g++."""
 
 import itertools
-import sys
+import random
 import warnings
 
 import pytest
+import torch
 import yaml
+from torch import nn
+from torch_geometric.nn import MessagePassing
 from tiny_model import Tiny, example
 
 import gnnc
+import gnnc.fit_search as fit_module  # the search behind the function gnnc.fit
 from gnnc.config import IO_MODES, load_config
 from gnnc.parts import RESOURCES, lookup
 from gnnc.passes.hls_reuse import divisors
@@ -17,7 +21,6 @@ PART = "xczu9eg"
 # 1.28 % of a ZU9EG: 3,508 LUTs, 32 DSPs. The fully parallel tiny design needs 3,876 LUTs
 # (and 4,860 as distributed arithmetic): the budget forces a trade.
 UTILIZATION = 0.0128
-fit_module = sys.modules["gnnc.fit"]  # gnnc.fit is the function
 
 
 def _budget(utilization=UTILIZATION):
@@ -53,7 +56,11 @@ def test_fit_chooses_the_fastest_point_within_budget(fitted):
 def test_fit_matches_an_independent_brute_force(fitted):
     """Every io x strategy x reuse factor (divisors of the dense's 6 products per row) x
     parallelism (all 6 edges, 4, 2, 1) compiled by gnnc.compile: the best that fits is fit's choice."""
-    model, ex = Tiny().eval(), example()
+    from gnnc.design import compile_imported
+    from gnnc.frontend import import_model
+
+    ex = example()
+    imported = import_model(Tiny().eval(), ex)  # captured once; each point is lowered by gnnc.compile's path
     best = None
     for io, strategy, rf, p in itertools.product(IO_MODES, ("latency", "distributed_arithmetic"),
                                                  divisors(6), (6, 4, 2, 1)):
@@ -63,7 +70,7 @@ def test_fit_matches_an_independent_brute_force(fitted):
                "reuse_factor": {"default": 1, "ops": {"lin_dense": rf}}, "parallelism": {"ops": {"lin_dense": p}}}
         with warnings.catch_warnings():  # most points do not fit the tiny budget: that is the point
             warnings.simplefilter("ignore", gnnc.ResourceWarning)
-            t = gnnc.compile(model, ex, cfg).estimate()["total"]
+            t = compile_imported(imported, ex, load_config(cfg), None).estimate()["total"]
         if _within(t, _budget()):
             key = (t["latency_cycles"], t["ii"])
             best = key if best is None or key < best else best
@@ -152,3 +159,59 @@ def test_fitted_design_csim_equals_emulate_on_trackml(graphs):
     outs = d.csim_many(pairs, backend="vitis")  # one g++ build, both graphs
     for pair, out in zip(pairs, outs):
         assert np.array_equal(out[0], d.emulate(*pair))
+
+
+class _TwoLayer(MessagePassing):
+    """A message MLP and a node update: three denses, a scatter between them (ops that share arrays)."""
+
+    def __init__(self):
+        super().__init__(aggr="add")
+        torch.manual_seed(2)
+        self.msg = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+        self.upd = nn.Linear(5, 2)
+
+    def forward(self, x, edge_index):
+        return self.upd(torch.cat([x, self.propagate(edge_index, x=x)], dim=1))
+
+    def message(self, x_j):
+        return self.msg(x_j)
+
+
+def _search(model, config):
+    from gnnc.design import _as_args
+    from gnnc.frontend import import_model
+
+    cfg = load_config(config)
+    imported = import_model(model, example())
+    return fit_module._Search(imported, imported.bind(*_as_args(example())), cfg, 0.0128, None)
+
+
+def test_in_place_estimate_equals_a_fresh_copy():
+    """The fast path (directives reset and rerun on one working copy, stages reused) gives the
+    estimate of a fresh copy, per op and in total, on 40 parallel-io points of each strategy
+    of a three-dense model drawn from its whole space in a shuffled order (each after others)."""
+    search = _search(_TwoLayer().eval(), {"part": PART})
+    rng = random.Random(0)
+    for strategy, st in search.structures.items():
+        assert len(st.spaces) == 3
+        points = list(itertools.product(*[list(itertools.product(range(len(o.reuse)), range(len(o.parallel))))
+                                          for o in st.spaces]))
+        rng.shuffle(points)
+        for ops in points[:40]:
+            cfg = fit_module.Knobs("parallel", strategy, tuple(ops)).config(search.cfg, st.spaces)
+            assert st.estimate_in_place(cfg) == st.estimate_copy(cfg), (strategy, ops)
+
+
+def test_fast_search_chooses_what_the_copying_search_chooses(monkeypatch):
+    """The greedy search over the three-dense model's space (12,416 points: io x strategy x RF x
+    parallelism) estimates the same points and chooses the same one whether points are
+    estimated in place or each on a fresh copy (gnnc.fit before the fast path)."""
+    monkeypatch.setattr(fit_module, "EXHAUSTIVE", 0)
+    config = {"part": PART, "fit": {"utilization": 0.03}}
+    fast = gnnc.fit(_TwoLayer().eval(), example(), config).fit
+    monkeypatch.setattr(fit_module._Structure, "estimate_in_place", fit_module._Structure.estimate_copy)
+    slow = gnnc.fit(_TwoLayer().eval(), example(), config).fit
+    assert fast.method == slow.method == "greedy"
+    assert (fast.knobs, fast.estimate) == (slow.knobs, slow.estimate)
+    assert [(p.knobs, p.total) for p in fast.evaluated] == [(p.knobs, p.total) for p in slow.evaluated]
+    print(f"fast {fast.seconds:.1f} s, copying {slow.seconds:.1f} s, {fast.space_size} points")

@@ -1,4 +1,5 @@
-"""`gnnc.fit`: choose io, strategy, reuse factors and parallelism so the design fits the part.
+"""The search behind `gnnc.fit` (the function; this module is gnnc.fit_search so the name stays the function's):
+choose io, strategy, reuse factors and parallelism so the design fits the part.
 
 The search runs the estimate model only (no g++; docs/fit.md). The knobs of a design are
 `io` (parallel / stream), `strategy.default` (latency / distributed_arithmetic) and, per op
@@ -15,8 +16,14 @@ climb back (one op one step faster) while that still fits and is faster. A desce
 early once its point is slower than one that already fits (a step only adds latency), so the
 cheap latency-strategy descents run first and bound the distributed-arithmetic ones.
 
-The IR is lowered once per strategy up to the fully unrolled loops (passes.hls_structure_pipeline);
-each point only reruns hls-reuse, hls-dataflow and hls-partition-arrays on a copy, then the estimate.
+The IR is lowered once per strategy up to the fully unrolled loops (passes.hls_structure_pipeline).
+A parallel-io point reruns hls-reuse and hls-partition-arrays in place on one working copy of it
+(the directives of its top-level loops reset first: the passes change nothing else there), and
+the estimate reuses the stage of every loop whose directives and array partitions an earlier
+point had (estimate's `memo`): a step changes one op, so most stages are reused. A stream point,
+or one where an op's parallelism would give a scatter accumulator copies (hls-reuse rewrites
+the loops then), is evaluated on a fresh copy (hls-dataflow rebuilds the module). Both give
+the estimate of the design `gnnc.compile` builds for the point, number for number (test_fit.py).
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from gnnc.dialects import hls
 from gnnc.errors import GnncError
 from gnnc.estimate import estimate
 from gnnc.parts import RESOURCES
+from gnnc.passes.hls_dataflow import streamable
 
 #: a space of at most this many points is searched exhaustively
 EXHAUSTIVE = 64
@@ -177,6 +185,52 @@ class _Structure:
         passes.apply(self.base, passes.hls_structure_pipeline(
             first.max_nodes, first.max_edges, cfg.top, cfg.split_edge_dense, cfg.sparse_dense, first.max_graphs))
         self.spaces = _op_spaces(self.base)
+        # the working copy parallel-io points are estimated on, and what the passes set in it
+        self.work = self.base.clone()
+        self.memo: dict = {}
+        self.top = _top(self.work)
+        self.loops = [op for op in self.top.body.block.ops if isinstance(op, hls.ForOp)]
+        self.saved = [(op.unroll, op.pipeline_ii, op.mul_limit) for op in self.loops]
+        self.top_attrs = dict(self.top.attributes)
+        self.arg_attrs = self.top.arg_attrs
+        self.copying = {op.op.data for op in self.loops if op.op is not None and _may_copy(op)}
+
+    def estimate_in_place(self, cfg: Config) -> dict:
+        """The estimate of `cfg`'s directives applied to the working copy, reset first."""
+        for op, (unroll, ii, limit) in zip(self.loops, self.saved):
+            op.unroll, op.pipeline_ii, op.mul_limit = unroll, ii, limit
+        self.top.attributes.clear()
+        self.top.attributes.update(self.top_attrs)
+        self.top.arg_attrs = self.arg_attrs
+        from gnnc.design import _reuse_options
+
+        passes.apply(self.work, passes.hls_directives_pipeline(_reuse_options(cfg), cfg.io))
+        return estimate(self.work, cfg.clock_period_ns, self.part, memo=self.memo)
+
+    def estimate_copy(self, cfg: Config) -> dict:
+        """The estimate of `cfg`'s directives applied to a fresh copy of the unrolled IR."""
+        from gnnc.design import _reuse_options
+
+        module = self.base.clone()
+        passes.apply(module, passes.hls_directives_pipeline(_reuse_options(cfg), cfg.io))
+        return estimate(module, cfg.clock_period_ns, self.part)
+
+
+def _top(module) -> Any:
+    from xdsl.dialects import func
+
+    return next(f for f in module.walk() if isinstance(f, func.FuncOp) and "hls.top" in f.attributes)
+
+
+def _may_copy(loop: hls.ForOp) -> bool:
+    """Might hls-reuse give this loop's accumulators copies (a store at a data-dependent index
+    into an array declared beside the loop: hls_reuse.accumulator_copies' targets)?"""
+    for st in loop.body.walk():
+        if isinstance(st, hls.StoreOp) and isinstance(st.memref.owner, hls.AllocaOp) \
+                and st.memref.owner.parent_op() is loop.parent_op() \
+                and any(isinstance(i.owner, hls.IndexCastOp) for i in st.indices):
+            return True
+    return False
 
 
 def _op_spaces(module) -> tuple[OpSpace, ...]:
@@ -215,28 +269,31 @@ class _Search:
         self.latency_ns = latency_ns
         self.structures = {s: _Structure(imported, inputs, dataclasses.replace(cfg, strategy=s))
                            for s in FIT_STRATEGIES}
-        totals = next(iter(self.structures.values())).design.estimate()["part"]
+        first = next(iter(self.structures.values()))
+        totals = first.design.estimate()["part"]
+        # io: stream only where hls-dataflow can cut the design (no graph-level outputs)
+        self.ios = IO_MODES if streamable(first.top) else tuple(io for io in IO_MODES if io != "stream")
         self.utilization = utilization
         self.budget = {r: utilization * totals[r] for r in RESOURCES}
         self.points: dict[Knobs, Point] = {}
         self.chosen_config: Config | None = None
 
     def space_size(self) -> int:
-        return len(IO_MODES) * sum(math.prod(o.size for o in st.spaces) for st in self.structures.values())
+        return len(self.ios) * sum(math.prod(o.size for o in st.spaces) for st in self.structures.values())
 
     def run(self) -> FitResult:
         size = self.space_size()
         if size <= EXHAUSTIVE:
             method = "exhaustive"
             for strategy, st in self.structures.items():
-                for io in IO_MODES:
+                for io in self.ios:
                     for ops in itertools.product(*[list(itertools.product(range(len(o.reuse)), range(len(o.parallel))))
                                                    for o in st.spaces]):
                         self.evaluate(Knobs(io, strategy, tuple(ops)))
         else:
             method = "greedy"
             for strategy in self.structures:
-                for io in IO_MODES:
+                for io in self.ios:
                     self.descend(io, strategy)
         fitting = sorted((p for p in self.points.values() if p.fits), key=lambda p: p.key)
         if not fitting:
@@ -252,23 +309,26 @@ class _Search:
     def evaluate(self, knobs: Knobs) -> Point:
         if knobs in self.points:
             return self.points[knobs]
-        from gnnc.design import _reuse_options
-
         st = self.structures[knobs.strategy]
         cfg = knobs.config(self.cfg, st.spaces)
-        module = st.base.clone()
-        passes.apply(module, passes.hls_directives_pipeline(_reuse_options(cfg), cfg.io))
-        result = estimate(module, cfg.clock_period_ns, st.part)
+        _, parallel = knobs.settings(st.spaces)
+        if knobs.io == "parallel" and not st.copying & {op for op, rows in parallel.items() if rows > 1}:
+            result = st.estimate_in_place(cfg)
+        else:
+            result = st.estimate_copy(cfg)
+        point = self._point(knobs, st, result)
+        self.points[knobs] = point
+        return point
+
+    def _point(self, knobs: Knobs, st: _Structure, result: dict) -> Point:
         total = result["total"]
         ratio = {r: total[r] / self.budget[r] if self.budget[r] else (math.inf if total[r] else 0.0)
                  for r in RESOURCES}
         fits = all(v <= 1.0 for v in ratio.values()) and (
             self.latency_ns is None or total["latency_ns"] <= self.latency_ns)
         per_op = {name: {r: e[r] for r in RESOURCES} for name, e in result["ops"].items()}
-        point = Point(knobs.describe(st.spaces), total, result["utilization"], fits, per_op, ratio,
-                      (total["latency_cycles"], total["ii"], max(ratio.values())))
-        self.points[knobs] = point
-        return point
+        return Point(knobs.describe(st.spaces), total, result["utilization"], fits, per_op, ratio,
+                     (total["latency_cycles"], total["ii"], max(ratio.values())))
 
     def descend(self, io: str, strategy: str) -> None:
         """Greedy: from the fastest point, the most saving step per added cycle until the
