@@ -324,6 +324,36 @@ void write_features(std::FILE* f, const char* name, const T (&a)[R][C], long lon
   }}
 }}
 
+// The graph line: how many rows of each kind the graph (or batch) has.
+struct Counts {{
+  long long nodes;
+  long long edges;
+  long long graphs;
+}};
+
+inline long long read_count(Reader& r, const char* what, long long max, const char* max_name) {{
+  const long long v = read_int(r, what);
+  if (v < 0 || v > max)
+    fail(r, std::string(what) + " " + std::to_string(v) + " is outside [0, " + max_name + "=" +
+                std::to_string(max) + "]");
+  return v;
+}}
+
+// Reads the counts after a "graph" token ({graph_word_doc}).
+inline Counts read_counts(Reader& r) {{
+  Counts n;
+  n.nodes = read_count(r, "n_nodes", kMaxNodes, "max_nodes");
+  n.edges = read_count(r, "n_edges", kMaxEdges, "max_edges");
+{read_graphs}  return n;
+}}
+
+inline bool same_counts(const Counts& a, const Counts& b) {{
+  return a.nodes == b.nodes && a.edges == b.edges && a.graphs == b.graphs;
+}}
+
+inline void write_counts(std::FILE* f, const Counts& n) {{
+{write_counts}}}
+
 struct Stats {{
   long compared;
   long mismatches;
@@ -344,6 +374,37 @@ void compare_features(Reader& r, const char* name, const T (&a)[R][C], long long
     }}
 }}
 
+inline void open_or_exit(Reader& r, const char* path) {{
+  if (!open_reader(r, path)) {{
+    std::fprintf(stderr, "gnnc tb: cannot read %s\\n", path);
+    std::exit(2);
+  }}
+}}
+
+// ---- one graph through the design -------------------------------------------------------
+
+// Padding rows stay zero, so every graph starts from the same state.
+void read_inputs({read_params}) {{
+{read_inputs}
+}}
+
+{run_doc}
+void run({run_params}) {{
+{run_body}
+}}
+
+void write_outputs(std::FILE* out, const Counts& n) {{
+  write_counts(out, n);
+{write_outputs}
+}}
+
+void compare_outputs(Reader& want, const Counts& n, long graph, Stats& stats) {{
+  expect_word(want, "graph");
+  if (!same_counts(read_counts(want), n))
+    fail(want, "graph " + std::to_string(graph) + " has other counts than the input");
+{compare_outputs}
+}}
+
 }}  // namespace gnnc_tb
 
 int main(int argc, char** argv) {{
@@ -355,7 +416,7 @@ int main(int argc, char** argv) {{
   const char* in_path = argc > 1 ? argv[1] : "tb_data/input.txt";
   const char* out_path = argc > 2 ? argv[2] : "-";
   const char* want_path = argc > 3 ? argv[3] : 0;
-  if (argc == 1) {{
+  if (argc == 1) {{  // run like Vitis csim_design: compare when the expected file is there
     std::FILE* f = std::fopen("tb_data/expected.txt", "rb");
     if (f) {{
       std::fclose(f);
@@ -365,15 +426,9 @@ int main(int argc, char** argv) {{
   const bool check = want_path != 0 && want_path[0] != '\\0';
 
   Reader in = Reader();
-  if (!open_reader(in, in_path)) {{
-    std::fprintf(stderr, "gnnc tb: cannot read %s\\n", in_path);
-    return 2;
-  }}
+  open_or_exit(in, in_path);
   Reader want = Reader();
-  if (check && !open_reader(want, want_path)) {{
-    std::fprintf(stderr, "gnnc tb: cannot read %s\\n", want_path);
-    return 2;
-  }}
+  if (check) open_or_exit(want, want_path);
   std::FILE* out = std::strcmp(out_path, "-") == 0 ? stdout : std::fopen(out_path, "w");
   if (!out) {{
     std::fprintf(stderr, "gnnc tb: cannot write %s\\n", out_path);
@@ -385,14 +440,11 @@ int main(int argc, char** argv) {{
   std::string tok;
   while (next_token(in, tok)) {{
     if (tok != "graph") fail(in, "expected 'graph', got '" + tok + "'");
-    const long long n_nodes = read_int(in, "n_nodes");
-    const long long n_edges = read_int(in, "n_edges");
-    if (n_nodes < 0 || n_nodes > kMaxNodes)
-      fail(in, "n_nodes " + std::to_string(n_nodes) + " is outside [0, max_nodes=" + std::to_string(kMaxNodes) + "]");
-    if (n_edges < 0 || n_edges > kMaxEdges)
-      fail(in, "n_edges " + std::to_string(n_edges) + " is outside [0, max_edges=" + std::to_string(kMaxEdges) + "]");
-{graph_count}
-{body}
+    const Counts n = read_counts(in);
+    read_inputs(in, n);
+    run({run_args}n);
+    write_outputs(out, n);
+    if (check) compare_outputs(want, n, graphs, stats);
     graphs++;
   }}
   if (check && next_token(want, tok)) fail(want, "more graphs expected than the input holds");
@@ -409,12 +461,12 @@ int main(int argc, char** argv) {{
 
 
 def count_name(p: Port) -> str:
-    """The host program's variable holding the number of rows of a port."""
-    return "n_edges" if p.role == "edge_index" else f"n_{p.rows}"
+    """The host program's expression for the number of rows of a port (`n` is the Counts)."""
+    return "n.edges" if p.role == "edge_index" else f"n.{p.rows or 'nodes'}"
 
 
 def graph_rows(ports: Sequence[Port]) -> bool:
-    """Whether the design has graph-level rows (then n_graphs is a count of the host program)."""
+    """Whether the design has graph-level rows."""
     return any(p.rows == "graphs" for p in ports)
 
 
@@ -423,16 +475,16 @@ def batched(ports: Sequence[Port]) -> bool:
     return any(p.role == "count" and p.rows == "graphs" for p in ports)
 
 
-def _graph_count_code(ports: Sequence[Port]) -> str:
-    """C++ reading n_graphs from the graph line (a batch), or fixing it at 1 (one graph per call)."""
-    if not graph_rows(ports):
-        return ""
+def _count_code(ports: Sequence[Port]) -> dict[str, str]:
+    """The graph line's C++: reading n_graphs (a batch) or fixing it at 1, and printing it."""
     if not batched(ports):
-        return "    const long long n_graphs = 1;\n"
+        return {"graph_word_doc": "n_nodes n_edges",
+                "read_graphs": "  n.graphs = 1;  // one graph per call\n",
+                "write_counts": '  std::fprintf(f, "graph %lld %lld\\n", n.nodes, n.edges);\n'}
     cap = next(p.graphs for p in ports if p.rows == "graphs")
-    return ('    const long long n_graphs = read_int(in, "n_graphs");\n'
-            f"    if (n_graphs < 0 || n_graphs > {cap})\n"
-            f'      fail(in, "n_graphs " + std::to_string(n_graphs) + " is outside [0, max_graphs={cap}]");\n')
+    return {"graph_word_doc": "n_nodes n_edges n_graphs",
+            "read_graphs": f'  n.graphs = read_count(r, "n_graphs", {cap}, "max_graphs");\n',
+            "write_counts": '  std::fprintf(f, "graph %lld %lld %lld\\n", n.nodes, n.edges, n.graphs);\n'}
 
 
 _count = count_name
@@ -441,32 +493,51 @@ _count = count_name
 def _doc_line(p: Port) -> str:
     if p.role == "edge_index":
         return f"//   {p.name} 2 <n_edges>        ({p.ctype})"
-    return f"//   {p.name} <{_count(p)}> {p.features}        ({p.ctype})"
+    return f"//   {p.name} <n_{p.rows}> {p.features}        ({p.ctype})"
+
+
+def count_value(p: Port) -> str:
+    """A count port's value: the graph line's count in the port's type (its constructor)."""
+    return f"{p.ctype}({_count(p)})"
 
 
 @dataclass(frozen=True)
 class HostFlavor:
     """What differs between the Vitis testbench and the oneAPI host program.
 
-    decls(port) -> C++ lines declaring `p_<name>` (an array of the port's C shape) for a
-    data port; call(top, ports, args) -> lines that run one graph, given the expression of
-    each port's value (`p_<name>` for arrays, `t_<name>(count)` for counts)."""
+    decls(top, ports, dims) -> the C++ declaring `port::<name>` (an array of the port's C
+    shape, dims[name]) for every data port, and whatever the call needs beside it;
+    call(top, ports) -> the body of `run`, one call of the design for the counts `n`."""
 
     title: str
     program: str  # name in the usage line; {top} is replaced
     default_note: str
     diag_comment: str
     includes: Callable[[str], str]
-    decls: Callable[[str, Port, str], list[str]]
-    call: Callable[[str, Sequence[Port], list[str]], list[str]]
+    decls: Callable[[str, Sequence[Port], Mapping[str, str]], list[str]]
+    call: Callable[[str, Sequence[Port]], list[str]]
+    run_doc: str  # the comment above `run`
     setup: str = ""  # lines (with newlines) at the start of main's graph loop set-up
+    run_param: str = ""  # `run`'s parameter before the counts (the oneAPI queue)
     stream_helpers: str = ""  # C++ moving rows between arrays and stream ports (io: stream)
 
 
-def _vitis_decls(top: str, p: Port, dims: str) -> list[str]:
-    lines = [f"t_{p.name} p_{p.name}{dims};"]
-    if p.stream:
-        lines.append(f'hls::stream<gnnc_row<t_{p.name}, {p.row_width}> > s_{p.name}("{p.name}");')
+def array_decls(ports: Sequence[Port], dims: Mapping[str, str]) -> list[str]:
+    """`namespace port`: an array per data port, named as in the top function (the
+    namespace keeps them apart from the program's own names)."""
+    return (["// The design's port arrays, named as in the top function.", "namespace port {"]
+            + [f"{p.ctype} {p.name}{dims[p.name]};" for p in ports if p.name in dims]
+            + ["}  // namespace port"])
+
+
+def _vitis_decls(top: str, ports: Sequence[Port], dims: Mapping[str, str]) -> list[str]:
+    lines = array_decls(ports, dims)
+    streams = [p for p in ports if p.stream]
+    if streams:
+        lines += ["", "// io: stream ports: the top function reads and writes these; run() moves the rows.",
+                  "namespace stream {"]
+        lines += [f'hls::stream<gnnc_row<{p.ctype}, {p.row_width}> > {p.name}("{p.name}");' for p in streams]
+        lines.append("}  // namespace stream")
     return lines
 
 
@@ -475,18 +546,20 @@ def stream_rows(p: Port) -> str:
     return "columns" if p.role == "edge_index" else "rows"
 
 
-def _vitis_call(top: str, ports: Sequence[Port], args: list[str]) -> list[str]:
+def _vitis_call(top: str, ports: Sequence[Port]) -> list[str]:
     lines = []
     for p in ports:
         if p.stream and p.direction == "in":
-            lines.append(f"    push_{stream_rows(p)}(s_{p.name}, p_{p.name}, {_count(p)});")
-    lines.append(f"    ::{top}({', '.join(args)});")
+            lines.append(f"  push_{stream_rows(p)}(stream::{p.name}, port::{p.name}, {_count(p)});")
+    args = [count_value(p) if p.role == "count" else f"{'stream' if p.stream else 'port'}::{p.name}"
+            for p in ports]
+    lines.append(f"  ::{top}({', '.join(args)});")
     for p in ports:
         if p.stream and p.direction == "out":
-            lines.append(f'    pop_rows(s_{p.name}, p_{p.name}, {_count(p)}, "{p.name}");')
+            lines.append(f'  pop_rows(stream::{p.name}, port::{p.name}, {_count(p)}, "{p.name}");')
     for p in ports:
         if p.stream:
-            lines.append(f'    check_drained(s_{p.name}, "{p.name}");')
+            lines.append(f'  check_drained(stream::{p.name}, "{p.name}");')
     return lines
 
 
@@ -542,6 +615,7 @@ VITIS = HostFlavor(
     includes=lambda top: f'#include "../firmware/{top}.h"',
     decls=_vitis_decls,
     call=_vitis_call,
+    run_doc="// One call of the top function: the counts by value, in their port types.",
     stream_helpers=_VITIS_STREAMS,
 )
 
@@ -553,57 +627,43 @@ def generate_host(top: str, ports: Sequence[Port], max_nodes: int, max_edges: in
     check_index_types(ports, max_nodes, max_edges)
     if not _IDENT.match(top):
         raise GnncError(f"top function name {top!r} is not a C identifier")
-    decls, args = [], []
-    for p in ports:
-        decls.append(f"typedef {p.ctype} t_{p.name};")
-        if p.role == "count":
-            args.append(f"t_{p.name}({_count(p)})")
-            continue
-        dims = "".join(f"[{d}]" for d in p.shape(max_nodes, max_edges))
-        decls += flavor.decls(top, p, dims)
-        args.append(f"{'s' if p.stream else 'p'}_{p.name}")
-
-    body = ["    // Padding rows stay zero, so every graph starts from the same state."]
-    body += [f"    zero(p_{p.name});" for p in ports if p.role != "count"]
+    dims = {p.name: "".join(f"[{d}]" for d in p.shape(max_nodes, max_edges))
+            for p in ports if p.role != "count"}
+    read = [f"  zero(port::{p.name});" for p in ports if p.role != "count"]
     for p in data_inputs(ports):
         if p.role == "edge_index":
-            body.append(f'    read_edge_index(in, "{p.name}", p_{p.name}, n_edges, n_nodes);')
+            read.append(f'  read_edge_index(in, "{p.name}", port::{p.name}, n.edges, n.nodes);')
         else:
-            body.append(f'    read_features(in, "{p.name}", p_{p.name}, {_count(p)});')
-    body += flavor.call(top, ports, args)
-    if batched(ports):
-        body.append('    std::fprintf(out, "graph %lld %lld %lld\\n", n_nodes, n_edges, n_graphs);')
-    else:
-        body.append('    std::fprintf(out, "graph %lld %lld\\n", n_nodes, n_edges);')
-    for p in outputs(ports):
-        body.append(f'    write_features(out, "{p.name}", p_{p.name}, {_count(p)});')
-    body.append("    if (check) {")
-    body.append('      expect_word(want, "graph");')
-    body.append('      const long long want_nodes = read_int(want, "n_nodes");')
-    body.append('      const long long want_edges = read_int(want, "n_edges");')
-    if batched(ports):
-        body.append('      const long long want_graphs = read_int(want, "n_graphs");')
-    body.append("      if (want_nodes != n_nodes || want_edges != n_edges"
-                + (" || want_graphs != n_graphs)" if batched(ports) else ")"))
-    body.append('        fail(want, "graph " + std::to_string(graphs) + " has other counts than the input");')
-    for p in outputs(ports):
-        body.append(f'      compare_features(want, "{p.name}", p_{p.name}, {_count(p)}, graphs,'
-                    ' stats);')
-    body.append("    }")
-
+            read.append(f'  read_features(in, "{p.name}", port::{p.name}, {_count(p)});')
+    write = [f'  write_features(out, "{p.name}", port::{p.name}, {_count(p)});' for p in outputs(ports)]
+    compare = [f'  compare_features(want, "{p.name}", port::{p.name}, {_count(p)}, graph, stats);'
+               for p in outputs(ports)]
     asserts = "\n".join(
-        f"static_assert(exact_in_double<t_{p.name}>::value,\n"
+        f"static_assert(exact_in_double<{p.ctype} >::value,\n"
         f'              "output {p.name}: wider than 53 bits, not printable exactly as a double");'
         for p in outputs(ports))
     return _HEAD.format(
         top=top, max_nodes=max_nodes, max_edges=max_edges, title=flavor.title,
         program=flavor.program.format(top=top), default_note=flavor.default_note,
         diag_comment=flavor.diag_comment, includes=flavor.includes(top), setup=flavor.setup,
-        graph_word=" <n_graphs>" if batched(ports) else "", graph_count=_graph_count_code(ports),
+        graph_word=" <n_graphs>" if batched(ports) else "", **_count_code(ports),
         input_doc="\n".join(_doc_line(p) for p in data_inputs(ports)),
         output_doc="\n".join(_doc_line(p) for p in outputs(ports)),
-        decls="\n".join(decls), asserts=asserts, body="\n".join(body),
+        decls="\n".join(flavor.decls(top, ports, dims)), asserts=asserts,
+        read_inputs="\n".join(read), write_outputs="\n".join(write),
+        compare_outputs="\n".join(compare), run_doc=flavor.run_doc,
+        run_body="\n".join(flavor.call(top, ports)), read_params=_params(read, "Reader& in", "const Counts& n"),
+        run_params=_params(flavor.call(top, ports), *filter(None, [flavor.run_param]), "const Counts& n"),
+        run_args=f"{flavor.run_param.split()[-1]}, " if flavor.run_param else "",
         helpers=flavor.stream_helpers if any(p.stream for p in ports) else "")
+
+
+def _params(body: Sequence[str], *params: str) -> str:
+    """A generated function's parameters, `[[maybe_unused]]` where its body does not use one
+    (a design with no count port, no input rows), which -Wextra would report."""
+    def used(name: str) -> bool:
+        return any(re.search(rf"\b{name}\b", line) for line in body)
+    return ", ".join(p if used(p.split()[-1]) else f"[[maybe_unused]] {p}" for p in params)
 
 
 def generate_testbench(top: str, ports: Sequence[Port], max_nodes: int, max_edges: int) -> str:

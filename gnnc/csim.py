@@ -133,8 +133,9 @@ def _file_digest(path: Path) -> str:
 
 
 def _raise_stack_limit() -> None:  # pragma: no cover - runs in the child before exec
-    """The testbench keeps the design's arrays on the stack, as the synthesised top does:
-    large capacities need more than the usual 8 MiB, so take what the hard limit allows."""
+    """The design's arrays are static under -DGNNC_CSIM (GNNC_LOCAL) and the testbench's are
+    globals, but a firmware built without the macro (or a hand-written one) keeps them on the
+    stack: take what the hard limit allows."""
     import resource
 
     _, hard = resource.getrlimit(resource.RLIMIT_STACK)

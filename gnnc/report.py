@@ -5,9 +5,10 @@ with the project) and, when present, the vendor's synthesis report:
 
 * Vitis HLS: `<top>_prj/<solution>/syn/report/csynth.xml` (PerformanceEstimates /
   SummaryOfOverallLatency, AreaEstimates / Resources and AvailableResources), and per op the
-  dataflow stage functions `<op>_stage` from `<op>_stage_csynth.xml` beside it or from the
-  report's ModuleInformation, else the latency of the loops labelled by op
-  (SummaryOfLoopLatency);
+  functions named like the estimate's ops (the layer functions of `inline_layers: false`,
+  `R1_layers_0_dense`) or a dataflow design's stages `<op>_stage`, from the report's
+  ModuleInformation or the `<module>_csynth.xml` beside it, else the latency of the loops
+  labelled by op (SummaryOfLoopLatency);
 * Intel oneAPI: `<name>.prj/reports/resources/json/summary.ndjson` (the "Total" and "Available"
   rows: ALUT, registers, RAM blocks, DSP, MLAB) and loop_attr.ndjson (latency and II per loop),
   or after Quartus compile, quartus.ndjson's fitted resource usage.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import xml.etree.ElementTree as ET
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -173,7 +175,7 @@ def read_report(prj: str | Path) -> Report:
     report = Report(root, estimate)
     csynth = _find_csynth(root)
     if csynth is not None:
-        report.actual, report.source, report.tool = _read_csynth(csynth), csynth, "vitis"
+        report.actual, report.source, report.tool = _read_csynth(csynth, estimate.get("ops", {})), csynth, "vitis"
         return report
     oneapi = _find_oneapi(root)
     if oneapi is not None:
@@ -214,11 +216,15 @@ def _vitis_block(node: ET.Element) -> dict[str, int]:
     return out
 
 
-def _stage_op(module: str) -> str | None:
+def _module_op(module: str, ops: Container[str]) -> str | None:
+    """The op a report module computes: a layer function (hls-outline with inline_layers:
+    false) is named like its op (`R1_layers_0_dense`), a dataflow stage `<op>_stage`."""
+    if module in ops:
+        return module
     return module[: -len("_stage")] if module.endswith("_stage") else None
 
 
-def _read_csynth(path: Path) -> dict:
+def _read_csynth(path: Path, ops: Container[str] = ()) -> dict:
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError as err:
@@ -229,13 +235,14 @@ def _read_csynth(path: Path) -> dict:
     for child in root.findall("AreaEstimates/AvailableResources/*"):
         if child.tag in _VITIS_NAMES and (v := _int(child.text)) is not None:
             actual["available"][_VITIS_NAMES[child.tag]] = v
-    # per op: a dataflow design's stage functions, as ModuleInformation or <fn>_csynth.xml
+    # per op: the layer functions or a dataflow design's stages, as ModuleInformation or
+    # the <module>_csynth.xml Vitis writes beside the top's
     for module in root.findall("ModuleInformation/Module"):
-        op = _stage_op(module.findtext("Name") or "")
+        op = _module_op(module.findtext("Name") or "", ops)
         if op is not None:
             actual["ops"][op] = _vitis_block(module)
-    for other in sorted(path.parent.glob("*_stage_csynth.xml")):
-        op = _stage_op(other.name[: -len("_csynth.xml")])
+    for other in sorted(path.parent.glob("*_csynth.xml")):
+        op = _module_op(other.name[: -len("_csynth.xml")], ops)
         if op is not None and op not in actual["ops"]:
             try:
                 actual["ops"][op] = _vitis_block(ET.parse(other).getroot())

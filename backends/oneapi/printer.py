@@ -58,6 +58,14 @@ _SUPPORT = """\
 #include <sycl/ext/intel/ac_types/ac_fixed.hpp>
 #include <sycl/ext/intel/ac_types/ac_int.hpp>
 
+// The C simulation (g++ with -DGNNC_CSIM) keeps local arrays off the stack, which arrays
+// sized by a large capacity would overflow; icpx sees plain local arrays.
+#ifdef GNNC_CSIM
+#define GNNC_LOCAL static
+#else
+#define GNNC_LOCAL
+#endif
+
 // A fixed-point value from its raw two's-complement bits (value = raw * 2^-F): the low
 // T::width bits of raw, set as they are.
 template <class T, class R>
@@ -318,7 +326,8 @@ class OneApiEmitter(FunctionEmitter):
 
     def array_decl(self, name: str, t: MemRefType, parts: list[hls.PartitionAttr]) -> None:
         attr = memory_attribute(f"array {name}", t, parts)
-        self.emit(f"{attr + ' ' if attr else ''}{c_type(t.element_type)} {name}{dims(t)};")
+        local = "GNNC_LOCAL " if t.get_shape() else ""  # the attribute must come first
+        self.emit(f"{attr + ' ' if attr else ''}{local}{c_type(t.element_type)} {name}{dims(t)};")
 
     # -- the kernel around the top function ----------------------------------------- #
 
@@ -401,10 +410,10 @@ class OneApiEmitter(FunctionEmitter):
             if isinstance(t, MemRefType):
                 attr = memory_attribute(f"port {name}", t, emitter.partitions(attrs.get("hls.partition")))
                 prefix = f"{attr} " if attr else ""
+                # declared, then read: a static (GNNC_LOCAL) beat is initialised only once
+                lines.append(f"  {prefix}GNNC_LOCAL {beat_type(top, name)} {name};")
                 if direction == "in":
-                    lines.append(f"  {prefix}{beat_type(top, name)} {name} = {pipe}::read();")
-                else:
-                    lines.append(f"  {prefix}{beat_type(top, name)} {name};")
+                    lines.append(f"  {name} = {pipe}::read();")
                 args.append(f"{name}.data")
             else:
                 lines.append(f"  {c_type(t)} {name} = {pipe}::read();")

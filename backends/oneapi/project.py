@@ -48,35 +48,45 @@ def fpga_device(part: str) -> str:
 # Host program: the shared host generator, talking to the kernel through host pipes.
 
 
-def _decls(top: str, p: Port, dims: str) -> list[str]:
-    if p.stream:  # rows go through the pipe one by one (push_rows / pop_rows)
-        return [f"t_{p.name} p_{p.name}{dims};"]
-    # The host fills the pipe beat in place: p_<name> is its array.
-    return [f"{beat_type(top, p.name)} b_{p.name};",
-            f"t_{p.name} (&p_{p.name}){dims} = b_{p.name}.data;"]
+def _decls(top: str, ports: Sequence[Port], dims: Mapping[str, str]) -> list[str]:
+    beats = [p for p in ports if p.name in dims and not p.stream]
+    lines = []
+    if beats:  # the host fills a pipe beat in place: port::<name> is its array
+        lines += ["// One pipe beat per array port: the kernel reads and writes whole arrays.",
+                  "namespace beat {"]
+        lines += [f"{beat_type(top, p.name)} {p.name};" for p in beats]
+        lines += ["}  // namespace beat", ""]
+    lines += ["// The design's port arrays, named as in the top function.", "namespace port {"]
+    for p in ports:
+        if p.name not in dims:
+            continue
+        if p.stream:  # rows go through the pipe one by one (push_rows / pop_rows)
+            lines.append(f"{p.ctype} {p.name}{dims[p.name]};")
+        else:
+            lines.append(f"{p.ctype} (&{p.name}){dims[p.name]} = beat::{p.name}.data;")
+    lines.append("}  // namespace port")
+    return lines
 
 
-def _call(top: str, ports: Sequence[Port], args: list[str]) -> list[str]:
-    lines = ["    // Launch the kernel, feed its input pipes (counts first: the kernel reads them",
-             "    // before any row), then drain its output pipes.",
-             f"    sycl::event done = q.single_task({kernel_name(top)}{{}});"]
-    for p, arg in sorted(zip(ports, args), key=lambda pa: pa[0].role != "count"):
+def _call(top: str, ports: Sequence[Port]) -> list[str]:
+    lines = [f"  sycl::event done = q.single_task({kernel_name(top)}{{}});"]
+    for p in sorted(ports, key=lambda p: p.role != "count"):
         if p.direction != "in":
             continue
         pipe = pipe_name(top, p.name)
         if p.stream:
-            lines.append(f"    push_{tb.stream_rows(p)}<{pipe}>(q, p_{p.name}, {tb.count_name(p)});")
+            lines.append(f"  push_{tb.stream_rows(p)}<{pipe}>(q, port::{p.name}, {tb.count_name(p)});")
         else:
-            value = arg if p.role == "count" else f"b_{p.name}"
-            lines.append(f"    {pipe}::write(q, {value});")
+            value = tb.count_value(p) if p.role == "count" else f"beat::{p.name}"
+            lines.append(f"  {pipe}::write(q, {value});")
     for p in ports:
         if p.direction == "out":
             pipe = pipe_name(top, p.name)
             if p.stream:
-                lines.append(f"    pop_rows<{pipe}>(q, p_{p.name}, {tb.count_name(p)});")
+                lines.append(f"  pop_rows<{pipe}>(q, port::{p.name}, {tb.count_name(p)});")
             else:
-                lines.append(f"    b_{p.name} = {pipe}::read(q);")
-    lines.append("    done.wait();")
+                lines.append(f"  beat::{p.name} = {pipe}::read(q);")
+    lines.append("  done.wait();")
     return lines
 
 
@@ -134,7 +144,10 @@ ONEAPI = tb.HostFlavor(
     includes=lambda top: f'#include "{top}.hpp"',
     decls=_decls,
     call=_call,
+    run_doc=("// One kernel run: launch it, feed its input pipes (counts first: the kernel reads them\n"
+             "// before any row), then drain its output pipes."),
     setup=_SETUP,
+    run_param="sycl::queue& q",
     stream_helpers=_STREAMS,
 )
 

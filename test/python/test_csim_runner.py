@@ -389,20 +389,23 @@ sys.path.insert(0, "examples")
 import numpy as np, gnnc
 from interaction_network import load_trackml_graphs, load_tracking_in
 graphs = load_trackml_graphs()
-design = gnnc.compile(load_tracking_in("add", "source_to_target", 40), graphs[0],
+design = gnnc.compile(load_tracking_in("add", "source_to_target", int(sys.argv[1])), graphs[0],
                       {"graph": {"max_nodes": 8192, "max_edges": 16384}, "precision": "fixed<16,8>"})
-sim = design.csim(graphs[1], backend="vitis")
+sim = design.csim(graphs[1], backend=sys.argv[2])
 assert np.array_equal(sim, design.emulate(graphs[1]))
 print("exact")
 """
 
 
 @pytest.mark.skipif(shutil.which("g++") is None or shutil.which("bash") is None, reason="needs g++ and bash")
-def test_big_capacity_csim_needs_no_big_stack(trackml_dir, tmp_path):
-    """At 8192 x 16384 the IN's H=40 arrays are ~100 MB: the C simulation keeps them off the
-    stack (static, GNNC_CSIM only), so it runs under an 8 MB hard stack limit (it segfaulted)."""
+@pytest.mark.parametrize("hidden, backend", [(40, "vitis"), (8, "oneapi")])
+def test_big_capacity_csim_needs_no_big_stack(trackml_dir, tmp_path, hidden, backend):
+    """At 8192 x 16384 the IN's H=40 arrays are ~100 MB (H=8: ~20 MB): the C simulation keeps
+    them off the stack (GNNC_LOCAL, static under GNNC_CSIM only; on oneAPI the kernel's pipe
+    beats too), so it runs under an 8 MB hard stack limit (it segfaulted on both backends)."""
     repo = Path(__file__).resolve().parents[2]
     env = dict(os.environ, GNNC_TRACKML_DIR=str(trackml_dir), GNNC_CACHE_DIR=str(tmp_path / "cache"))
-    proc = subprocess.run(["bash", "-c", f'ulimit -Hs 8192 && exec "{sys.executable}" -c "$0"', _BIG_CAPACITY],
+    script = [_BIG_CAPACITY, str(hidden), backend]
+    proc = subprocess.run(["bash", "-c", f'ulimit -Hs 8192 && exec "{sys.executable}" -c "$0" "$1" "$2"', *script],
                           cwd=repo, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0 and "exact" in proc.stdout, proc.stderr[-2000:]

@@ -184,3 +184,40 @@ def test_vitis_loop_rows_give_per_op_latency(stream_project, tmp_path):
     ops = gnnc.read_report(prj).actual["ops"]
     assert ops["lin_dense"] == {"latency_cycles": 5, "ii": 2}
     assert ops["act_sigmoid"] == {"latency_cycles": 7, "ii": 1}  # the worst case of a range
+
+
+def test_vitis_layer_functions_match_the_estimate_per_op(tmp_path, capsys):
+    """inline_layers: false keeps each gnn op a function of its own, so csynth.xml has one
+    module per layer, named like the function (`lin_dense`): each is the op's actual row."""
+    import re
+
+    torch.manual_seed(0)
+    example = (torch.rand(2, 1), torch.tensor([[0, 1], [1, 0]]))
+    config = {"precision": "fixed<16,6>", "inline_layers": False, "graph": {"max_nodes": 2, "max_edges": 2}}
+    design = gnnc.compile(DenseSigmoid().eval(), example, config)
+    path = design.write(tmp_path / "p")
+    cpp = (path / "firmware" / f"{design.top}.cpp").read_text()
+    functions = re.findall(r"^static void (\w+)\(", cpp, re.M)
+    ops = design.estimate()["ops"]
+    assert functions and set(functions) <= set(ops)  # every layer function is an estimate row
+    report_dir = path / f"{design.top}_prj" / "solution1" / "syn" / "report"
+    report_dir.mkdir(parents=True)
+    # Vitis lists every function in ModuleInformation and writes <module>_csynth.xml for each;
+    # the last layer here only in its own file, a pipelined loop's submodule matches no op.
+    *listed, last = functions
+    modules = _module(design.top, 50, 4000, 10) + "".join(
+        _module(f, 10 + k, 100 * (k + 1), 3 + k) for k, f in enumerate(listed))
+    modules += _module(f"{functions[0]}_Pipeline_VITIS_LOOP_1", 99, 99, 99)
+    (report_dir / "csynth.xml").write_text(CSYNTH.format(top=design.top, modules=modules))
+    (report_dir / f"{last}_csynth.xml").write_text(
+        "<profile>" + _module(last, 7, 700, 2)[len("<Module>"):-len("</Module>")] + "</profile>")
+    actual = gnnc.read_report(path).actual["ops"]
+    for k, f in enumerate(listed):
+        assert actual[f] == {"bram_18k": 0, "dsp": 10 + k, "ff": 10, "lut": 100 * (k + 1), "uram": 0,
+                             "latency_cycles": 3 + k, "ii": 3 + k}
+    assert actual[last]["dsp"] == 7
+    assert set(actual) == set(functions)
+    assert gnnc_cli.main(["report", str(path)]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith(functions[0] + " "))
+    assert f"{ops[functions[0]]['dsp']:,} / 10" in row

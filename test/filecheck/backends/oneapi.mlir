@@ -75,7 +75,7 @@ func.func @layer(%x: memref<4x2x!gnn.fixed<8, 3>> {hls.name = "x", hls.direction
 // CHECK-NEXT: #include "layer_weights.hpp"
 // CHECK-NEXT: #include "gnnc_support.hpp"
 // CHECK:      ) {
-// CHECK-NEXT:   {{\[\[}}intel::numbanks(2), intel::bankwidth(sizeof(ac_fixed<8, 3, true>))]] ac_fixed<8, 3, true> buf[6];
+// CHECK-NEXT:   {{\[\[}}intel::numbanks(2), intel::bankwidth(sizeof(ac_fixed<8, 3, true>))]] GNNC_LOCAL ac_fixed<8, 3, true> buf[6];
 // CHECK-NEXT:   ac_fixed<18, 8, true> acc;
 // CHECK-NEXT:   // edges
 // CHECK-NEXT:   #pragma unroll
@@ -95,13 +95,17 @@ func.func @layer(%x: memref<4x2x!gnn.fixed<8, 3>> {hls.name = "x", hls.direction
 // CHECK-NEXT:   }
 // CHECK-NEXT: }
 // The kernel reads every input pipe once, calls the top function, writes every output pipe;
-// a completely partitioned port is held in registers.
+// a completely partitioned port is held in registers. Arrays and beats are GNNC_LOCAL
+// (static in the C simulation, so large capacities need no large stack), so a beat is
+// declared, then read.
 // CHECK:      void layer_kernel::operator()() const {
-// CHECK-NEXT:   {{\[\[}}intel::fpga_register]] layer_x_t x = layer_x_pipe::read();
-// CHECK-NEXT:   layer_edge_index_t edge_index = layer_edge_index_pipe::read();
+// CHECK-NEXT:   {{\[\[}}intel::fpga_register]] GNNC_LOCAL layer_x_t x;
+// CHECK-NEXT:   x = layer_x_pipe::read();
+// CHECK-NEXT:   GNNC_LOCAL layer_edge_index_t edge_index;
+// CHECK-NEXT:   edge_index = layer_edge_index_pipe::read();
 // CHECK-NEXT:   ac_int<3, false> n_nodes = layer_n_nodes_pipe::read();
 // CHECK-NEXT:   ac_int<3, false> n_edges = layer_n_edges_pipe::read();
-// CHECK-NEXT:   layer_y_t y;
+// CHECK-NEXT:   GNNC_LOCAL layer_y_t y;
 // CHECK-NEXT:   layer(x.data, edge_index.data, n_nodes, n_edges, y.data);
 // CHECK-NEXT:   layer_y_pipe::write(y);
 // CHECK-NEXT: }
@@ -113,6 +117,11 @@ func.func @layer(%x: memref<4x2x!gnn.fixed<8, 3>> {hls.name = "x", hls.direction
 // CHECK-NEXT: static const int8_t sigmoid_table[4] = {1, 2, 3, 4};
 // Raw bits are set with set_slc; the table row is exact for ac_fixed too.
 // CHECK:      // ---- gnnc_support.hpp ----
+// CHECK:      #ifdef GNNC_CSIM
+// CHECK-NEXT: #define GNNC_LOCAL static
+// CHECK-NEXT: #else
+// CHECK-NEXT: #define GNNC_LOCAL
+// CHECK-NEXT: #endif
 // CHECK:      inline T gnnc_raw(R raw) {
 // CHECK-NEXT:   T v;
 // CHECK-NEXT:   v.set_slc(0, ac_int<T::width, false>(raw));
