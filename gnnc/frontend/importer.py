@@ -274,7 +274,8 @@ def _module_path(node: fx.Node) -> tuple[str | None, str | None]:
 
 
 #: Op (and argument) attributes that carry a Brevitas layer's fixed-point types to
-#: gnn-fixed-point: a type, "exact" (the op's exact accumulator) or "inherit" (its inputs').
+#: gnn-fixed-point: a type, "exact" (the op's exact accumulator; for gnn.add/sub the exact sum type)
+#: or "inherit" (its inputs'). The self-loop rules use them too (importer_loops._extreme).
 QUANT_RESULT = "gnn.quant.result"
 QUANT_WEIGHT = "gnn.quant.weight"
 

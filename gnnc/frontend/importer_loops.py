@@ -25,6 +25,7 @@ from gnnc.frontend.importer import (
     EdgeIndexVal,
     LoopedIndexVal,
     LoopedRowVal,
+    QUANT_RESULT,
     LoopedVal,
     _expr as expr,
     _features as features,
@@ -214,9 +215,12 @@ class SelfLoopRules:
             out = self._emit_free(node, gnn.MulOp(out, self._emit_free(node, gnn.MulOp(dinv, dinv))))
         return out
 
-    def _masked(self, node: fx.Node, edges: SSAValue, ei: SSAValue) -> SSAValue:
-        """The edge values with the self loops' rows zeroed (gnn.loop_mask)."""
-        return self._emit_free(node, gnn.MulOp(edges, self._emit_free(node, gnn.LoopMaskOp(ei))))
+    def _masked(self, node: fx.Node, edges: SSAValue, ei: SSAValue, keep_type: bool = False) -> SSAValue:
+        """The edge values with the self loops' rows zeroed (gnn.loop_mask); keep_type: in their type."""
+        op = gnn.MulOp(edges, self._emit_free(node, gnn.LoopMaskOp(ei)))
+        if keep_type:
+            op.attributes[QUANT_RESULT] = StringAttr("inherit")
+        return self._emit_free(node, op)
 
     def _extreme(self, node: fx.Node, edges: SSAValue, src: Any, index: LoopedRowVal, dim: int,
                  dim_size: Any, reduce_: str) -> SSAValue:
@@ -225,6 +229,11 @@ class SelfLoopRules:
         (0 when no edge is left, so the loop alone), and min:  b - max of relu(b - a_e). A
         masked edge gives 0, which never wins over that. Without added loops: refused (PyG's
         empty node would be 0, a masked edge must not be).
+
+        In fixed point a - b needs one more integer bit than a and b (31.9 - (-32) does not fit
+        fixed<16,6>): the difference gets its exact type ("exact") and relu, the mask and the
+        max keep it ("inherit"), so only the final loop + top is cast, and it is one of the
+        values reduced.
         """
         edited = index.index
         if not isinstance(src, LoopedVal):
@@ -232,9 +241,12 @@ class SelfLoopRules:
         ei = edited.edge_index.value
         at = self._emit_free(node, gnn.GatherOp(index.end, src.loops, ei))  # b at each edge's end
         diff = gnn.SubOp(edges, at) if reduce_ == "max" else gnn.SubOp(at, edges)
-        excess = self._emit_free(node, gnn.ActivationOp(gnn.ActivationFn.RELU, self._emit_free(node, diff)))
+        diff.attributes[QUANT_RESULT] = StringAttr("exact")
+        relu = gnn.ActivationOp(gnn.ActivationFn.RELU, self._emit_free(node, diff))
+        relu.attributes[QUANT_RESULT] = StringAttr("inherit")
+        excess = self._emit_free(node, relu)
         if edited.drop:
-            excess = self._masked(node, excess, ei)
+            excess = self._masked(node, excess, ei, keep_type=True)
         with self._free_rows():
             top = self.im._scatter(node, excess, index.row, dim, dim_size, "max")
         op = gnn.AddOp(src.loops, top) if reduce_ == "max" else gnn.SubOp(src.loops, top)
