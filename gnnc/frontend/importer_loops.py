@@ -72,7 +72,8 @@ class SelfLoopRules:
 
     def handlers(self) -> dict[str, Callable[..., Any]]:
         """The marks, on a plain edge_index."""
-        return {"gnn::drop_loops": self._drop_loops, "gnn::self_loops": self._self_loops}
+        return {"gnn::drop_loops": self._drop_loops, "gnn::self_loops": self._self_loops,
+                "gnn::loop_values": self._loop_values, "gnn::loop_fill": self._loop_fill}
 
     @contextlib.contextmanager
     def _free_rows(self) -> Iterator[None]:
@@ -100,6 +101,27 @@ class SelfLoopRules:
         if isinstance(edge_index, LoopedIndexVal) and not edge_index.loops:
             return LoopedIndexVal(edge_index.edge_index, drop=edge_index.drop, loops=True)
         raise Unsupported(f"adding self loops to {kind(edge_index)} (two loops per node)")
+
+    def _loop_values(self, node: fx.Node, edges: Any, loops: Any) -> LoopedVal:
+        """add_self_loops' edge_attr: the E edges' values and the loops' (per-node) values."""
+        te, tl = features(edges), features(loops)
+        if te is None or tl is None or te.kind != "edges" or tl.kind != "nodes" or (
+            te.num_features != tl.num_features
+        ):
+            raise Unsupported(f"self-loop values {kind(loops)} for {kind(edges)}")
+        return LoopedVal(edges, loops)
+
+    def _loop_fill(self, node: fx.Node, edges: Any, num_nodes: Any, fill: list[float]) -> SSAValue:
+        """A constant per node (fill_value=number): a take of no feature of a node input, shifted."""
+        import torch
+
+        if self.im.n_nodes is None or expr(num_nodes) != self.im.n_nodes:
+            raise Unsupported("self-loop values for a node count other than the graph's (num_nodes=x.size(0))")
+        rows = next((a for a in self.im.block.args if isinstance(a.type, gnn.NodesType)), None)
+        if rows is None:
+            raise Unsupported("a constant fill_value for the self loops of a model without a node input")
+        zeros = self._emit_free(node, gnn.TakeOp(rows, [-1] * len(fill)))
+        return self.im._scale(node, zeros, None, torch.tensor(fill, dtype=torch.float64))
 
     # -------------------------------------------------------- the dispatch
 
@@ -197,9 +219,9 @@ class SelfLoopRules:
         if edited.loops != isinstance(src, LoopedVal):
             raise Unsupported(f"scatter of {kind(src)} indexed by {kind(index)}")
         reduce_ = canonical_reduce(reduce)
-        if reduce_ == "mean" and not (edited.drop and edited.loops):
+        if reduce_ == "mean" and edited.loops and not edited.drop:
             raise Unsupported(f"mean aggregation over {kind(edited)} (supported: with the loops both "
-                              "removed and added, as add_remaining_self_loops does)")
+                              "removed and added, as add_remaining_self_loops does, or only removed)")
         edges = src.edges if isinstance(src, LoopedVal) else src
         if reduce_ in ("max", "min"):
             return self._extreme(node, edges, src, index, dim, dim_size, reduce_)
@@ -210,9 +232,13 @@ class SelfLoopRules:
             out = self.im._scatter(node, edges, index.row, dim, dim_size, "sum")
         if isinstance(src, LoopedVal):
             out = self._emit_free(node, gnn.AddOp(out, src.loops))
-        if reduce_ == "mean":  # 1 / (edges without loops + 1) = degree_norm(add_self_loops)^2
+        if reduce_ == "mean" and edited.loops:  # 1 / (edges without loops + 1) = degree_norm(add_self_loops)^2
             dinv = self._emit_free(node, gnn.DegreeNormOp(index.end, ei, True))
             out = self._emit_free(node, gnn.MulOp(out, self._emit_free(node, gnn.MulOp(dinv, dinv))))
+        elif reduce_ == "mean":  # over the kept edges only (add_self_loops' fill_value='mean')
+            recip = self._emit_free(node, gnn.DegreeNormOp(index.end, ei, False, drop_self_loops=True,
+                                                           reciprocal=True))
+            out = self._emit_free(node, gnn.MulOp(out, recip))
         return out
 
     def _masked(self, node: fx.Node, edges: SSAValue, ei: SSAValue, keep_type: bool = False) -> SSAValue:
