@@ -253,19 +253,27 @@ class SelfLoopRules:
         """
         max over a node's kept edges and its loop b:  b + max over the edges of relu(a_e - b)
         (0 when no edge is left, so the loop alone), and min:  b - max of relu(b - a_e). A
-        masked edge gives 0, which never wins over that. Without added loops: refused (PyG's
-        empty node would be 0, a masked edge must not be).
+        masked edge gives 0, which never wins over that. Without added loops (loops removed
+        only, as add_self_loops' fill_value='max' after remove_self_loops): b is the min (for
+        max) over all of the node's edges, masked or not, which no kept edge is below, and the
+        result is multiplied by "has a kept edge" (the max of the loop mask), PyG's 0 otherwise.
 
         In fixed point a - b needs one more integer bit than a and b (31.9 - (-32) does not fit
         fixed<16,6>): the difference gets its exact type ("exact") and relu, the mask and the
-        max keep it ("inherit"), so only the final loop + top is cast, and it is one of the
+        max keep it ("inherit"), so only the final b + top is cast, and it is one of the
         values reduced.
         """
         edited = index.index
-        if not isinstance(src, LoopedVal):
-            raise Unsupported(f"{reduce_} aggregation over {kind(edited)} without added self loops")
         ei = edited.edge_index.value
-        at = self._emit_free(node, gnn.GatherOp(index.end, src.loops, ei))  # b at each edge's end
+        if isinstance(src, LoopedVal):
+            base, kept = src.loops, None
+        else:  # edited.drop: a LoopedRowVal without loops is a mask
+            other = "min" if reduce_ == "max" else "max"
+            with self._free_rows():
+                base = self.im._scatter(node, edges, index.row, dim, dim_size, other)
+            mask = self._emit_free(node, gnn.LoopMaskOp(ei))
+            kept = self._emit_free(node, gnn.ScatterOp(gnn.Reduce.MAX, index.end, mask, ei))
+        at = self._emit_free(node, gnn.GatherOp(index.end, base, ei))  # b at each edge's end
         diff = gnn.SubOp(edges, at) if reduce_ == "max" else gnn.SubOp(at, edges)
         diff.attributes[QUANT_RESULT] = StringAttr("exact")
         relu = gnn.ActivationOp(gnn.ActivationFn.RELU, self._emit_free(node, diff))
@@ -275,8 +283,9 @@ class SelfLoopRules:
             excess = self._masked(node, excess, ei, keep_type=True)
         with self._free_rows():
             top = self.im._scatter(node, excess, index.row, dim, dim_size, "max")
-        op = gnn.AddOp(src.loops, top) if reduce_ == "max" else gnn.SubOp(src.loops, top)
-        return self._emit_free(node, op)
+        op = gnn.AddOp(base, top) if reduce_ == "max" else gnn.SubOp(base, top)
+        out = self._emit_free(node, op)
+        return out if kept is None else self._emit_free(node, gnn.MulOp(out, kept))
 
     def _looped_softmax(self, node: fx.Node, src: Any, index: Any, num_nodes: Any) -> LoopedVal:
         if not isinstance(index, LoopedRowVal) or not isinstance(src, LoopedVal):

@@ -312,6 +312,7 @@ class LoopFills(nn.Module):
         n, outs = x.size(0), []
         kept, kept_attr = remove_self_loops(edge_index, edge_attr)
         fills = [(kept, kept_attr, "mean"), (kept, kept_attr, "add"), (kept, kept_attr, 0.5),
+                 (kept, kept_attr, "max"), (kept, kept_attr, "min"),
                  (edge_index, edge_attr, "max"), (edge_index, edge_attr, "mean"), (kept, kept_attr, None)]
         for ei, ea, fill in fills:
             ei, ea = add_self_loops(ei, ea, fill_value=fill, num_nodes=n)
@@ -320,6 +321,7 @@ class LoopFills(nn.Module):
         _, w = remove_self_loops(edge_index, edge_attr[:, 0])  # a 1-D weight, loops filled with 2
         ei, w = add_self_loops(kept, w, fill_value=2.0, num_nodes=n)
         outs.append(pyg_scatter(x[ei[0]] * w.view(-1, 1), ei[1], 0, dim_size=n, reduce="sum"))
+        outs.append(pyg_scatter(x[kept[0]], kept[1], 0, dim_size=n, reduce="max"))  # removed only
         return torch.cat(outs, dim=1)
 
 
@@ -689,7 +691,8 @@ CASES = [
          lambda: _EdgeStock(GATv2Conv(NODE_F, 4, edge_dim=EDGE_F, fill_value=0.5)), "x,ei,ea",
          {"edge_softmax": 1, "degree_norm": 0}, ("vitis",)),
     Case("mp-loop-fill", MP, "add_self_loops(edge_index, edge_attr, fill_value=...): 'mean', 'add', a number, "
-         "None after remove_self_loops; 'max', 'mean' on the edges as given; a 1-D weight filled with 2",
+         "'max', 'min', None after remove_self_loops; 'max', 'mean' on the edges as given; a 1-D weight filled "
+         "with 2; a max over the kept edges (loops removed, none added)",
          LoopFills, "x,ei,ea", {"degree_norm": 1}, ("vitis",)),
     Case("egconv", STOCK, "EGConv(num_heads=2, num_bases=2) with its default add_self_loops (gcn_norm)",
          lambda: Stock(EGConv(NODE_F, 4, num_heads=2, num_bases=2)), ops={"degree_norm": 1}, backends=("vitis",)),
@@ -1076,9 +1079,8 @@ class LoopRefusals(nn.Module):
         from torch_geometric.utils import add_remaining_self_loops, add_self_loops, remove_self_loops
 
         n = x.size(0)
-        if self.kind == "fill-max":  # PyG's max over no kept edge is 0, a masked edge must not be
-            edge_index, edge_attr = remove_self_loops(edge_index, edge_attr)
-            edge_index, edge_attr = add_self_loops(edge_index, edge_attr, fill_value="max", num_nodes=n)
+        if self.kind == "fill-mul":
+            edge_index, edge_attr = add_self_loops(edge_index, edge_attr, fill_value="mul", num_nodes=n)
             return pyg_scatter(x[edge_index[0]] * edge_attr[:, :1], edge_index[1], 0, dim_size=n)
         if self.kind == "remaining-attr":  # kept loops keep their values: a per-node choice
             return add_remaining_self_loops(edge_index, edge_attr, num_nodes=n)[1][edge_index[0]]
@@ -1088,12 +1090,10 @@ class LoopRefusals(nn.Module):
             edge_index, _ = add_self_loops(add_self_loops(edge_index, num_nodes=n)[0], num_nodes=n)
         elif self.kind in ("mean", "softmax"):  # the loops in edge_index are kept: two per node
             edge_index, _ = add_self_loops(edge_index, num_nodes=n)
-        elif self.kind == "max":  # removed, none added: a masked edge must not give 0
-            edge_index, _ = remove_self_loops(edge_index)
         m = x[edge_index[0]]
         if self.kind == "softmax":
             m = pyg_softmax(m, edge_index[1], num_nodes=n) * m
-        reduce = {"max": "max", "mean": "mean"}.get(self.kind, "sum")
+        reduce = {"mean": "mean"}.get(self.kind, "sum")
         return pyg_scatter(m, edge_index[1], 0, dim_size=n, reduce=reduce)
 
 
@@ -1112,9 +1112,6 @@ UNSUPPORTED = [
     ("heads-max", lambda: HeadsView("max"), "x,ei",
      ["unsupported operation aten.amax.default (torch.amax) on a value of shape [N, 2, 2]",
       "sums and means over the trailing axes"]),
-    ("loops-fill-max-kept", lambda: LoopRefusals("fill-max"), "x,ei,ea",
-     ["max aggregation over edge_index with its self loops removed without added self loops",
-      "add_self_loops("]),
     ("loops-remaining-edge-attr", lambda: LoopRefusals("remaining-attr"), "x,ei,ea",
      ["add_remaining_self_loops with edge features or weights", "remove_self_loops and then add_self_loops"]),
     ("chebconv-laplacian", lambda: Stock(ChebConv(NODE_F, 4, K=2)), "x,ei",
@@ -1126,8 +1123,8 @@ UNSUPPORTED = [
     ("loops-mean-kept", lambda: LoopRefusals("mean"), "x,ei",
      ["mean aggregation over edge_index with its self loops added", "pyg_scatter(m, edge_index[1]"]),
     ("loops-softmax-kept", lambda: LoopRefusals("softmax"), "x,ei", ["would count twice", "remove_self_loops"]),
-    ("loops-max-mask-only", lambda: LoopRefusals("max"), "x,ei",
-     ["max aggregation over edge_index with its self loops removed without added self loops"]),
+    ("loops-fill-mul", lambda: LoopRefusals("fill-mul"), "x,ei,ea",
+     ["add_self_loops with fill_value='mul' is not supported", "'mean'"]),
     ("rows-slice", RowSlice, "x,ei", ["a slice of the rows of an edge matrix with 3 features", "only all rows"]),
     ("graph-view", GraphView, "x,ei", ["torch.view): the result has shape [2, 2], not [1, F] or [F] with F = 4"]),
     ("vector-output", VectorOutput, "x,ei", ["output 0 of VectorOutput is a vector [E]", "return it as [rows, 1]"]),
