@@ -8,6 +8,8 @@ The importer's rule for run-time self-loop edits (marks made by frontend/self_lo
   is x itself). Row-wise ops apply to both parts; a reduction onto the nodes takes the
   loop part as one more term per node (sum: added; mean: counted in the degree; softmax:
   the root term of gnn.edge_softmax). The edge list never grows.
+* `gnn::loop_values(edge_attr, loop_attr)` is add_self_loops' edge_attr: a LoopedVal whose
+  loop part is a per-node value (`gnn::loop_fill`: a constant; or a scatter of edge_attr).
 """
 
 from __future__ import annotations
