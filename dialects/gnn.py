@@ -945,7 +945,9 @@ class DegreeNormOp(IRDLOperation):
     GCN's normalisation, one value per node: d^-1/2 (0 where d = 0), where d counts the
     edges whose `end` is the node. With `add_self_loops`, edges from a node to itself are
     not counted and one is added (PyG's add_remaining_self_loops: every node gets exactly
-    one self loop, which gnn models as a root term so the edge list never changes).
+    one self loop, which gnn models as a root term so the edge list never changes). With
+    `drop_self_loops` they are not counted and none is added (remove_self_loops). With
+    `reciprocal` the value is d^-1 (0 where d = 0): a mean over the counted edges.
 
     Fixed point: a table indexed by the integer d, computed once and emitted as constants.
     """
@@ -956,23 +958,43 @@ class DegreeNormOp(IRDLOperation):
     edge_index = operand_def(EdgeIndexType)
     result = result_def(NodesType)
     add_self_loops = opt_prop_def(UnitAttr)
+    drop_self_loops = opt_prop_def(UnitAttr)
+    reciprocal = opt_prop_def(UnitAttr)
 
     irdl_options = (ParsePropInAttrDict(),)
     traits = traits_def(Pure())
     assembly_format = "$end $edge_index attr-dict `:` type($result)"
 
     def __init__(self, end: EdgeEnd, edge_index: SSAValue, add_self_loops: bool,
-                 element_type: Attribute | None = None):
+                 element_type: Attribute | None = None, *, drop_self_loops: bool = False,
+                 reciprocal: bool = False):
         props: dict[str, Attribute] = {"end": EdgeEndAttr(end)}
-        if add_self_loops:
-            props["add_self_loops"] = UnitAttr()
+        for key, on in (("add_self_loops", add_self_loops), ("drop_self_loops", drop_self_loops),
+                        ("reciprocal", reciprocal)):
+            if on:
+                props[key] = UnitAttr()
         super().__init__(
             operands=[edge_index], result_types=[NodesType(1, element_type)], properties=props
         )
 
+    @property
+    def skips_loops(self) -> bool:
+        """Edges from a node to itself are not counted."""
+        return self.add_self_loops is not None or self.drop_self_loops is not None
+
+    @property
+    def exponent(self) -> float:
+        """d^-exponent."""
+        return 1.0 if self.reciprocal is not None else 0.5
+
     def verify_(self) -> None:
         dst = features_of(self.result, self.name, "result")
         _expect_features(dst, 1, self.name, "result")
+        if self.add_self_loops is not None and self.drop_self_loops is not None:
+            raise VerifyException(
+                f"'{self.name}': add_self_loops and drop_self_loops exclude each other (the loops "
+                "are either replaced by one per node or removed)"
+            )
 
 
 @irdl_op_definition

@@ -28,8 +28,8 @@ from gnnc.fixed import (
     quantize,
     raw_range,
     reciprocal_values,
-    rsqrt_degree_floats,
-    rsqrt_degree_values,
+    degree_norm_floats,
+    degree_norm_values,
     rsqrt_table_values,
     softmax_recip_values,
     table_index,
@@ -571,13 +571,13 @@ def _degree_counts(it: _Interpreter, end: gnn.EdgeEndAttr, skip_loops: bool) -> 
 
 
 def _degree_norm(it: _Interpreter, op: gnn.DegreeNormOp) -> np.ndarray:
-    loops = op.add_self_loops is not None
-    deg = _degree_counts(it, op.end, loops)
+    offset = int(op.add_self_loops is not None)
+    deg = _degree_counts(it, op.end, op.skips_loops)
     top = int(deg.max(initial=0))
     if it.fixed:
-        table = rsqrt_degree_values(top, int(loops), _fixed(op.result))
+        table = degree_norm_values(top, offset, _fixed(op.result), op.exponent)
     else:
-        table = rsqrt_degree_floats(top, int(loops))
+        table = degree_norm_floats(top, offset, op.exponent)
     return table[deg][:, None]
 
 

@@ -255,15 +255,19 @@ def softmax_recip_values(size: int, scale: int, t: FixedType) -> np.ndarray:
     return quantize(1.0 / np.maximum(centers, 1.0), t)
 
 
-def rsqrt_degree_floats(max_count: int, offset: int) -> np.ndarray:
-    """(count + offset)^-1/2 for count = 0..max_count, with 0 where the base is 0 (PyG's inf -> 0)."""
+def degree_norm_floats(max_count: int, offset: int, exponent: float = 0.5) -> np.ndarray:
+    """
+    (count + offset)^-exponent for count = 0..max_count (1/2: GCN's d^-1/2; 1: a mean's
+    1/d), with 0 where the base is 0 (PyG's inf -> 0).
+    """
     d = np.arange(max_count + 1, dtype=np.float64) + offset
-    return np.divide(1.0, np.sqrt(d), out=np.zeros_like(d), where=d > 0)
+    base = np.sqrt(d) if exponent == 0.5 else d ** exponent
+    return np.divide(1.0, base, out=np.zeros_like(d), where=d > 0)
 
 
-def rsqrt_degree_values(max_count: int, offset: int, t: FixedType) -> np.ndarray:
+def degree_norm_values(max_count: int, offset: int, t: FixedType, exponent: float = 0.5) -> np.ndarray:
     """Raw entries of gnn.degree_norm's table, indexed by the integer edge count."""
-    return quantize(rsqrt_degree_floats(max_count, offset), t)
+    return quantize(degree_norm_floats(max_count, offset, exponent), t)
 
 
 # --------------------------------------------------------------------------- #

@@ -51,7 +51,7 @@ from gnnc.fixed import (
     raw_range,
     reciprocal_values,
     exact_sum_type,
-    rsqrt_degree_values,
+    degree_norm_values,
     softmax_recip_values,
     table_values,
 )
@@ -699,11 +699,12 @@ def _unless_self_loop(lw: _Lowering, b: Builder, e: SSAValue, true_raw: int, fal
 def _lower_degree_norm(lw: _Lowering, op: gnn.DegreeNormOp) -> None:
     name = lw.op_name(op, "degree_norm")
     out_t = _elem(op.result)
-    loops = op.add_self_loops is not None
+    loops = op.skips_loops
     n_cap, e_cap = lw.opts.max_nodes, lw.opts.max_edges
     count_t = IntegerType(index_bits(e_cap), Signedness.UNSIGNED)
     count = lw.alloca(MemRefType(count_t, [n_cap]), f"{name}_count")
-    table = lw.rom(f"{name}_table", rsqrt_degree_values(e_cap, int(loops), out_t), out_t)
+    offset = int(op.add_self_loops is not None)
+    table = lw.rom(f"{name}_table", degree_norm_values(e_cap, offset, out_t, op.exponent), out_t)
 
     def init(b: Builder, n: SSAValue) -> None:
         b.insert(hls.StoreOp(_const(b, 0, count_t), count, [n]))

@@ -13,6 +13,8 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 
 from gnnc.dialects.gnn import (
+    AddOp,
+    SubOp,
     ActivationFn,
     ActivationOp,
     BatchNormOp,
@@ -146,6 +148,15 @@ class GnnFixedPointPass(ModulePass):
             if brevitas == "exact" and isinstance(op, DenseOp | ScatterOp) and op.accum_type is not None:
                 # Brevitas adds in float32, exactly: the result is the exact accumulator.
                 _set_type(op.results[0], op.accum_type)
+            elif brevitas == "exact" and isinstance(op, AddOp | SubOp):
+                # A difference the importer needs without overflow (max over loops: m - loop).
+                _set_type(op.result, exact_sum_type([_elem(v) for v in op.operands]))
+            elif brevitas == "exact" and not isinstance(op, DenseOp | ScatterOp):
+                raise GnncError(
+                    f"{self.name}: {op.name} has {QUANT_RESULT} = \"exact\", which only gnn.dense, "
+                    "gnn.scatter, gnn.add and gnn.sub have (an exact accumulator or sum); use \"inherit\" "
+                    "or a type"
+                )
         fn.update_function_type()
 
     def _annotate(

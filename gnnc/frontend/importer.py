@@ -274,7 +274,8 @@ def _module_path(node: fx.Node) -> tuple[str | None, str | None]:
 
 
 #: Op (and argument) attributes that carry a Brevitas layer's fixed-point types to
-#: gnn-fixed-point: a type, "exact" (the op's exact accumulator) or "inherit" (its inputs').
+#: gnn-fixed-point: a type, "exact" (the op's exact accumulator; for gnn.add/sub the exact sum type)
+#: or "inherit" (its inputs'). The self-loop rules use them too (importer_loops._extreme).
 QUANT_RESULT = "gnn.quant.result"
 QUANT_WEIGHT = "gnn.quant.weight"
 
@@ -1156,10 +1157,19 @@ class _Importer:
 
     def _slice(self, node: fx.Node, x: Any, dim: int = 0, start: Any = None, end: Any = None,
                step: int = 1) -> SSAValue:
-        if dim in (0, -2) and start in (None, 0) and (end is None or end >= 2**62) and step == 1:
-            return self._feature(x, "the input of a slice")  # x[:, ...]: all rows
+        if dim in (0, -2) and start in (None, 0) and self._all_rows(x, end) and step == 1:
+            return self._feature(x, "the input of a slice")  # x[:, ...] or x[:x.size(0)]: all rows
+        if dim in (0, -2) and not isinstance(end, int | None):
+            raise _Unsupported(f"a slice of the rows of {_kind(x)} up to {end}: only all rows are supported")
         n = self._feature_axis(x, dim, "slicing")
         return self._take(node, x, list(range(n))[slice(start, end, step)])
+
+    def _all_rows(self, x: Any, end: Any) -> bool:
+        if end is None or (isinstance(end, int) and end >= 2**62):
+            return True
+        t = _features(x)
+        rows = {"nodes": self.n_nodes, "edges": self.n_edges}.get(t.kind) if t is not None else None
+        return isinstance(end, SymVal) and rows is not None and _expr(end) == rows
 
     def _narrow(self, node: fx.Node, x: Any, dim: int, start: int, length: int) -> SSAValue:
         n = self._feature_axis(x, dim, "narrow")

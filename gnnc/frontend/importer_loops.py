@@ -8,6 +8,8 @@ The importer's rule for run-time self-loop edits (marks made by frontend/self_lo
   is x itself). Row-wise ops apply to both parts; a reduction onto the nodes takes the
   loop part as one more term per node (sum: added; mean: counted in the degree; softmax:
   the root term of gnn.edge_softmax). The edge list never grows.
+* `gnn::loop_values(edge_attr, loop_attr)` is add_self_loops' edge_attr: a LoopedVal whose
+  loop part is a per-node value (`gnn::loop_fill`: a constant; or a scatter of edge_attr).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from gnnc.frontend.importer import (
     EdgeIndexVal,
     LoopedIndexVal,
     LoopedRowVal,
+    QUANT_RESULT,
     LoopedVal,
     _expr as expr,
     _features as features,
@@ -71,7 +74,8 @@ class SelfLoopRules:
 
     def handlers(self) -> dict[str, Callable[..., Any]]:
         """The marks, on a plain edge_index."""
-        return {"gnn::drop_loops": self._drop_loops, "gnn::self_loops": self._self_loops}
+        return {"gnn::drop_loops": self._drop_loops, "gnn::self_loops": self._self_loops,
+                "gnn::loop_values": self._loop_values, "gnn::loop_fill": self._loop_fill}
 
     @contextlib.contextmanager
     def _free_rows(self) -> Iterator[None]:
@@ -99,6 +103,27 @@ class SelfLoopRules:
         if isinstance(edge_index, LoopedIndexVal) and not edge_index.loops:
             return LoopedIndexVal(edge_index.edge_index, drop=edge_index.drop, loops=True)
         raise Unsupported(f"adding self loops to {kind(edge_index)} (two loops per node)")
+
+    def _loop_values(self, node: fx.Node, edges: Any, loops: Any) -> LoopedVal:
+        """add_self_loops' edge_attr: the E edges' values and the loops' (per-node) values."""
+        te, tl = features(edges), features(loops)
+        if te is None or tl is None or te.kind != "edges" or tl.kind != "nodes" or (
+            te.num_features != tl.num_features
+        ):
+            raise Unsupported(f"self-loop values {kind(loops)} for {kind(edges)}")
+        return LoopedVal(edges, loops)
+
+    def _loop_fill(self, node: fx.Node, edges: Any, num_nodes: Any, fill: list[float]) -> SSAValue:
+        """A constant per node (fill_value=number): a take of no feature of a node input, shifted."""
+        import torch
+
+        if self.im.n_nodes is None or expr(num_nodes) != self.im.n_nodes:
+            raise Unsupported("self-loop values for a node count other than the graph's (num_nodes=x.size(0))")
+        rows = next((a for a in self.im.block.args if isinstance(a.type, gnn.NodesType)), None)
+        if rows is None:
+            raise Unsupported("a constant fill_value for the self loops of a model without a node input")
+        zeros = self._emit_free(node, gnn.TakeOp(rows, [-1] * len(fill)))
+        return self.im._scale(node, zeros, None, torch.tensor(fill, dtype=torch.float64))
 
     # -------------------------------------------------------- the dispatch
 
@@ -196,9 +221,9 @@ class SelfLoopRules:
         if edited.loops != isinstance(src, LoopedVal):
             raise Unsupported(f"scatter of {kind(src)} indexed by {kind(index)}")
         reduce_ = canonical_reduce(reduce)
-        if reduce_ == "mean" and not (edited.drop and edited.loops):
+        if reduce_ == "mean" and edited.loops and not edited.drop:
             raise Unsupported(f"mean aggregation over {kind(edited)} (supported: with the loops both "
-                              "removed and added, as add_remaining_self_loops does)")
+                              "removed and added, as add_remaining_self_loops does, or only removed)")
         edges = src.edges if isinstance(src, LoopedVal) else src
         if reduce_ in ("max", "min"):
             return self._extreme(node, edges, src, index, dim, dim_size, reduce_)
@@ -209,36 +234,60 @@ class SelfLoopRules:
             out = self.im._scatter(node, edges, index.row, dim, dim_size, "sum")
         if isinstance(src, LoopedVal):
             out = self._emit_free(node, gnn.AddOp(out, src.loops))
-        if reduce_ == "mean":  # 1 / (edges without loops + 1) = degree_norm(add_self_loops)^2
+        if reduce_ == "mean" and edited.loops:  # 1 / (edges without loops + 1) = degree_norm(add_self_loops)^2
             dinv = self._emit_free(node, gnn.DegreeNormOp(index.end, ei, True))
             out = self._emit_free(node, gnn.MulOp(out, self._emit_free(node, gnn.MulOp(dinv, dinv))))
+        elif reduce_ == "mean":  # over the kept edges only (add_self_loops' fill_value='mean')
+            recip = self._emit_free(node, gnn.DegreeNormOp(index.end, ei, False, drop_self_loops=True,
+                                                           reciprocal=True))
+            out = self._emit_free(node, gnn.MulOp(out, recip))
         return out
 
-    def _masked(self, node: fx.Node, edges: SSAValue, ei: SSAValue) -> SSAValue:
-        """The edge values with the self loops' rows zeroed (gnn.loop_mask)."""
-        return self._emit_free(node, gnn.MulOp(edges, self._emit_free(node, gnn.LoopMaskOp(ei))))
+    def _masked(self, node: fx.Node, edges: SSAValue, ei: SSAValue, keep_type: bool = False) -> SSAValue:
+        """The edge values with the self loops' rows zeroed (gnn.loop_mask); keep_type: in their type."""
+        op = gnn.MulOp(edges, self._emit_free(node, gnn.LoopMaskOp(ei)))
+        if keep_type:
+            op.attributes[QUANT_RESULT] = StringAttr("inherit")
+        return self._emit_free(node, op)
 
     def _extreme(self, node: fx.Node, edges: SSAValue, src: Any, index: LoopedRowVal, dim: int,
                  dim_size: Any, reduce_: str) -> SSAValue:
         """
         max over a node's kept edges and its loop b:  b + max over the edges of relu(a_e - b)
         (0 when no edge is left, so the loop alone), and min:  b - max of relu(b - a_e). A
-        masked edge gives 0, which never wins over that. Without added loops: refused (PyG's
-        empty node would be 0, a masked edge must not be).
+        masked edge gives 0, which never wins over that. Without added loops (loops removed
+        only, as add_self_loops' fill_value='max' after remove_self_loops): b is the min (for
+        max) over all of the node's edges, masked or not, which no kept edge is below, and the
+        result is multiplied by "has a kept edge" (the max of the loop mask), PyG's 0 otherwise.
+
+        In fixed point a - b needs one more integer bit than a and b (31.9 - (-32) does not fit
+        fixed<16,6>): the difference gets its exact type ("exact") and relu, the mask and the
+        max keep it ("inherit"), so only the final b + top is cast, and it is one of the
+        values reduced.
         """
         edited = index.index
-        if not isinstance(src, LoopedVal):
-            raise Unsupported(f"{reduce_} aggregation over {kind(edited)} without added self loops")
         ei = edited.edge_index.value
-        at = self._emit_free(node, gnn.GatherOp(index.end, src.loops, ei))  # b at each edge's end
+        if isinstance(src, LoopedVal):
+            base, kept = src.loops, None
+        else:  # edited.drop: a LoopedRowVal without loops is a mask
+            other = "min" if reduce_ == "max" else "max"
+            with self._free_rows():
+                base = self.im._scatter(node, edges, index.row, dim, dim_size, other)
+            mask = self._emit_free(node, gnn.LoopMaskOp(ei))
+            kept = self._emit_free(node, gnn.ScatterOp(gnn.Reduce.MAX, index.end, mask, ei))
+        at = self._emit_free(node, gnn.GatherOp(index.end, base, ei))  # b at each edge's end
         diff = gnn.SubOp(edges, at) if reduce_ == "max" else gnn.SubOp(at, edges)
-        excess = self._emit_free(node, gnn.ActivationOp(gnn.ActivationFn.RELU, self._emit_free(node, diff)))
+        diff.attributes[QUANT_RESULT] = StringAttr("exact")
+        relu = gnn.ActivationOp(gnn.ActivationFn.RELU, self._emit_free(node, diff))
+        relu.attributes[QUANT_RESULT] = StringAttr("inherit")
+        excess = self._emit_free(node, relu)
         if edited.drop:
-            excess = self._masked(node, excess, ei)
+            excess = self._masked(node, excess, ei, keep_type=True)
         with self._free_rows():
             top = self.im._scatter(node, excess, index.row, dim, dim_size, "max")
-        op = gnn.AddOp(src.loops, top) if reduce_ == "max" else gnn.SubOp(src.loops, top)
-        return self._emit_free(node, op)
+        op = gnn.AddOp(base, top) if reduce_ == "max" else gnn.SubOp(base, top)
+        out = self._emit_free(node, op)
+        return out if kept is None else self._emit_free(node, gnn.MulOp(out, kept))
 
     def _looped_softmax(self, node: fx.Node, src: Any, index: Any, num_nodes: Any) -> LoopedVal:
         if not isinstance(index, LoopedRowVal) or not isinstance(src, LoopedVal):

@@ -152,6 +152,35 @@ def _self_loops_fake(edge_index: Tensor, num_nodes: int) -> Tensor:
     return edge_index.new_empty((2, edge_index.shape[1] + num_nodes))
 
 
+@torch.library.custom_op("gnn::loop_values", mutates_args=())
+def loop_values(edge_values: Tensor, loop_values: Tensor) -> Tensor:
+    """
+    [E + N, ...]: per-edge values followed by one row per added self loop (the edge_attr
+    add_self_loops returns). The importer keeps the two parts apart (a LoopedVal).
+    """
+    return torch.cat([edge_values, loop_values], dim=0)
+
+
+@loop_values.register_fake
+def _loop_values_fake(edge_values: Tensor, loop_values: Tensor) -> Tensor:
+    return edge_values.new_empty((edge_values.shape[0] + loop_values.shape[0], *edge_values.shape[1:]))
+
+
+@torch.library.custom_op("gnn::loop_fill", mutates_args=())
+def loop_fill(edge_values: Tensor, num_nodes: int, fill: list[float]) -> Tensor:
+    """
+    [N, ...] shaped like one row of edge_values: the constant `fill` (one value per feature,
+    row-major) for every node: add_self_loops' loop attributes for a number fill_value.
+    """
+    row = torch.tensor(fill, dtype=edge_values.dtype, device=edge_values.device).view(edge_values.shape[1:])
+    return row.expand(num_nodes, *edge_values.shape[1:]).clone()
+
+
+@loop_fill.register_fake
+def _loop_fill_fake(edge_values: Tensor, num_nodes: int, fill: list[float]) -> Tensor:
+    return edge_values.new_empty((num_nodes, *edge_values.shape[1:]))
+
+
 # --------------------------------------------------------------------------- #
 # Edge softmax (gnn.edge_softmax): PyG's utils.softmax
 # --------------------------------------------------------------------------- #

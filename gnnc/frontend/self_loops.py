@@ -13,6 +13,11 @@ meaning, one rule for every layer:
   per-edge value then has an edge part [E, F] and a loop part [N, F], and a reduction onto
   the nodes takes the loop part as one extra (root) term per node. The edge capacity does
   not grow.
+
+Edge values given to add_self_loops come back as `gnn::loop_values(edge_attr, loop_attr)`:
+the loops' values are per-node values computed here with ordinary ops, as PyG fills them: a
+number (or None: 1) is `gnn::loop_fill`, 'add'/'sum'/'mean'/'max'/'min' the scatter of
+edge_attr onto edge_index[1] (over the kept edges when the loops were removed first).
 """
 
 from __future__ import annotations
@@ -46,11 +51,36 @@ def _nodes(num_nodes: Any, fn: str, refuse: Refuse) -> Any:
 
 def _no_edge_values(edge_attr: Any, fn: str, refuse: Refuse) -> None:
     if edge_attr is not None:
-        raise refuse(f"{fn} with edge features or weights is not supported yet (the added loops' "
-                     "values are filled in at run time). A layer with an add_self_loops option "
-                     "(GATv2Conv(edge_dim=...), ...): add the loops and their values to edge_index and "
-                     "edge_attr before inference and build it with add_self_loops=False; a layer that "
-                     "adds them on every call (ChebConv's get_laplacian) cannot be compiled yet")
+        raise refuse(f"{fn} with edge features or weights is not supported (an existing loop keeps "
+                     "its value, a missing one gets the fill: a per-node choice between the two). "
+                     "Call remove_self_loops and then add_self_loops (with fill_value) instead, or "
+                     "add the loops and their values to edge_index and edge_attr before inference "
+                     "and build the layer with add_self_loops=False")
+
+
+_REDUCE_FILLS = ("add", "sum", "mean", "max", "min")
+
+
+def _loop_attr(edge_index: Tensor, edge_attr: Tensor, fill_value: Any, num_nodes: Any,
+               refuse: Refuse) -> Tensor:
+    """The added loops' values [N, ...], as PyG's add_self_loops fills them."""
+    if not isinstance(edge_attr, Tensor):
+        raise refuse(f"add_self_loops with edge_attr of type {type(edge_attr).__name__}: pass a tensor")
+    if isinstance(fill_value, str):
+        if fill_value not in _REDUCE_FILLS:
+            raise refuse(f"add_self_loops with fill_value={fill_value!r} is not supported (supported: a "
+                         f"number, {', '.join(repr(f) for f in _REDUCE_FILLS)})")
+        return torch.ops.gnn.scatter(edge_attr, edge_index[1], 0, num_nodes, fill_value)
+    if isinstance(fill_value, Tensor):
+        raise refuse("add_self_loops with a tensor fill_value is not supported (its values are not "
+                     "known while capturing); pass a number or 'mean', 'add', 'max', 'min'")
+    value = 1.0 if fill_value is None else fill_value
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise refuse(f"add_self_loops with fill_value={fill_value!r}: pass a number or a reduction name")
+    features = 1
+    for d in edge_attr.shape[1:]:
+        features *= int(d)
+    return torch.ops.gnn.loop_fill(edge_attr, num_nodes, [float(value)] * features)
 
 
 def replacements(refuse_for: Callable[[str], Refuse]) -> dict[str, Callable[..., Any]]:
@@ -63,11 +93,15 @@ def replacements(refuse_for: Callable[[str], Refuse]) -> dict[str, Callable[...,
         return torch.ops.gnn.drop_loops(edge_index), edge_attr
 
     def add_self_loops(edge_index: Tensor, edge_attr: Tensor | None = None, fill_value: Any = None,
-                       num_nodes: Any = None) -> tuple[Tensor, None]:
+                       num_nodes: Any = None) -> tuple[Tensor, Any]:
         refuse = refuse_for("torch_geometric.utils.add_self_loops")
         edge_index = _dense(edge_index, "add_self_loops", refuse)
-        _no_edge_values(edge_attr, "add_self_loops", refuse)
-        return torch.ops.gnn.self_loops(edge_index, _nodes(num_nodes, "add_self_loops", refuse)), None
+        n = _nodes(num_nodes, "add_self_loops", refuse)
+        looped = torch.ops.gnn.self_loops(edge_index, n)
+        if edge_attr is None:
+            return looped, None
+        loop_attr = _loop_attr(edge_index, edge_attr, fill_value, n, refuse)
+        return looped, torch.ops.gnn.loop_values(edge_attr, loop_attr)
 
     def add_remaining_self_loops(edge_index: Tensor, edge_attr: Tensor | None = None,
                                  fill_value: Any = None, num_nodes: Any = None) -> tuple[Tensor, None]:
@@ -102,7 +136,16 @@ def replacements(refuse_for: Callable[[str], Refuse]) -> dict[str, Callable[...,
         weight = dinv.index_select(0, edge_index[0]) * dinv.index_select(0, edge_index[1])
         return edge_index, weight.view(-1)
 
+    def get_laplacian(edge_index: Any, *args: Any, **kwargs: Any) -> Any:
+        raise refuse_for("torch_geometric.utils.get_laplacian")(
+            "the graph Laplacian (ChebConv) is not supported: its edge weights start as "
+            "torch.ones(E), are normalised by deg.pow(-0.5) of a weight sum, and ChebConv then "
+            "edits the loops' weights by a boolean index (edge_weight[loop_mask] -= 1), which has "
+            "no form over edges and root terms yet; a ChebConv layer cannot be compiled yet"
+        )
+
     return {
+        "torch_geometric.utils.laplacian.get_laplacian": get_laplacian,
         "torch_geometric.utils.loop.remove_self_loops": remove_self_loops,
         "torch_geometric.utils.loop.add_self_loops": add_self_loops,
         "torch_geometric.utils.loop.add_remaining_self_loops": add_remaining_self_loops,

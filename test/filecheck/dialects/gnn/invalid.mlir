@@ -644,6 +644,15 @@ func.func @f(%ei: !gnn.edge_index) {
 // -----
 
 func.func @f(%ei: !gnn.edge_index) {
+  %y = gnn.degree_norm dst %ei {add_self_loops, drop_self_loops} : !gnn.nodes<1, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.degree_norm': add_self_loops and drop_self_loops exclude each other
+
+// -----
+
+func.func @f(%ei: !gnn.edge_index) {
   %y = "gnn.degree_norm"(%ei) <{end = #gnn<edge_end dst>}> : (!gnn.edge_index) -> !gnn.edges<1, f32>
   func.return
 }
