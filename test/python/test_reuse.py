@@ -111,8 +111,9 @@ def test_oneapi_directives(design):
         r"// R1_layers_0_dense\n *#pragma unroll 8\n *// hls-reuse: at most 160 multipliers\n"
         r" *\[\[intel::initiation_interval\(4\)\]\]\n *for", cpp
     )
+    # GNNC_LOCAL: static in the C simulation build only (off the stack), a plain local for icpx
     assert "[[intel::numbanks(8), intel::bankwidth(sizeof(ac_fixed<16, 8, true>)*8)]] " \
-        "ac_fixed<16, 8, true> R1_layers_0_dense_out[256][8];" in cpp
+        "GNNC_LOCAL ac_fixed<16, 8, true> R1_layers_0_dense_out[256][8];" in cpp
 
 
 # -- bit-exact -------------------------------------------------------------------------------
