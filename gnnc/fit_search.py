@@ -42,6 +42,7 @@ from gnnc.dialects import hls
 from gnnc.errors import GnncError
 from gnnc.estimate import estimate
 from gnnc.parts import RESOURCES
+from gnnc.passes._util import hls_top
 from gnnc.passes.hls_dataflow import streamable
 
 #: a space of at most this many points is searched exhaustively
@@ -217,9 +218,9 @@ class _Structure:
 
 
 def _top(module) -> Any:
-    from xdsl.dialects import func
-
-    return next(f for f in module.walk() if isinstance(f, func.FuncOp) and "hls.top" in f.attributes)
+    top = hls_top(module)
+    assert top is not None  # lowered by passes.hls_structure_pipeline
+    return top
 
 
 def _may_copy(loop: hls.ForOp) -> bool:
@@ -235,11 +236,9 @@ def _may_copy(loop: hls.ForOp) -> bool:
 
 def _op_spaces(module) -> tuple[OpSpace, ...]:
     """The knobs of each op with multiplications or a distributed-arithmetic dense."""
-    from xdsl.dialects import func
-
     from gnnc.passes.hls_reuse import divisors, muls_per_row, weight_list
 
-    fn = next(f for f in module.walk() if isinstance(f, func.FuncOp) and "hls.top" in f.attributes)
+    fn = _top(module)
     ops: dict[str, list[hls.ForOp]] = {}
     for loop in fn.body.block.ops:
         if isinstance(loop, hls.ForOp) and loop.op is not None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 from xdsl.dialects.builtin import BytesAttr, DenseIntOrFPElementsAttr, Float32Type, StringAttr, TensorType
+from xdsl.dialects import builtin, func
 from xdsl.ir import Operation, SSAValue
+
+
+def hls_top(module: builtin.ModuleOp) -> func.FuncOp | None:
+    """The module's hls top function (convert-gnn-to-hls marks it `hls.top`), or None."""
+    return next((f for f in module.body.block.ops if isinstance(f, func.FuncOp) and "hls.top" in f.attributes), None)
 
 
 def dense_values(attr: DenseIntOrFPElementsAttr) -> np.ndarray:

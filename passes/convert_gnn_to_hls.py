@@ -33,7 +33,7 @@ from xdsl.passes import ModulePass
 from gnnc.dialects import gnn, hls
 from gnnc.emulator import argument_names, output_names, top_function
 from gnnc.identifiers import CPP_KEYWORDS, GENERATED, check_identifier
-from gnnc.passes._util import SOURCE_ATTR, check_capacity, dense_attr, loop_index
+from gnnc.passes._util import SOURCE_ATTR, check_capacity, dense_attr, hls_top, loop_index
 from gnnc.passes.gnn_strategy import STRATEGY_ATTR
 from gnnc.adder_graph import ADDER_COST, AdderGraph, adder_graph
 from gnnc.config import DA
@@ -87,7 +87,7 @@ class ConvertGnnToHlsPass(ModulePass):
         check_capacity(self.name, "max-nodes", self.max_nodes)
         check_capacity(self.name, "max-edges", self.max_edges)
         check_capacity(self.name, "max-graphs", self.max_graphs)
-        if any(isinstance(f, func.FuncOp) and "hls.top" in f.attributes for f in op.walk()):
+        if hls_top(op) is not None:
             raise GnncError(f"{self.name}: the input is hls IR already (it has an hls.top function); "
                             "this pass, and --lower-to-hls, take gnn IR")
         source = top_function(op)

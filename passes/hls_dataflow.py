@@ -12,7 +12,7 @@ from xdsl.ir import Block, BlockArgument, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
 from gnnc.dialects import hls
-from gnnc.passes._util import loop_index
+from gnnc.passes._util import hls_top, loop_index
 from gnnc.errors import GnncError
 
 STREAM_INTERFACES = ("axis", "ap_fifo")
@@ -49,7 +49,7 @@ class HlsDataflowPass(ModulePass):
         if self.interface not in STREAM_INTERFACES:
             raise GnncError(f"{self.name}: interface {self.interface!r} is not one of "
                             f"{', '.join(STREAM_INTERFACES)}")
-        fn = next((f for f in op.walk() if isinstance(f, func.FuncOp) and "hls.top" in f.attributes), None)
+        fn = hls_top(op)
         if fn is None:
             raise GnncError(f"{self.name}: needs an hls module (after convert-gnn-to-hls)")
         if "hls.dataflow" in fn.attributes:

@@ -12,7 +12,7 @@ from xdsl.passes import ModulePass
 
 from gnnc.dialects import hls
 from gnnc.errors import GnncError
-from gnnc.passes._util import SOURCE_ATTR
+from gnnc.passes._util import SOURCE_ATTR, hls_top
 
 #: Function attributes: the gnn op a function computes, whether it is inlined into its caller
 #: (true: the design's QoR is the flat function's; false: an instance of its own, a row of the
@@ -42,7 +42,7 @@ class HlsOutlinePass(ModulePass):
     inline: bool = True
 
     def apply(self, ctx: Context, op: builtin.ModuleOp) -> None:
-        top = next((f for f in op.body.block.ops if isinstance(f, func.FuncOp) and "hls.top" in f.attributes), None)
+        top = hls_top(op)
         if top is None:
             raise GnncError(f"{self.name}: needs an hls module (after convert-gnn-to-hls)")
         if any(isinstance(f, func.FuncOp) and OP_ATTR in f.attributes for f in op.body.block.ops):
@@ -192,7 +192,8 @@ def flattened(module: builtin.ModuleOp) -> builtin.ModuleOp:
         return module
     module = module.clone()
     funcs = {f.sym_name.data: f for f in module.body.block.ops if isinstance(f, func.FuncOp) and OP_ATTR in f.attributes}
-    top = next(f for f in module.body.block.ops if isinstance(f, func.FuncOp) and "hls.top" in f.attributes)
+    top = hls_top(module)
+    assert top is not None  # outlined: hls-outline found it
     block = top.body.block
     roms: dict[str, SSAValue] = {o.sym_name.data: o.result for o in block.ops if isinstance(o, hls.RomOp)}
     for call in [o for o in block.ops if isinstance(o, func.CallOp)]:

@@ -16,6 +16,7 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from gnnc.config import DA
 from gnnc.dialects import hls
 from gnnc.errors import ConfigError, GnncError
+from gnnc.passes._util import hls_top
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class HlsReusePass(ModulePass):
     copies: bool = True
 
     def apply(self, ctx: Context, op: builtin.ModuleOp) -> None:
-        fn = next((f for f in op.walk() if isinstance(f, func.FuncOp) and "hls.top" in f.attributes), None)
+        fn = hls_top(op)
         if fn is None:
             raise GnncError(f"{self.name}: needs an hls module (after convert-gnn-to-hls)")
         if self.reuse_factor < 1:
