@@ -598,14 +598,19 @@ class _Importer:
 
     # --------------------------------------------------------------- helpers
 
-    def _emit(self, node: fx.Node, op: Operation) -> SSAValue:
+    def _emit_free(self, node: fx.Node, op: Operation) -> SSAValue:
+        """Add `op`, named by the torch module and model line of `node`; no shape check (an op
+        of a rule's own, with no torch value to check it against)."""
         path, _ = _module_path(node)
         if path:
             op.attributes["gnn.path"] = StringAttr(path)
         if (source := source_line(node)) is not None:
             op.attributes["gnn.source"] = StringAttr(source)
         self.block.add_op(op)
-        result = op.results[0]
+        return op.results[0]
+
+    def _emit(self, node: fx.Node, op: Operation) -> SSAValue:
+        result = self._emit_free(node, op)
         self._check_shape(node, result)
         self._propagate_quant(op)
         return result

@@ -34,7 +34,6 @@ from typing import Any
 import numpy as np
 import torch
 from torch import fx
-from xdsl.dialects.builtin import StringAttr
 from xdsl.ir import Operation, SSAValue
 
 from gnnc.dialects import gnn
@@ -49,7 +48,6 @@ from gnnc.frontend.importer import (
     _Importer,
     _is_graph_value,
     _kind,
-    _module_path,
     _pretty_op,
     _Unsupported,
 )
@@ -157,11 +155,7 @@ class AxisRules:
 
     def _emit(self, node: fx.Node, op: Operation) -> SSAValue:
         """An op of this rule's own (an intermediate: no torch value to check its shape with)."""
-        path, _ = _module_path(node)
-        if path:
-            op.attributes["gnn.path"] = StringAttr(path)
-        self.im.block.add_op(op)
-        return op.results[0]
+        return self.im._emit_free(node, op)
 
     def _graph(self, value: Any, arg: Any, what: str) -> tuple[SSAValue, tuple[int, ...]]:
         """A graph matrix and its torch feature axes."""

@@ -33,8 +33,6 @@ from gnnc.frontend.importer import (
     _features as features,
     _Importer,
     _kind as kind,
-    _module_path as module_path,
-    source_line,
     _Unsupported as Unsupported,
 )
 
@@ -203,13 +201,7 @@ class SelfLoopRules:
 
     def _emit_free(self, node: fx.Node, op: Any) -> SSAValue:
         """An op of a rule's own (no torch value to check its shape against)."""
-        path, _ = module_path(node)
-        if path:
-            op.attributes["gnn.path"] = StringAttr(path)
-        if (source := source_line(node)) is not None:
-            op.attributes["gnn.source"] = StringAttr(source)
-        self.im.block.add_op(op)
-        return op.results[0]
+        return self.im._emit_free(node, op)
 
     def _looped_scatter(self, node: fx.Node, src: Any, index: Any, dim: int, dim_size: Any,
                         reduce: str) -> SSAValue:
