@@ -31,6 +31,7 @@ from gnnc.dialects import gnn
 from gnnc.errors import GnncError
 from gnnc.frontend.capture import CallConvention, GraphInput, capture
 from gnnc.frontend.importer import import_captured
+from gnnc.frontend.loop_probe import probe_self_loops
 
 __all__ = ["ImportedModel", "import_model", "torch_forward"]
 
@@ -139,6 +140,10 @@ def import_model(
     denses, duplicate ops merged, dead ops removed. Without it, the IR is exactly what
     the importer emitted (gnn.batch_norm included, which gnn-fixed-point refuses).
 
+    A model that removes self loops is run once more on the example with self loops added,
+    in torch and as float IR (frontend/loop_probe.py): a result that depends on the removed
+    loops' count is refused.
+
     Raises gnnc.errors.UnsupportedModelError for anything gnnc cannot compile.
     """
     with _eval_mode(model):
@@ -148,13 +153,16 @@ def import_model(
         from gnnc import passes
 
         passes.apply(result.module, passes.CANONICALIZE_PIPELINE)
-    return ImportedModel(
+    imported = ImportedModel(
         module=result.module,
         input_names=[i.name for i in result.inputs],
         output_names=result.output_names,
         _inputs=result.inputs,
         _convention=captured.convention,
     )
+    if result.loop_drops:  # sizes after remove_self_loops are E in the capture (loop_probe.py)
+        probe_self_loops(imported, model, example, result.loop_drops)
+    return imported
 
 
 def torch_forward(model: nn.Module, *args: Any) -> list[np.ndarray]:

@@ -21,6 +21,7 @@ restored, which undoes the patching and side effects such as the tracking IN's
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import inspect
 import io
@@ -139,6 +140,20 @@ class CallConvention:
         if len(args) != self.n_args:
             raise GnncError(f"this model takes {self.n_args} arguments, got {len(args)}")
         return [_as_tensor(args[int(i.key)], i.name) for i in inputs]
+
+    def arguments(self, args: Sequence[Any], tensors: Sequence[Tensor]) -> tuple[Any, ...]:
+        """Arguments forward takes: `args` with every input's tensor replaced by `tensors` (in the
+        order of self.inputs), for an eager call on an edited example (a Data is copied)."""
+        args = _normalise_args(args)
+        if self.uses_data:
+            data = copy.copy(args[0])
+            for inp, t in zip(self.inputs, tensors, strict=True):
+                data[str(inp.key)] = t
+            return (data,)
+        out = list(args)
+        for inp, t in zip(self.inputs, tensors, strict=True):
+            out[int(inp.key)] = t
+        return tuple(out)
 
 
 def _normalise_args(example: Any) -> tuple[Any, ...]:

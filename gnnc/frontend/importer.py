@@ -23,7 +23,7 @@ import re
 import traceback
 from pathlib import Path
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -316,6 +316,8 @@ class ImportResult:
     module: ModuleOp
     inputs: list[GraphInput]  # the function arguments, in order
     output_names: list[str]
+    # Where the model removes self loops (module and model line, see loop_probe.py), in order.
+    loop_drops: list[str] = field(default_factory=list)
 
 
 class _Importer:
@@ -331,6 +333,7 @@ class _Importer:
         self.n_edges: Any = None
         self.n_graphs: Any = None  # sympy expression of G (a batch input), see _readout
         self.graph_rows: Any = None  # rows of every graph-level value: G, or 1 without a batch
+        self.loop_drops: list[str] = []  # where self loops are removed (ImportResult.loop_drops)
         # Brevitas: fixed-point types of inputs (by name) and values quantised by a Brevitas
         # layer, whose sums and copies are then kept exact (see _quant).
         self.input_quant: dict[str, str] = {}
@@ -464,6 +467,10 @@ class _Importer:
         return handler(node, *args, **kwargs)
 
     def _error(self, node: fx.Node, reason: str) -> UnsupportedModelError:
+        return UnsupportedModelError(f"{reason} in {self.describe(node)}\n{SUPPORTED}")
+
+    def describe(self, node: fx.Node) -> str:
+        """"module 'conv' (GATv2Conv)\\n  at gat_conv.py:275, in forward: ...": where node came from."""
         path, cls = _module_path(node)
         if path:
             where = f"module '{path}' ({cls})"
@@ -471,7 +478,7 @@ class _Importer:
             where = f"{self.captured.model_name}.forward"
         frame = user_frame(_stack_frames(node.meta.get("stack_trace")))
         at = f"\n  at {describe_frame(frame)}" if frame else ""
-        return UnsupportedModelError(f"{reason} in {where}{at}\n{SUPPORTED}")
+        return f"{where}{at}"
 
     # ------------------------------------------------------------- arguments
 
@@ -594,7 +601,7 @@ class _Importer:
             module.verify()
         except Exception as err:  # a bug in the importer, not in the user's model
             raise GnncError(f"internal error: the imported gnn IR does not verify: {err}") from err
-        return ImportResult(module, list(self.inputs), names)
+        return ImportResult(module, list(self.inputs), names, list(dict.fromkeys(self.loop_drops)))
 
     # --------------------------------------------------------------- helpers
 

@@ -87,6 +87,7 @@ class SelfLoopRules:
     # ------------------------------------------------------------ the marks
 
     def _drop_loops(self, node: fx.Node, edge_index: Any) -> LoopedIndexVal:
+        self.im.loop_drops.append(self.im.describe(node))  # for the self-loop probe (loop_probe.py)
         if isinstance(edge_index, EdgeIndexVal):
             return LoopedIndexVal(edge_index, drop=True, loops=False)
         if isinstance(edge_index, LoopedIndexVal):  # the added loops go again, and the others

@@ -1097,6 +1097,37 @@ class LoopRefusals(nn.Module):
         return pyg_scatter(m, edge_index[1], 0, dim_size=n, reduce=reduce)
 
 
+class EdgeCountAfterLoops(MessagePassing):
+    """Reads the edge list after remove_self_loops other than by reducing it onto the nodes:
+    PyG sees the kept edges, a design all E (the loops masked). Each `kind` one reading."""
+
+    def __init__(self, kind: str):
+        super().__init__(aggr="add")
+        self.kind = kind
+        self.lin = nn.Linear(NODE_F, 4)
+
+    def forward(self, x, edge_index, edge_attr):
+        from torch_geometric.utils import remove_self_loops
+
+        edge_index, _ = remove_self_loops(edge_index)
+        h = self.lin(x)
+        if self.kind == "size":  # size arithmetic: refused by the importer itself
+            return h / edge_index.size(1)
+        if self.kind == "edges-mean":  # a mean over the edges: PyG divides by the kept count
+            return h[edge_index[0]].mean(0, keepdim=True)
+        if self.kind == "count-slice":  # edge_attr was not filtered: its first (kept count) rows
+            return self.propagate(edge_index, x=h, w=edge_attr[: edge_index.size(1), :1])
+        return h[edge_index[0]]  # one row per kept edge in PyG
+
+    def message(self, x_j, w):
+        return x_j * w
+
+
+_LOOP_COUNT = ["depends on the self loops that remove_self_loops removes", "with a self loop added to",
+               "self loops removed in EdgeCountAfterLoops.forward",
+               "in forward: edge_index, _ = remove_self_loops(edge_index)", "edge_index.size(1)"]
+
+
 UNSUPPORTED = [
     ("softshrink", Softsign, "x,ei", ["torch.softshrink", "Softsign.forward", "F.softshrink(self.lin(x))"]),
     ("heads-output", lambda: HeadsView("output"), "x,ei",
@@ -1125,6 +1156,14 @@ UNSUPPORTED = [
     ("loops-softmax-kept", lambda: LoopRefusals("softmax"), "x,ei", ["would count twice", "remove_self_loops"]),
     ("loops-fill-mul", lambda: LoopRefusals("fill-mul"), "x,ei,ea",
      ["add_self_loops with fill_value='mul' is not supported", "'mean'"]),
+    ("loops-then-size", lambda: EdgeCountAfterLoops("size"), "x,ei,ea",
+     ["torch.div", "return h / edge_index.size(1)"]),
+    ("loops-then-edges-mean", lambda: EdgeCountAfterLoops("edges-mean"), "x,ei,ea",
+     [*_LOOP_COUNT, "output 0 ('out0') differs from torch by"]),
+    ("loops-then-count-slice", lambda: EdgeCountAfterLoops("count-slice"), "x,ei,ea",
+     [*_LOOP_COUNT, "differs from torch by"]),
+    ("loops-then-edge-output", lambda: EdgeCountAfterLoops("edge-output"), "x,ei,ea",
+     [*_LOOP_COUNT, "output 0 ('out0') has 32 rows in the design, 22 in torch"]),
     ("rows-slice", RowSlice, "x,ei", ["a slice of the rows of an edge matrix with 3 features", "only all rows"]),
     ("graph-view", GraphView, "x,ei", ["torch.view): the result has shape [2, 2], not [1, F] or [F] with F = 4"]),
     ("vector-output", VectorOutput, "x,ei", ["output 0 of VectorOutput is a vector [E]", "return it as [rows, 1]"]),
@@ -1158,3 +1197,31 @@ def test_unsupported_is_refused_at_compile(build, inputs, expected):
     assert info.value.__cause__ is None and "Traceback" not in message
     first = message.splitlines()[0]
     assert all(first.count(op) == 1 for op in re.findall(r"aten\.\w+\.\w+", first)), first  # named once
+
+
+class LoopsFromData(nn.Module):
+    """forward(data) around a layer that removes self loops: the probe edits a copy of the Data."""
+
+    def __init__(self, conv: nn.Module):
+        super().__init__()
+        self.conv = conv
+
+    def forward(self, data):
+        return self.conv(data.x, data.edge_index, data.edge_attr)
+
+
+def test_self_loop_probe_with_a_data_object():
+    """The probe calls the model on a copy of the example Data (one loop more per node) and leaves
+    the user's Data as it was; GATv2Conv passes it, a per-edge output is refused."""
+    torch.manual_seed(0)
+    data = Case("data", "", "", nn.Identity, "data").args(*EXAMPLE)[0]
+    before = data.edge_index.clone()
+    gat = LoopsFromData(GATv2Conv(NODE_F, 4, edge_dim=EDGE_F)).eval()
+    imported = import_model(gat, data)
+    assert torch.equal(data.edge_index, before) and data.edge_attr.shape[0] == before.shape[1]
+    for n, e, seed in CHECKS:
+        other = Case("data", "", "", nn.Identity, "data").args(n, e, seed)[0]
+        error = np.abs(run(imported.module, imported.bind(other))[0] - torch_forward(gat, other)[0]).max()
+        assert error <= TOLERANCE
+    with pytest.raises(gnnc.UnsupportedModelError, match="has 32 rows in the design, 22 in torch"):
+        import_model(LoopsFromData(EdgeCountAfterLoops("edge-output")).eval(), data)
