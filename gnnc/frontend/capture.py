@@ -367,11 +367,34 @@ def _aggregation(mp: MessagePassing, path: str) -> str | None:
         return None  # its forward is traced: utils.softmax and utils.scatter, both rebound
     reduce = _AGGREGATIONS.get(_real_type(mp.aggr_module))
     if reduce is None:
-        raise unsupported(
-            f"{_layer(mp, path)}: aggregation {mp.aggr!r} is not supported; "
-            "supported: 'add'/'sum', 'mean', 'max', 'min', 'softmax' (SoftmaxAggregation)"
-        )
+        raise unsupported(f"{_layer(mp, path)}: {_unsupported_aggregation(mp)}")
     return reduce
+
+
+def _aggregation_names(aggr: Any) -> str:
+    inner = aggr.aggrs if isinstance(aggr, pyg_aggr.MultiAggregation) else [aggr]
+    return ", ".join(repr(type(a).__name__.removesuffix("Aggregation").lower()) for a in inner)
+
+
+def _unsupported_aggregation(mp: MessagePassing) -> str:
+    """Why a layer's aggregation module cannot be compiled (PNA's degree scalers by name)."""
+    aggr = mp.aggr_module
+    supported = "supported: 'add'/'sum', 'mean', 'max', 'min', 'softmax' (SoftmaxAggregation)"
+    if isinstance(aggr, pyg_aggr.DegreeScalerAggregation):
+        stds = [n for n in ("'std'", "'var'") if n in _aggregation_names(aggr.aggr)]
+        sqrt = f"; {' and '.join(stds)} also need{'s' * (len(stds) == 1)} a square root per node" if stds else ""
+        return (
+            f"PNA's degree-scaler aggregation (aggregators {_aggregation_names(aggr.aggr)}, scalers "
+            f"{', '.join(repr(s) for s in aggr.scaler)}) is not supported yet: its scalers multiply "
+            "every node's aggregate by a function of its degree d (amplification log(d + 1) / avg, "
+            "attenuation avg / log(max(d, 1) + 1), linear d / avg, inverse_linear avg / max(d, 1)), "
+            "which needs a table of that function indexed by d, and gnn.degree_norm has only d^-1/2 "
+            f"and 1/d{sqrt}; a PNAConv layer cannot be compiled yet ({supported})"
+        )
+    if isinstance(aggr, pyg_aggr.MultiAggregation):
+        return (f"several aggregations at once ({_aggregation_names(aggr)}, a MultiAggregation) are not "
+                f"supported; use one layer per aggregation and concatenate their outputs ({supported})")
+    return f"aggregation {mp.aggr!r} is not supported; {supported}"
 
 
 def _check_layer(mp: MessagePassing, path: str) -> None:
