@@ -59,10 +59,10 @@ WRAPPED = "model"
 #: The end of every "unsupported" message: what gnnc can compile.
 SUPPORTED = (
     "gnnc supports: MessagePassing layers (aggr 'add'/'sum'/'mean'/'max'/'min', either flow, any "
-    "x_i / x_j / edge arguments, aggr 'softmax'); self loops removed or added at run time "
+    "x_i / x_j / edge arguments, aggr 'softmax', aggr lists); self loops removed or added at run time "
     "(remove_self_loops, add_self_loops, add_remaining_self_loops, gcn_norm: SGConv, TAGConv, "
     "GATv2Conv, ...); GCNConv, GATConv, SAGEConv, GINConv, EdgeConv, GraphConv, "
-    "GENConv, TransformerConv, GeneralConv, NNConv; per-head values [rows, H, C] (views that "
+    "GENConv, TransformerConv, GeneralConv, NNConv, PNAConv (scalers 'identity', 'linear'); per-head values [rows, H, C] (views that "
     "keep the rows, sums/means over heads or channels, broadcasts, per-row products); "
     "gathers (x[edge_index[k]], index_select); scatters (torch_geometric.utils.scatter with "
     "dim_size, index_add_ / scatter_add_ / scatter_reduce_ into zeros with one row per node); "
@@ -365,10 +365,27 @@ def _aggregation(mp: MessagePassing, path: str) -> str | None:
         return None
     if isinstance(mp.aggr_module, _TRACED_AGGREGATIONS):
         return None  # its forward is traced: utils.softmax and utils.scatter, both rebound
+    if _traced_scalers(mp.aggr_module):
+        return None  # traced too: each aggregation a scatter, utils.degree gnn::degree
     reduce = _AGGREGATIONS.get(_real_type(mp.aggr_module))
     if reduce is None:
         raise unsupported(f"{_layer(mp, path)}: {_unsupported_aggregation(mp)}")
     return reduce
+
+
+#: PNA's scalers that are ops gnnc has: the aggregate itself, and times d / avg (a degree
+#: is a scatter of ones, see gnn::degree).
+_SCALERS = ("identity", "linear")
+
+
+def _traced_scalers(aggr: Any) -> bool:
+    """An aggr list (MultiAggregation, concatenated) of sum/mean/max/min, or PNA's
+    DegreeScalerAggregation over one with scalers in _SCALERS."""
+    if isinstance(aggr, pyg_aggr.DegreeScalerAggregation):
+        return all(s in _SCALERS for s in aggr.scaler) and (
+            _real_type(aggr.aggr) in _AGGREGATIONS or _traced_scalers(aggr.aggr))
+    return isinstance(aggr, pyg_aggr.MultiAggregation) and aggr.mode == "cat" and all(
+        _real_type(a) in _AGGREGATIONS for a in aggr.aggrs)
 
 
 def _aggregation_names(aggr: Any) -> str:
@@ -382,18 +399,24 @@ def _unsupported_aggregation(mp: MessagePassing) -> str:
     supported = "supported: 'add'/'sum', 'mean', 'max', 'min', 'softmax' (SoftmaxAggregation)"
     if isinstance(aggr, pyg_aggr.DegreeScalerAggregation):
         stds = [n for n in ("'std'", "'var'") if n in _aggregation_names(aggr.aggr)]
-        sqrt = f"; {' and '.join(stds)} also need{'s' * (len(stds) == 1)} a square root per node" if stds else ""
+        sqrt = f" ({' and '.join(stds)} need{'s' * (len(stds) == 1)} a square root per node)" if stds else ""
+        scalers = [s for s in aggr.scaler if s not in _SCALERS]
+        missing = (f"scalers {', '.join(repr(s) for s in scalers)} are not supported yet: they multiply "
+                   "every node's aggregate by a function of its degree d (amplification log(d + 1) / avg, "
+                   "attenuation avg / log(max(d, 1) + 1), inverse_linear avg / max(d, 1)), which needs a "
+                   "table of that function indexed by d, and gnn.degree_norm has only d^-1/2 and 1/d"
+                   if scalers else "")
+        other = [n for n in _aggregation_names(aggr.aggr).split(", ") if n.strip("'") not in _AGGREGATIONS.values()]
+        aggregators = f"aggregator{'s' * (len(other) > 1)} {', '.join(other)} not supported{sqrt}" if other else ""
         return (
             f"PNA's degree-scaler aggregation (aggregators {_aggregation_names(aggr.aggr)}, scalers "
-            f"{', '.join(repr(s) for s in aggr.scaler)}) is not supported yet: its scalers multiply "
-            "every node's aggregate by a function of its degree d (amplification log(d + 1) / avg, "
-            "attenuation avg / log(max(d, 1) + 1), linear d / avg, inverse_linear avg / max(d, 1)), "
-            "which needs a table of that function indexed by d, and gnn.degree_norm has only d^-1/2 "
-            f"and 1/d{sqrt}; a PNAConv layer cannot be compiled yet ({supported})"
+            f"{', '.join(repr(s) for s in aggr.scaler)}): {'; '.join(p for p in (missing, aggregators) if p)}; "
+            f"supported: scalers {', '.join(repr(s) for s in _SCALERS)} over aggregators 'sum', 'mean', "
+            "'max', 'min'"
         )
     if isinstance(aggr, pyg_aggr.MultiAggregation):
-        return (f"several aggregations at once ({_aggregation_names(aggr)}, a MultiAggregation) are not "
-                f"supported; use one layer per aggregation and concatenate their outputs ({supported})")
+        return (f"the aggregation list {_aggregation_names(aggr)} (mode {aggr.mode!r}) is not supported; "
+                "supported: lists of 'sum', 'mean', 'max', 'min' concatenated (mode 'cat')")
     return f"aggregation {mp.aggr!r} is not supported; {supported}"
 
 
@@ -571,6 +594,21 @@ def _make_scatter(names: ModuleNames) -> Callable[..., Tensor]:
     return scatter
 
 
+def _make_degree(names: ModuleNames) -> Callable[..., Tensor]:
+    def degree(index: Tensor, num_nodes: int | None = None, dtype: torch.dtype | None = None) -> Tensor:
+        if num_nodes is None:
+            raise unsupported(
+                "torch_geometric.utils.degree without num_nodes is not supported: the size would "
+                f"depend on the index values; pass num_nodes=x.size(0){_caller(names)}"
+            )
+        if dtype is not None and not dtype.is_floating_point:
+            raise unsupported(f"torch_geometric.utils.degree with dtype={dtype}: gnnc computes in float32; "
+                              f"leave dtype out{_caller(names)}")
+        return torch.ops.gnn.degree(index, num_nodes)
+
+    return degree
+
+
 class _Graphs:
     """
     During a capture with a batch input: which traced tensors are the batch, and a hidden
@@ -628,9 +666,12 @@ def _replacements(names: ModuleNames) -> dict[Any, Any]:
     from torch_geometric.utils import _scatter as pyg_scatter
     from torch_geometric.utils import _softmax as pyg_softmax
 
+    from torch_geometric.utils import _degree as pyg_degree
+
     mapping: dict[Any, Any] = {
         pyg_scatter.scatter: _make_scatter(names),
         pyg_softmax.softmax: _make_softmax(names),
+        pyg_degree.degree: _make_degree(names),
     }
     for qualname, replacement in self_loops.replacements(lambda fn: _refusal(fn, names)).items():
         module_name, fn = qualname.rsplit(".", 1)
@@ -741,6 +782,8 @@ def patched(model: nn.Module) -> Iterator[ModuleNames]:
                 # An instance attribute wins over PyG's generated class attribute.
                 module.__dict__["propagate"] = _make_propagate(module, path)
                 module.__dict__["edge_updater"] = _make_edge_updater(module, path)
+            if isinstance(module, pyg_aggr.MultiAggregation):  # each aggregation a rebound scatter
+                module.__dict__["fused_aggr"] = None
         # Brevitas layers: the float op plus a gnn::quant mark with their fixed-point types.
         for module, forward in brevitas.leaf_forwards(model).items():
             module.__dict__["forward"] = forward

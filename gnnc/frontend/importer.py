@@ -377,6 +377,7 @@ class _Importer:
             "aten::elu": self._elu,
             "aten::elu_": self._elu,
             "gnn::degree_norm": self._degree_norm,
+            "gnn::degree": self._degree,
             "gnn::loop_mask": self._loop_mask,
             "gnn::quant": self._quant,
             "gnn::edge_softmax": self._edge_softmax,
@@ -1367,6 +1368,18 @@ class _Importer:
                 "repeat_interleave other than of a constant count along the feature axis (dim=1)"
             )
         return self._emit(node, gnn.RepeatOp(t, repeats))
+
+    def _degree(self, node: fx.Node, index: Any, num_nodes: Any) -> SSAValue:
+        """utils.degree(edge_index[k], N): a sum of ones (a loop mask scaled by 0, shifted by 1)
+        onto the nodes, so the count is an ordinary node value (PNA's linear scaler)."""
+        if not isinstance(index, RowVal):
+            raise _Unsupported(f"degree of {_kind(index)}: only of edge_index[0] / [1]")
+        if self.n_nodes is None or _expr(num_nodes) != self.n_nodes:
+            raise _Unsupported("degree for a node count other than the graph's (num_nodes=x.size(0))")
+        edge_index = index.edge_index.value
+        mask = self._emit_free(node, gnn.LoopMaskOp(edge_index))
+        ones = self._emit_free(node, gnn.ScaleOp(mask, _dense_attr(torch.zeros(1)), _dense_attr(torch.ones(1))))
+        return self._emit(node, gnn.ScatterOp(gnn.Reduce("sum"), index.end, ones, edge_index))
 
     def _loop_mask(self, node: fx.Node, edge_index: Any) -> SSAValue:
         if not isinstance(edge_index, EdgeIndexVal):

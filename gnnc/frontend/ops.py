@@ -83,6 +83,18 @@ def _scatter_fake(src: Tensor, index: Tensor, dim: int, dim_size: int, reduce: s
 # --------------------------------------------------------------------------- #
 
 
+@torch.library.custom_op("gnn::degree", mutates_args=())
+def degree(index: Tensor, num_nodes: int) -> Tensor:
+    """[N]: PyG's utils.degree, the number of entries of `index` (a row of edge_index) per node."""
+    ones = torch.ones(index.shape, dtype=torch.float32, device=index.device)
+    return torch.zeros(num_nodes, dtype=torch.float32, device=index.device).index_add(0, index, ones)
+
+
+@degree.register_fake
+def _degree_fake(index: Tensor, num_nodes: int) -> Tensor:
+    return index.new_empty((num_nodes,), dtype=torch.float32)
+
+
 @torch.library.custom_op("gnn::degree_norm", mutates_args=())
 def degree_norm(edge_index: Tensor, num_nodes: int, end: int, add_self_loops: bool) -> Tensor:
     """

@@ -572,6 +572,36 @@ class EdgeWeight1D(nn.Module):
         return self.lin(h)[edge_index[0]] * torch.sigmoid(edge_weight).unsqueeze(-1)
 
 
+class AggrList(MessagePassing):
+    """aggr=['mean', 'max', 'sum']: a MultiAggregation, its results concatenated (mode 'cat')."""
+
+    def __init__(self, mode: str = "cat"):
+        super().__init__(aggr=["mean", "max", "sum"], aggr_kwargs={"mode": mode})
+        self.lin = nn.Linear(NODE_F + EDGE_F, 4)
+
+    def forward(self, x, edge_index, edge_attr):
+        return self.propagate(edge_index, x=x, edge_attr=edge_attr)
+
+    def message(self, x_j, edge_attr):
+        return self.lin(torch.cat([x_j, edge_attr], dim=-1))
+
+
+class PnaAndLists(nn.Module):
+    """PNAConv (towers, edge features; scalers identity and linear: d / avg from a count of the
+    edges) and an aggregation list, then a Linear."""
+
+    def __init__(self):
+        super().__init__()
+        deg = torch.tensor([1, 2, 4, 3, 2])  # a training set's in-degree histogram: avg d 2.2
+        self.pna = PNAConv(NODE_F, 4, ["mean", "min", "max", "sum"], ["identity", "linear"], deg,
+                           edge_dim=EDGE_F, towers=2)
+        self.lists = AggrList()
+        self.lin = nn.Linear(4 + 12, 2)
+
+    def forward(self, x, edge_index, edge_attr):
+        return self.lin(torch.cat([self.pna(x, edge_index, edge_attr), self.lists(x, edge_index, edge_attr)], 1))
+
+
 class BatchNorms(nn.Module):
     """BatchNorm1d after a Linear (folded), after a ReLU (a scale), after SAGEConv's add (folded into both)."""
 
@@ -697,6 +727,9 @@ CASES = [
          LoopFills, "x,ei,ea", {"degree_norm": 1}, ("vitis",)),
     Case("egconv", STOCK, "EGConv(num_heads=2, num_bases=2) with its default add_self_loops (gcn_norm)",
          lambda: Stock(EGConv(NODE_F, 4, num_heads=2, num_bases=2)), ops={"degree_norm": 1}, backends=("vitis",)),
+    Case("pna", STOCK, "PNAConv(towers=2, edge_dim=2) with aggregators mean/min/max/sum and scalers identity, "
+         "linear (d / avg: a scatter of ones); an aggr list ['mean', 'max', 'sum'] (mode 'cat')",
+         PnaAndLists, "x,ei,ea", {"scatter": 8}, ("vitis",)),
     Case("sage-mean", STOCK, "SAGEConv(aggr='mean')", lambda: Stock(SAGEConv(NODE_F, 4))),
     Case("sage-max", STOCK, "SAGEConv(aggr='max')", lambda: Stock(SAGEConv(NODE_F, 4, aggr="max"))),
     Case("gin-eps", STOCK, "GINConv(eps=0.25)", lambda: _gin(False), ops={"scale": 1}),
@@ -1167,12 +1200,12 @@ UNSUPPORTED = [
      [*_LOOP_COUNT, "output 0 ('out0') has 32 rows in the design, 22 in torch"]),
     ("pna-scalers", lambda: Stock(PNAConv(NODE_F, 4, ["mean", "min", "max"], ["identity", "amplification",
                                                                             "attenuation"], torch.tensor([1, 3, 2]))),
-     "x,ei", ["module 'conv' (PNAConv)", "scalers 'identity', 'amplification', 'attenuation'",
-              "log(d + 1) / avg", "a table of that function indexed by d", "cannot be compiled yet"]),
-    ("pna-std", lambda: Stock(PNAConv(NODE_F, 4, ["std"], ["identity"], torch.tensor([1, 3, 2]))), "x,ei",
-     ["aggregators 'std'", "'std' also needs a square root per node"]),
-    ("multi-aggregation", lambda: EdgeMLPConv(aggr=["mean", "max"]), "x,ei,ea",
-     ["EdgeMLPConv (the model itself)", "several aggregations at once ('mean', 'max', a MultiAggregation)", "one layer per aggregation"]),
+     "x,ei", ["module 'conv' (PNAConv)", "scalers 'amplification', 'attenuation' are not supported yet",
+              "log(d + 1) / avg", "a table of that function indexed by d", "supported: scalers 'identity', 'linear'"]),
+    ("pna-std", lambda: Stock(PNAConv(NODE_F, 4, ["mean", "std"], ["identity"], torch.tensor([1, 3, 2]))), "x,ei",
+     ["aggregators 'mean', 'std'", "aggregator 'std' not supported ('std' needs a square root per node)"]),
+    ("aggr-list-sum-mode", lambda: AggrList("sum"), "x,ei,ea",
+     ["AggrList (the model itself)", "the aggregation list 'mean', 'max', 'sum' (mode 'sum')", "(mode 'cat')"]),
     ("rows-slice", RowSlice, "x,ei", ["a slice of the rows of an edge matrix with 3 features", "only all rows"]),
     ("graph-view", GraphView, "x,ei", ["torch.view): the result has shape [2, 2], not [1, F] or [F] with F = 4"]),
     ("vector-output", VectorOutput, "x,ei", ["output 0 of VectorOutput is a vector [E]", "return it as [rows, 1]"]),
