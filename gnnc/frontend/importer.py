@@ -1063,6 +1063,13 @@ class _Importer:
         matrix, other, matrix_first = (a, b, True) if ta is not None else (b, a, False)
         t = ta or tb
         c = self._constant_vector(other, t.num_features) if t is not None else None
+        if t is not None and isinstance(other, SymVal):
+            raise _Unsupported(
+                f"{_kind(a) if matrix_first else self._size_text(other)} {sym} "
+                f"{self._size_text(other) if matrix_first else _kind(b)}: a graph size (x.size(0), "
+                "edge_index.size(1), ...) is a run-time value of a design, not a constant; for a mean "
+                "over a node's edges use aggr='mean' or scatter(..., reduce='mean')"
+            )
         if t is None or c is None:
             raise _Unsupported(
                 f"{_kind(a)} {sym} {_kind(b)}: supported are two node (or two edge) matrices, or "
@@ -1081,6 +1088,13 @@ class _Importer:
         if bool((c == 0).any()):
             raise _Unsupported("division by zero")
         return self._scale(node, matrix, 1.0 / c, None)
+
+    def _size_text(self, size: SymVal) -> str:
+        """"the size E" rather than SymVal(expr=s89)."""
+        import sympy
+
+        names = {k: sympy.Symbol(v) for k, v in ((self.n_nodes, "N"), (self.n_edges, "E")) if k is not None}
+        return f"the size {str(_expr(size).subs(names)).replace('ToFloat', 'float')}"
 
     def _alpha(self, node: fx.Node, b: Any, alpha: Any) -> Any:
         """`b * alpha` for add/sub(a, b, alpha=...)."""
