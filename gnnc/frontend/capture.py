@@ -66,7 +66,7 @@ SUPPORTED = (
     "keep the rows, sums/means over heads or channels, broadcasts, per-row products); "
     "gathers (x[edge_index[k]], index_select); scatters (torch_geometric.utils.scatter with "
     "dim_size, index_add_ / scatter_add_ / scatter_reduce_ into zeros with one row per node); "
-    "torch_geometric.utils.softmax with num_nodes; nn.Linear / F.linear; BatchNorm in eval mode; "
+    "torch_geometric.utils.softmax with num_nodes; torch_geometric.utils.degree with num_nodes; nn.Linear / F.linear; BatchNorm in eval mode; "
     "LayerNorm over the features; "
     "relu, leaky_relu, elu, selu, celu, sigmoid, tanh, silu, gelu (both forms), softplus, mish, "
     "logsigmoid, hardtanh, relu6, hardsigmoid, hardswish; feature slices, torch.split/chunk/narrow, "

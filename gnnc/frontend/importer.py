@@ -1384,16 +1384,28 @@ class _Importer:
         return self._emit(node, gnn.RepeatOp(t, repeats))
 
     def _degree(self, node: fx.Node, index: Any, num_nodes: Any) -> SSAValue:
-        """utils.degree(edge_index[k], N): a sum of ones (a loop mask scaled by 0, shifted by 1)
-        onto the nodes, so the count is an ordinary node value (PNA's linear scaler)."""
+        """utils.degree(edge_index[k], N): the count of each node's edges (see edge_count)."""
         if not isinstance(index, RowVal):
             raise _Unsupported(f"degree of {_kind(index)}: only of edge_index[0] / [1]")
+        return self.edge_count(node, index, num_nodes)
+
+    def edge_count(self, node: fx.Node, row: RowVal, num_nodes: Any, skip_loops: bool = False,
+                   plus_one: bool = False) -> SSAValue:
+        """
+        [N, 1]: the edges whose `row.end` is the node (without self loops with skip_loops; one
+        more with plus_one), as a sum of ones (a loop mask scaled by 0 and shifted by 1, or the
+        mask itself) onto the nodes: an ordinary node value (PNA's linear scaler d / avg).
+        """
         if self.n_nodes is None or _expr(num_nodes) != self.n_nodes:
             raise _Unsupported("degree for a node count other than the graph's (num_nodes=x.size(0))")
-        edge_index = index.edge_index.value
-        mask = self._emit_free(node, gnn.LoopMaskOp(edge_index))
-        ones = self._emit_free(node, gnn.ScaleOp(mask, _dense_attr(torch.zeros(1)), _dense_attr(torch.ones(1))))
-        return self._emit(node, gnn.ScatterOp(gnn.Reduce("sum"), index.end, ones, edge_index))
+        edge_index = row.edge_index.value
+        ones = self._emit_free(node, gnn.LoopMaskOp(edge_index))
+        if not skip_loops:
+            ones = self._emit_free(node, gnn.ScaleOp(ones, _dense_attr(torch.zeros(1)), _dense_attr(torch.ones(1))))
+        count = gnn.ScatterOp(gnn.Reduce("sum"), row.end, ones, edge_index)
+        if not plus_one:
+            return self._emit(node, count)
+        return self._emit(node, gnn.ScaleOp(self._emit_free(node, count), None, _dense_attr(torch.ones(1))))
 
     def _loop_mask(self, node: fx.Node, edge_index: Any) -> SSAValue:
         if not isinstance(edge_index, EdgeIndexVal):

@@ -137,6 +137,7 @@ class SelfLoopRules:
             "aten::index": self._looped_index,
             "gnn::scatter": self._looped_scatter,
             "gnn::edge_softmax": self._looped_softmax,
+            "gnn::degree": self._looped_degree,
         }.get(name)
         if rule is not None:
             return rule(node, *args, **kwargs)
@@ -171,6 +172,13 @@ class SelfLoopRules:
         if features(edges) is None or features(loops) is None:
             raise Unsupported(f"a value over the edges and the added self loops that becomes {kind(edges)}")
         return LoopedVal(edges, loops)
+
+    def _looped_degree(self, node: fx.Node, index: Any, num_nodes: Any) -> SSAValue:
+        """utils.degree of an edited row: the kept edges (loops masked), plus the added loop."""
+        if not isinstance(index, LoopedRowVal):
+            raise Unsupported(f"degree of {kind(index)}: only of edge_index[0] / [1]")
+        return self.im.edge_count(node, index.row, num_nodes, skip_loops=index.index.drop,
+                                  plus_one=index.index.loops)
 
     # ----------------------------------------------------------- the rows
 

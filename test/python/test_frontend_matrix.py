@@ -588,7 +588,7 @@ class AggrList(MessagePassing):
 
 class PnaAndLists(nn.Module):
     """PNAConv (towers, edge features; scalers identity and linear: d / avg from a count of the
-    edges) and an aggregation list, then a Linear."""
+    edges), an aggregation list, and utils.degree of edited edge lists as features, then a Linear."""
 
     def __init__(self):
         super().__init__()
@@ -596,10 +596,17 @@ class PnaAndLists(nn.Module):
         self.pna = PNAConv(NODE_F, 4, ["mean", "min", "max", "sum"], ["identity", "linear"], deg,
                            edge_dim=EDGE_F, towers=2)
         self.lists = AggrList()
-        self.lin = nn.Linear(4 + 12, 2)
+        self.lin = nn.Linear(4 + 12 + 2, 2)
 
     def forward(self, x, edge_index, edge_attr):
-        return self.lin(torch.cat([self.pna(x, edge_index, edge_attr), self.lists(x, edge_index, edge_attr)], 1))
+        from torch_geometric.utils import add_remaining_self_loops, degree, remove_self_loops
+
+        n = x.size(0)
+        kept, _ = remove_self_loops(edge_index)
+        looped, _ = add_remaining_self_loops(edge_index, num_nodes=n)
+        degrees = [degree(kept[1], n).view(-1, 1), degree(looped[0], n, dtype=x.dtype).view(-1, 1) / 4]
+        return self.lin(torch.cat([self.pna(x, edge_index, edge_attr), self.lists(x, edge_index, edge_attr),
+                                   *degrees], 1))
 
 
 class BatchNorms(nn.Module):
@@ -728,8 +735,8 @@ CASES = [
     Case("egconv", STOCK, "EGConv(num_heads=2, num_bases=2) with its default add_self_loops (gcn_norm)",
          lambda: Stock(EGConv(NODE_F, 4, num_heads=2, num_bases=2)), ops={"degree_norm": 1}, backends=("vitis",)),
     Case("pna", STOCK, "PNAConv(towers=2, edge_dim=2) with aggregators mean/min/max/sum and scalers identity, "
-         "linear (d / avg: a scatter of ones); an aggr list ['mean', 'max', 'sum'] (mode 'cat')",
-         PnaAndLists, "x,ei,ea", {"scatter": 8}, ("vitis",)),
+         "linear (d / avg: a scatter of ones); an aggr list ['mean', 'max', 'sum'] (mode 'cat'); utils.degree "
+         "after remove_self_loops and add_remaining_self_loops", PnaAndLists, "x,ei,ea", {"scatter": 10}, ("vitis",)),
     Case("sage-mean", STOCK, "SAGEConv(aggr='mean')", lambda: Stock(SAGEConv(NODE_F, 4))),
     Case("sage-max", STOCK, "SAGEConv(aggr='max')", lambda: Stock(SAGEConv(NODE_F, 4, aggr="max"))),
     Case("gin-eps", STOCK, "GINConv(eps=0.25)", lambda: _gin(False), ops={"scale": 1}),
