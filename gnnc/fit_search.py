@@ -68,42 +68,55 @@ class OpSpace:
     rows: int  # its largest row loop's trip count: parallelism `rows` is all rows
     reuse: tuple[int, ...]
     parallel: tuple[int, ...]
+    kind: str | None = None  # what its largest row loop iterates over ("edges", "nodes", "graphs")
 
     @property
     def size(self) -> int:
         return len(self.reuse) * len(self.parallel)
 
+    def default(self, edges: int, nodes: int) -> int:
+        """The index into `parallel` of the rows per cycle the coarse knobs give the op
+        (`parallelism.edges` / `.nodes`, 0 = all; hls-reuse applies min(P, rows))."""
+        p = edges if self.kind == "edges" else nodes if self.kind == "nodes" else 0
+        return self.parallel.index(min(p, self.rows)) if p else 0
+
 
 @dataclass(frozen=True)
 class Knobs:
-    """A point: io, strategy, and per op (name, reuse factor index, parallelism index)."""
+    """A point: io, strategy, the coarse parallelism (rows per cycle of every op's loops over
+    edges / nodes, 0 = all) and per op (reuse factor index, parallelism index)."""
 
     io: str
     strategy: str
     ops: tuple[tuple[int, int], ...]  # per OpSpace of the strategy, indices into reuse / parallel
+    edges: int = 0
+    nodes: int = 0
 
     def settings(self, spaces: tuple[OpSpace, ...]) -> tuple[dict[str, int], dict[str, int]]:
-        """({op: reuse factor} of ops above 1, {op: rows per cycle} of ops not at all rows or reusing).
-        An op reusing multipliers needs its parallelism written (hls-reuse: RF > 1 alone means 1 row)."""
+        """({op: reuse factor} of ops above 1, {op: rows per cycle} of ops not at the coarse
+        default or reusing). An op reusing multipliers gets its parallelism written (hls-reuse:
+        RF > 1 without a parallelism means 1 row per cycle)."""
         reuse, parallel = {}, {}
         for space, (r, p) in zip(spaces, self.ops):
             rf, rows = space.reuse[r], space.parallel[p]
             if rf > 1:
                 reuse[space.name] = rf
-            if rows != space.rows or rf > 1:
+            if p != space.default(self.edges, self.nodes) or rf > 1:
                 parallel[space.name] = rows
         return reuse, parallel
 
     def config(self, base: Config, spaces: tuple[OpSpace, ...]) -> Config:
         reuse, parallel = self.settings(spaces)
         return dataclasses.replace(base, io=self.io, strategy=self.strategy, reuse_factor=1,
-                                   reuse_ops=tuple(reuse.items()), parallelism_edges=0, parallelism_nodes=0,
-                                   parallelism_ops=tuple(parallel.items()), fit=None)
+                                   reuse_ops=tuple(reuse.items()), parallelism_edges=self.edges,
+                                   parallelism_nodes=self.nodes, parallelism_ops=tuple(parallel.items()), fit=None)
 
     def describe(self, spaces: tuple[OpSpace, ...]) -> dict[str, Any]:
-        """The knobs as the config keys they set."""
+        """The knobs as the config keys they set (`parallelism` as gnnc_config.yaml records it)."""
         reuse, parallel = self.settings(spaces)
-        return {"io": self.io, "strategy": self.strategy, "reuse_factor": reuse, "parallelism": parallel}
+        coarse = {k: v for k, v in (("edges", self.edges), ("nodes", self.nodes)) if v}
+        return {"io": self.io, "strategy": self.strategy, "reuse_factor": reuse,
+                "parallelism": coarse | ({"ops": parallel} if parallel else {})}
 
 
 @dataclass
@@ -130,6 +143,7 @@ class FitResult:
     space_size: int  # points in the space
     points_evaluated: int
     seconds: float
+    coarse_points: int = 0  # of points_evaluated, those of the coarse stage (every op's rows per cycle)
     evaluated: list[Point] = field(repr=False, default_factory=list)  # every point the search estimated
 
     def summary(self) -> str:
@@ -186,27 +200,32 @@ class _Structure:
         passes.apply(self.base, passes.hls_structure_pipeline(
             first.max_nodes, first.max_edges, cfg.top, cfg.split_edge_dense, cfg.sparse_dense, first.max_graphs))
         self.spaces = _op_spaces(self.base)
-        # the working copy parallel-io points are estimated on, and what the passes set in it
-        self.work = self.base.clone()
-        self.memo: dict = {}
-        self.top = _top(self.work)
-        self.loops = [op for op in self.top.body.block.ops if isinstance(op, hls.ForOp)]
-        self.saved = [(op.unroll, op.pipeline_ii, op.mul_limit) for op in self.loops]
-        self.top_attrs = dict(self.top.attributes)
-        self.arg_attrs = self.top.arg_attrs
-        self.copying = {op.op.data for op in self.loops if op.op is not None and _may_copy(op)}
+        loops = [op for op in _top(self.base).body.block.ops if isinstance(op, hls.ForOp)]
+        # the coarse knobs: rows per cycle of every loop over edges / nodes (0 = all, then powers of two)
+        self.coarse = {kind: (0, *_powers_below(max((op.ub.value.data for op in loops
+                                                     if op.rows is not None and op.rows.data == kind), default=1)))
+                       for kind in ("edges", "nodes")}
+        # the working copies parallel-io points are estimated on: one without accumulator copies,
+        # and one per set of (loop, copies) hls-reuse made (it rewrites those loops; a copy keeps them)
+        self.works: dict[tuple, _Work] = {(): _Work(self.base.clone())}
+        self.copying = [i for i, op in enumerate(loops) if op.op is not None and _may_copy(op)]
 
     def estimate_in_place(self, cfg: Config) -> dict:
-        """The estimate of `cfg`'s directives applied to the working copy, reset first."""
-        for op, (unroll, ii, limit) in zip(self.loops, self.saved):
-            op.unroll, op.pipeline_ii, op.mul_limit = unroll, ii, limit
-        self.top.attributes.clear()
-        self.top.attributes.update(self.top_attrs)
-        self.top.arg_attrs = self.arg_attrs
+        """The estimate of `cfg`'s directives applied to a working copy, reset first: the one
+        with the accumulator copies `cfg` gives (made once, by the passes on a fresh copy)."""
         from gnnc.design import _reuse_options
 
-        passes.apply(self.work, passes.hls_directives_pipeline(_reuse_options(cfg), cfg.io))
-        return estimate(self.work, cfg.clock_period_ns, self.part, memo=self.memo)
+        reuse = _reuse_options(cfg)
+        plain = self.works[()]
+        plain.apply(passes.hls_directives_pipeline(reuse + " copies=false" if reuse else "", cfg.io))
+        copies = tuple((i, plain.loops[i].unroll.value.data) for i in self.copying if _copies(plain.loops[i]))
+        work = self.works.get(copies)
+        if work is None:
+            work = self.works[copies] = _Work(self.base.clone())
+            work.apply(passes.hls_directives_pipeline(reuse, cfg.io))  # hls-reuse makes the copies
+        elif copies:
+            work.apply(passes.hls_directives_pipeline(reuse + " copies=false", cfg.io))
+        return estimate(work.module, cfg.clock_period_ns, self.part, memo=work.memo)
 
     def estimate_copy(self, cfg: Config) -> dict:
         """The estimate of `cfg`'s directives applied to a fresh copy of the unrolled IR."""
@@ -215,6 +234,38 @@ class _Structure:
         module = self.base.clone()
         passes.apply(module, passes.hls_directives_pipeline(_reuse_options(cfg), cfg.io))
         return estimate(module, cfg.clock_period_ns, self.part)
+
+
+class _Work:
+    """A working copy of the unrolled IR and what the directive passes set in it: the directives
+    of its top-level loops and the top function's attributes, reset before the passes rerun."""
+
+    def __init__(self, module):
+        self.module = module
+        self.memo: dict = {}
+        self.top = _top(module)
+        self.loops = [op for op in self.top.body.block.ops if isinstance(op, hls.ForOp)]
+        self.saved = [(op.unroll, op.pipeline_ii, op.mul_limit) for op in self.loops]
+        self.top_attrs = dict(self.top.attributes)
+        self.arg_attrs = self.top.arg_attrs
+
+    def apply(self, pipeline: str) -> None:
+        for op, (unroll, ii, limit) in zip(self.loops, self.saved):
+            op.unroll, op.pipeline_ii, op.mul_limit = unroll, ii, limit
+        self.top.attributes.clear()
+        self.top.attributes.update(self.top_attrs)
+        self.top.arg_attrs = self.arg_attrs
+        passes.apply(self.module, pipeline)
+
+
+def _copies(loop: hls.ForOp) -> bool:
+    """Did hls-reuse set this loop to P > 1 rows per cycle (so, with copies, give its accumulators P copies)?"""
+    return loop.pipeline_ii is not None and loop.unroll is not None and loop.unroll.value.data > 1
+
+
+def _powers_below(n: int) -> tuple[int, ...]:
+    """The powers of two below n, largest first."""
+    return tuple(1 << k for k in range(n.bit_length() - 1, -1, -1) if 1 << k < n)
 
 
 def _top(module) -> Any:
@@ -249,7 +300,8 @@ def _op_spaces(module) -> tuple[OpSpace, ...]:
         mults = [m for m in (muls_per_row(loop) for loop in loops) if m]
         if not mults and not da:
             continue
-        rows = max(loop.ub.value.data for loop in loops)
+        widest = max(loops, key=lambda loop: loop.ub.value.data)
+        rows = widest.ub.value.data
         if da or not mults:
             reuse: tuple[int, ...] = (1,)
         elif all(weight_list(loop) for loop in loops if muls_per_row(loop)):  # a sparse dense: any RF to M
@@ -257,8 +309,8 @@ def _op_spaces(module) -> tuple[OpSpace, ...]:
             reuse = (*[1 << k for k in range(m.bit_length()) if 1 << k < m], m)
         else:
             reuse = tuple(divisors(math.gcd(*mults)))
-        parallel = (rows, *[1 << k for k in range(rows.bit_length() - 1, -1, -1) if 1 << k < rows])
-        spaces.append(OpSpace(name, rows, reuse, parallel))
+        spaces.append(OpSpace(name, rows, reuse, (rows, *_powers_below(rows)),
+                              widest.rows.data if widest.rows is not None else None))
     return tuple(spaces)
 
 
@@ -271,18 +323,23 @@ class _Search:
         first = next(iter(self.structures.values()))
         totals = first.design.estimate()["part"]
         # io: stream only where hls-dataflow can cut the design (no graph-level outputs)
-        self.ios = IO_MODES if streamable(first.top) else tuple(io for io in IO_MODES if io != "stream")
+        self.ios = IO_MODES if streamable(_top(first.base)) else tuple(io for io in IO_MODES if io != "stream")
         self.utilization = utilization
         self.budget = {r: utilization * totals[r] for r in RESOURCES}
         self.points: dict[Knobs, Point] = {}
         self.chosen_config: Config | None = None
 
     def space_size(self) -> int:
-        return len(self.ios) * sum(math.prod(o.size for o in st.spaces) for st in self.structures.values())
+        return len(self.ios) * sum(len(st.coarse["edges"]) * len(st.coarse["nodes"])
+                                   * math.prod(o.size for o in st.spaces) for st in self.structures.values())
 
     def run(self) -> FitResult:
         size = self.space_size()
-        if size <= EXHAUSTIVE:
+        # the coarse stage: every op's rows per cycle over edges / nodes (the latency strategy first: it is cheap)
+        starts = {(strategy, io): self.coarse(io, strategy) for strategy in self.structures for io in self.ios}
+        coarse_points = len(self.points)
+        per_op = len(self.ios) * sum(math.prod(o.size for o in st.spaces) for st in self.structures.values())
+        if per_op <= EXHAUSTIVE:
             method = "exhaustive"
             for strategy, st in self.structures.items():
                 for io in self.ios:
@@ -291,9 +348,11 @@ class _Search:
                         self.evaluate(Knobs(io, strategy, tuple(ops)))
         else:
             method = "greedy"
-            for strategy in self.structures:
+            for start in starts.values():  # per op, from the coarse stage's best point
+                self.descend(start)
+            for strategy, st in self.structures.items():  # and from the fastest point
                 for io in self.ios:
-                    self.descend(io, strategy)
+                    self.descend(Knobs(io, strategy, tuple((0, 0) for _ in st.spaces)))
         fitting = sorted((p for p in self.points.values() if p.fits), key=lambda p: p.key)
         if not fitting:
             raise FitError(self._no_fit_message())
@@ -303,15 +362,51 @@ class _Search:
             knobs=fitting[0].knobs, estimate=fitting[0].total, runners_up=fitting[1:1 + RUNNERS_UP],
             budget=self.budget, latency_ns=self.latency_ns, method=method, space_size=size,
             points_evaluated=len(self.points), seconds=0.0, evaluated=list(self.points.values()),
+            coarse_points=coarse_points,
         )
+
+    def coarse(self, io: str, strategy: str) -> Knobs:
+        """The coarse stage of one (strategy, io): the fastest point of the (edges, nodes) grid
+        that fits, or the smallest point evaluated. A staircase walk, widest edges first: a
+        column (one edges value) is skipped when its smallest point (fewest nodes per cycle
+        still worth trying) does not fit, else its fastest fitting point is found by bisection
+        (resources shrink with the rows per cycle: the fitting points of a column are its
+        slowest); the next columns then try only more nodes per cycle (the others are slower)."""
+        st = self.structures[strategy]
+
+        def at(edges: int, nodes: int) -> Knobs:
+            return Knobs(io, strategy, tuple((0, o.default(edges, nodes)) for o in st.spaces), edges, nodes)
+
+        nodes = st.coarse["nodes"]
+        seen, limit, best = [], len(nodes), None
+        for edges in st.coarse["edges"]:
+            if limit == 0:
+                break
+            lo, hi = 0, limit - 1
+            seen.append(at(edges, nodes[hi]))
+            if not self.evaluate(seen[-1]).fits:
+                continue
+            while lo < hi:  # the first (fastest) fitting nodes value of the column
+                mid = (lo + hi) // 2
+                seen.append(at(edges, nodes[mid]))
+                if self.evaluate(seen[-1]).fits:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            point = at(edges, nodes[hi])
+            if best is None or self.points[point].key < self.points[best].key:
+                best = point
+            limit = hi
+        if best is not None:
+            return best
+        return min(seen, key=lambda k: max(self.points[k].ratio.values()))
 
     def evaluate(self, knobs: Knobs) -> Point:
         if knobs in self.points:
             return self.points[knobs]
         st = self.structures[knobs.strategy]
         cfg = knobs.config(self.cfg, st.spaces)
-        _, parallel = knobs.settings(st.spaces)
-        if knobs.io == "parallel" and not st.copying & {op for op, rows in parallel.items() if rows > 1}:
+        if knobs.io == "parallel":
             result = st.estimate_in_place(cfg)
         else:
             result = st.estimate_copy(cfg)
@@ -329,11 +424,10 @@ class _Search:
         return Point(knobs.describe(st.spaces), total, result["utilization"], fits, per_op, ratio,
                      (total["latency_cycles"], total["ii"], max(ratio.values())))
 
-    def descend(self, io: str, strategy: str) -> None:
-        """Greedy: from the fastest point, the most saving step per added cycle until the
-        resources fit, then back towards faster points while they still fit."""
-        spaces = self.structures[strategy].spaces
-        cur = Knobs(io, strategy, tuple((0, 0) for _ in spaces))
+    def descend(self, cur: Knobs) -> None:
+        """Greedy, per op: from `cur`, the most saving step per added cycle until the resources
+        fit, then back towards faster points while they still fit."""
+        spaces = self.structures[cur.strategy].spaces
         point = self.evaluate(cur)
         while True:
             over = {r: v for r, v in point.ratio.items() if v > 1.0}
@@ -401,4 +495,4 @@ def _steps(knobs: Knobs, spaces: tuple[OpSpace, ...], slower: bool, only: set[in
             if 0 <= nr < len(space.reuse) and 0 <= np_ < len(space.parallel):
                 ops = list(knobs.ops)
                 ops[i] = (nr, np_)
-                yield Knobs(knobs.io, knobs.strategy, tuple(ops))
+                yield dataclasses.replace(knobs, ops=tuple(ops))
