@@ -209,6 +209,8 @@ class _Structure:
         # and one per set of (loop, copies) hls-reuse made (it rewrites those loops; a copy keeps them)
         self.works: dict[tuple, _Work] = {(): _Work(self.base.clone())}
         self.copying = [i for i, op in enumerate(loops) if op.op is not None and _may_copy(op)]
+        self.copying_ops = {loops[i].op.data for i in self.copying}  # type: ignore[union-attr]
+        self.copies: dict[tuple, tuple] = {}  # the copies hls-reuse makes, per what decides them
 
     def estimate_in_place(self, cfg: Config) -> dict:
         """The estimate of `cfg`'s directives applied to a working copy, reset first: the one
@@ -216,15 +218,25 @@ class _Structure:
         from gnnc.design import _reuse_options
 
         reuse = _reuse_options(cfg)
-        plain = self.works[()]
-        plain.apply(passes.hls_directives_pipeline(reuse + " copies=false" if reuse else "", cfg.io))
-        copies = tuple((i, plain.loops[i].unroll.value.data) for i in self.copying if _copies(plain.loops[i]))
+        without = passes.hls_directives_pipeline(reuse + " copies=false" if reuse else "", cfg.io)
+        # the copies depend on the coarse knobs and the settings of the ops that may copy only
+        decides = (cfg.parallelism_edges, cfg.parallelism_nodes, cfg.reuse_factor,
+                   tuple(kv for kv in cfg.parallelism_ops if kv[0] in self.copying_ops),
+                   tuple(kv for kv in cfg.reuse_ops if kv[0] in self.copying_ops))
+        copies = self.copies.get(decides)
+        if copies is None:  # which loops hls-reuse sets to P > 1 rows per cycle (and so gives P copies)
+            plain = self.works[()]
+            plain.apply(without)
+            copies = self.copies[decides] = tuple(
+                (i, plain.loops[i].unroll.value.data) for i in self.copying if _copies(plain.loops[i]))
+            if not copies:
+                return estimate(plain.module, cfg.clock_period_ns, self.part, memo=plain.memo)
         work = self.works.get(copies)
         if work is None:
             work = self.works[copies] = _Work(self.base.clone())
             work.apply(passes.hls_directives_pipeline(reuse, cfg.io))  # hls-reuse makes the copies
-        elif copies:
-            work.apply(passes.hls_directives_pipeline(reuse + " copies=false", cfg.io))
+        else:
+            work.apply(without)
         return estimate(work.module, cfg.clock_period_ns, self.part, memo=work.memo)
 
     def estimate_copy(self, cfg: Config) -> dict:
@@ -436,6 +448,9 @@ class _Search:
             if point.key[0] > self.best_latency():
                 return  # slower already than a point that fits: descending only adds latency
             worst = max(over, key=over.get)
+            stepped = {o.name for o in spaces}
+            if sum(e[worst] for name, e in point.ops.items() if name not in stepped) > self.budget[worst]:
+                return  # the ops without per-op knobs (gathers, scatters: the coarse stage's) overflow alone
             best, best_score = None, 0.0
             # the steps of the ops that use most of the overflowing resource (a step of another op saves less)
             heavy = sorted(range(len(spaces)), key=lambda i: -point.ops.get(spaces[i].name, {}).get(worst, 0))
