@@ -1,6 +1,7 @@
 """JEDI-net fitted to a VU9P (examples/fit_jedi_net.py, docs/fit.md): at 8 particles (56 ordered
 pairs) the fit keeps every row parallel and makes every dense distributed arithmetic (0 DSP,
-the only strategy within 80 % of the LUTs and DSPs). A small JEDI-net (hidden 2, 4 particles, so
+the only strategy within 80 % of the LUTs and DSPs). At 16 particles (240 pairs) only the
+coarse stage (every op's edges / nodes per cycle) finds designs that fit. A small JEDI-net (hidden 2, 4 particles, so
 that g++ is quick) fitted to 3 % of the part is distributed arithmetic with an edge dense at 4 of
 12 pairs per cycle; its C simulation equals the emulator on a jet (one g++ build, Vitis)."""
 
@@ -33,6 +34,31 @@ def test_jedi_fits_a_vu9p_at_zero_dsp(fitted):
     latency = next(p for p in f.evaluated if p.knobs["strategy"] == "latency" and not p.knobs["parallelism"]
                    and not p.knobs["reuse_factor"] and p.knobs["io"] == "parallel")
     assert latency.total["latency_cycles"] < f.estimate["latency_cycles"] and latency.total["dsp"] > 0.8 * totals["dsp"]
+
+
+def _within(total, utilization=0.8):
+    totals = lookup(PART).totals()
+    return all(total[r] <= utilization * totals[r] for r in RESOURCES)
+
+
+def test_jedi_16_particles_fits_through_the_coarse_stage():
+    """Fully parallel, the gathers / concat / ReLU / scatter over 240 edges alone need more LUTs
+    than the part; with every op's edge loop at fewer edges per cycle a design fits. The chosen
+    point is within 80 % of every resource of the VU9P (parts.py's totals), no point the search
+    estimated that is within them is faster, and a rebuild of the recorded config (no fit) is
+    the same design."""
+    model, jet = jedi_model(), random_jets([16], PARTICLE_FEATURES)
+    design = gnnc.fit(model, (jet.x, jet.edge_index), jedi_config(16) | {"fit": {"utilization": 0.8}})
+    f = design.fit
+    assert _within(f.estimate) and design.estimate()["total"] == f.estimate
+    assert f.knobs["parallelism"].get("edges") and f.coarse_points > 0
+    key = (f.estimate["latency_cycles"], f.estimate["ii"])
+    assert all((p.total["latency_cycles"], p.total["ii"]) >= key for p in f.evaluated if _within(p.total))
+    fully_parallel = next(p for p in f.evaluated if p.knobs == {"io": "parallel", "strategy": "distributed_arithmetic",
+                                                              "reuse_factor": {}, "parallelism": {}})
+    assert not _within(fully_parallel.total)
+    again = gnnc.compile(model, (jet.x, jet.edge_index), design.config.to_dict())
+    assert again.fit is None and again.estimate()["total"] == f.estimate
 
 
 @pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
