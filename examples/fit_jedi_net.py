@@ -77,10 +77,17 @@ def _rows(particles: int, utilization: float) -> list:
 def _knobs(knobs: dict) -> str:
     """The chosen knobs in one short cell."""
     parts = [knobs["io"], knobs["strategy"]]
-    for key, label in (("strategy_ops", "strategy"), ("reuse_factor", "reuse"), ("parallelism", "rows/cycle")):
-        if knobs.get(key):
-            parts.append(f"{label} " + ", ".join(f"{k}={v}" for k, v in knobs[key].items()))
+    if knobs["reuse_factor"]:
+        parts.append("reuse " + ", ".join(f"{k}={v}" for k, v in knobs["reuse_factor"].items()))
+    if knobs["parallelism"]:
+        parts.append("rows/cycle " + _rows_per_cycle(knobs["parallelism"]))
     return "; ".join(parts)
+
+
+def _rows_per_cycle(parallelism: dict) -> str:
+    """`parallelism` as the config records it: edges / nodes for every op, then per op."""
+    return ", ".join([f"{k} {v}" for k, v in parallelism.items() if k != "ops"]
+                     + [f"{k}={v}" for k, v in parallelism.get("ops", {}).items()])
 
 
 if __name__ == "__main__":

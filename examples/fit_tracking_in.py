@@ -59,8 +59,14 @@ def _knobs(knobs: dict) -> str:
     if knobs["reuse_factor"]:
         parts.append("reuse " + ", ".join(f"{k}={v}" for k, v in knobs["reuse_factor"].items()))
     if knobs["parallelism"]:
-        parts.append("rows/cycle " + ", ".join(f"{k}={v}" for k, v in knobs["parallelism"].items()))
+        parts.append("rows/cycle " + _rows_per_cycle(knobs["parallelism"]))
     return "; ".join(parts)
+
+
+def _rows_per_cycle(parallelism: dict) -> str:
+    """`parallelism` as the config records it: edges / nodes for every op, then per op."""
+    return ", ".join([f"{k} {v}" for k, v in parallelism.items() if k != "ops"]
+                     + [f"{k}={v}" for k, v in parallelism.get("ops", {}).items()])
 
 
 if __name__ == "__main__":

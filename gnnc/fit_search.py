@@ -380,10 +380,12 @@ class _Search:
     def coarse(self, io: str, strategy: str) -> Knobs:
         """The coarse stage of one (strategy, io): the fastest point of the (edges, nodes) grid
         that fits, or the smallest point evaluated. A staircase walk, widest edges first: a
-        column (one edges value) is skipped when its smallest point (fewest nodes per cycle
-        still worth trying) does not fit, else its fastest fitting point is found by bisection
-        (resources shrink with the rows per cycle: the fitting points of a column are its
-        slowest); the next columns then try only more nodes per cycle (the others are slower)."""
+        column (one edges value) starts at its fastest point (most nodes per cycle); if that is
+        slower than a point that fits, so is the rest of the grid and the walk stops. Else the
+        column is skipped when its slowest point still worth trying does not fit, or its fastest
+        fitting point is found by bisection (resources shrink with the rows per cycle: the
+        fitting points of a column are its slowest); the next columns then try only more nodes
+        per cycle (with fewer edges per cycle the others are slower)."""
         st = self.structures[strategy]
 
         def at(edges: int, nodes: int) -> Knobs:
@@ -394,10 +396,18 @@ class _Search:
         for edges in st.coarse["edges"]:
             if limit == 0:
                 break
+            seen.append(at(edges, nodes[0]))
+            top = self.evaluate(seen[-1])
+            if top.key[0] > self.best_latency():
+                break  # the column's fastest point is slower than one that fits: so is every later point
             lo, hi = 0, limit - 1
-            seen.append(at(edges, nodes[hi]))
-            if not self.evaluate(seen[-1]).fits:
-                continue
+            if not top.fits:
+                if hi == 0:
+                    continue
+                seen.append(at(edges, nodes[hi]))
+                if not self.evaluate(seen[-1]).fits:
+                    continue
+                lo = 1
             while lo < hi:  # the first (fastest) fitting nodes value of the column
                 mid = (lo + hi) // 2
                 seen.append(at(edges, nodes[mid]))
@@ -411,7 +421,10 @@ class _Search:
             limit = hi
         if best is not None:
             return best
-        return min(seen, key=lambda k: max(self.points[k].ratio.values()))
+        # none fits: the smallest of those faster than a point that fits (a descent from a slower one
+        # stops at once); of equal ones the fewest rows per cycle (a reuse step there keeps its rows)
+        faster = [k for k in seen if self.points[k].key[0] <= self.best_latency()] or seen
+        return min(faster, key=lambda k: (max(self.points[k].ratio.values()), k.edges or math.inf, k.nodes or math.inf))
 
     def evaluate(self, knobs: Knobs) -> Point:
         if knobs in self.points:
