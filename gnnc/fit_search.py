@@ -2,28 +2,31 @@
 choose io, strategy, reuse factors and parallelism so the design fits the part.
 
 The search runs the estimate model only (no g++; docs/fit.md). The knobs of a design are
-`io` (parallel / stream), `strategy.default` (latency / distributed_arithmetic) and, per op
-that multiplies (or is a distributed-arithmetic dense), its reuse factor (a divisor of its
-multiplications per row) and its parallelism (rows per cycle: all, or a power of two). A
-point fits when every resource of the part is within `utilization` of its total (and the
-latency within `latency_ns`); the best is the lowest latency, then II, then the smallest
-largest utilization. A space of at most EXHAUSTIVE points is searched whole; a larger one by
-a greedy descent per (strategy, io): from the fastest design, while a resource is over
-budget, take the one-step change (one op's next reuse factor or half its parallelism) that
-saves the most of the most overflowing resource per cycle of latency it adds (among the
-HEAVIEST ops using most of that resource, whose steps save most); once it fits,
+`io` (parallel / stream), `strategy.default` (latency / distributed_arithmetic), the coarse
+`parallelism.edges` / `.nodes` (rows per cycle of every op's loops over edges / nodes: all, or
+a power of two) and, per op that multiplies (or is a distributed-arithmetic dense), its reuse
+factor (a divisor of its multiplications per row) and its parallelism (rows per cycle). A point
+fits when every resource of the part is within `utilization` of its total (and the latency
+within `latency_ns`); the best is the lowest latency, then II, then the smallest largest
+utilization. First the coarse stage per (strategy, io): a staircase walk of the (edges, nodes)
+grid (`_Search.coarse`). Then per op: a space of at most EXHAUSTIVE points is searched whole; a
+larger one by a greedy descent from each coarse result and from the fastest design: while a
+resource is over budget, take the one-step change (one op's next reuse factor or half its
+parallelism) that saves the most of the most overflowing resource per cycle of latency it adds
+(among the HEAVIEST ops using most of that resource, whose steps save most); once it fits,
 climb back (one op one step faster) while that still fits and is faster. A descent stops
 early once its point is slower than one that already fits (a step only adds latency), so the
-cheap latency-strategy descents run first and bound the distributed-arithmetic ones.
+cheap latency-strategy stages run first and bound the distributed-arithmetic ones.
 
 The IR is lowered once per strategy up to the fully unrolled loops (passes.hls_structure_pipeline).
-A parallel-io point reruns hls-reuse and hls-partition-arrays in place on one working copy of it
+A parallel-io point reruns hls-reuse and hls-partition-arrays in place on a working copy of it
 (the directives of its top-level loops reset first: the passes change nothing else there), and
 the estimate reuses the stage of every loop whose directives and array partitions an earlier
-point had (estimate's `memo`): a step changes one op, so most stages are reused. A stream point,
-or one where an op's parallelism would give a scatter accumulator copies (hls-reuse rewrites
-the loops then), is evaluated on a fresh copy (hls-dataflow rebuilds the module). Both give
-the estimate of the design `gnnc.compile` builds for the point, number for number (test_fit.py).
+point had (estimate's `memo`): a step changes one op, so most stages are reused. hls-reuse gives
+a scatter accumulator copies when its edge loop runs P > 1 edges per cycle (it rewrites the
+loops), so there is a working copy per set of copies, made by the passes once. A stream point is
+evaluated on a fresh copy (hls-dataflow rebuilds the module). Both give the estimate of the
+design `gnnc.compile` builds for the point, number for number (test_fit.py).
 """
 
 from __future__ import annotations
