@@ -72,6 +72,7 @@ class OpSpace:
     reuse: tuple[int, ...]
     parallel: tuple[int, ...]
     kind: str | None = None  # what its largest row loop iterates over ("edges", "nodes", "graphs")
+    path: str | None = None  # its torch module path (the strategy.ops key)
 
     @property
     def size(self) -> int:
@@ -90,7 +91,7 @@ class Knobs:
     edges / nodes, 0 = all) and per op (reuse factor index, parallelism index)."""
 
     io: str
-    strategy: str
+    strategy: str | tuple  # a name, or (default, ((op, strategy), ...)): `strategy.default` / `.ops`
     ops: tuple[tuple[int, int], ...]  # per OpSpace of the strategy, indices into reuse / parallel
     edges: int = 0
     nodes: int = 0
@@ -110,7 +111,8 @@ class Knobs:
 
     def config(self, base: Config, spaces: tuple[OpSpace, ...]) -> Config:
         reuse, parallel = self.settings(spaces)
-        return dataclasses.replace(base, io=self.io, strategy=self.strategy, reuse_factor=1,
+        default, per_op = self.strategy if isinstance(self.strategy, tuple) else (self.strategy, ())
+        return dataclasses.replace(base, io=self.io, strategy=default, strategy_ops=per_op, reuse_factor=1,
                                    reuse_ops=tuple(reuse.items()), parallelism_edges=self.edges,
                                    parallelism_nodes=self.nodes, parallelism_ops=tuple(parallel.items()), fit=None)
 
@@ -118,7 +120,9 @@ class Knobs:
         """The knobs as the config keys they set (`parallelism` as gnnc_config.yaml records it)."""
         reuse, parallel = self.settings(spaces)
         coarse = {k: v for k, v in (("edges", self.edges), ("nodes", self.nodes)) if v}
-        return {"io": self.io, "strategy": self.strategy, "reuse_factor": reuse,
+        strategy = ({"default": self.strategy[0], "ops": dict(self.strategy[1])}
+                    if isinstance(self.strategy, tuple) else self.strategy)
+        return {"io": self.io, "strategy": strategy, "reuse_factor": reuse,
                 "parallelism": coarse | ({"ops": parallel} if parallel else {})}
 
 
@@ -128,7 +132,7 @@ class Point:
     total: dict[str, Any]  # the estimate's totals
     utilization: dict[str, float]
     fits: bool
-    ops: dict[str, dict[str, int]] = field(repr=False, default_factory=dict)  # the estimate's per-op resources
+    ops: dict[str, dict[str, int]] = field(repr=False, default_factory=dict)  # the estimate's per-op resources, latency
     ratio: dict[str, float] = field(repr=False, default_factory=dict)  # per resource, its share of the budget
     key: tuple = field(repr=False, default=())  # the ranking: latency, II, largest share of the budget
 
@@ -325,7 +329,8 @@ def _op_spaces(module) -> tuple[OpSpace, ...]:
         else:
             reuse = tuple(divisors(math.gcd(*mults)))
         spaces.append(OpSpace(name, rows, reuse, (rows, *_powers_below(rows)),
-                              widest.rows.data if widest.rows is not None else None))
+                              widest.rows.data if widest.rows is not None else None,
+                              loops[0].path.data if loops[0].path is not None else None))
     return tuple(spaces)
 
 
@@ -333,7 +338,8 @@ class _Search:
     def __init__(self, imported: Any, inputs: dict, cfg: Config, utilization: float, latency_ns: float | None):
         self.cfg = cfg
         self.latency_ns = latency_ns
-        self.structures = {s: _Structure(imported, inputs, dataclasses.replace(cfg, strategy=s))
+        self.imported, self.inputs = imported, inputs
+        self.structures: dict[str | tuple, _Structure] = {s: _Structure(imported, inputs, dataclasses.replace(cfg, strategy=s))
                            for s in FIT_STRATEGIES}
         first = next(iter(self.structures.values()))
         totals = first.design.estimate()["part"]
@@ -351,7 +357,7 @@ class _Search:
     def run(self) -> FitResult:
         size = self.space_size()
         # the coarse stage: every op's rows per cycle over edges / nodes (the latency strategy first: it is cheap)
-        starts = {(strategy, io): self.coarse(io, strategy) for strategy in self.structures for io in self.ios}
+        starts = {(strategy, io): self.coarse(io, strategy) for strategy in FIT_STRATEGIES for io in self.ios}
         coarse_points = len(self.points)
         per_op = len(self.ios) * sum(math.prod(o.size for o in st.spaces) for st in self.structures.values())
         if per_op <= EXHAUSTIVE:
@@ -371,6 +377,9 @@ class _Search:
         fitting = sorted((p for p in self.points.values() if p.fits), key=lambda p: p.key)
         if not fitting:
             raise FitError(self._no_fit_message())
+        if fitting[0].knobs["strategy"] == DA:
+            self.mix(next(k for k, p in self.points.items() if p is fitting[0]))
+            fitting = sorted((p for p in self.points.values() if p.fits), key=lambda p: p.key)
         best = next(k for k, p in self.points.items() if p is fitting[0])
         self.chosen_config = best.config(self.cfg, self.structures[best.strategy].spaces)
         return FitResult(
@@ -379,6 +388,39 @@ class _Search:
             points_evaluated=len(self.points), seconds=0.0, evaluated=list(self.points.values()),
             coarse_points=coarse_points,
         )
+
+    def mix(self, cur: Knobs) -> None:
+        """Per-op strategy, after a distributed-arithmetic point fits: give its HEAVIEST denses by
+        LUTs, one at a time, strategy latency where the latency strategy's point with the same
+        knobs shows the dense's multipliers fit the DSPs left and it is faster or smaller (so a
+        lowering is only made for a change that may help); keep the change when it fits and is
+        faster, or as fast with fewer LUTs."""
+        da, lat = self.structures[DA], self.structures["latency"]
+        names = [o.name for o in da.spaces]
+        if [o.name for o in lat.spaces] != names:
+            return
+        paths = {o.name: o.path for o in da.spaces}
+        point = self.points[cur]
+        same = Knobs(cur.io, "latency", tuple((0, p) for _, p in cur.ops), cur.edges, cur.nodes)
+        alone = self.evaluate(same).ops  # each dense's cost as a latency dense (reuse factor 1)
+        for name in sorted(names, key=lambda n: -point.ops.get(n, {}).get("lut", 0))[:HEAVIEST]:
+            mine, other = point.ops.get(name), alone.get(name)
+            if mine is None or other is None or paths[name] is None \
+                    or point.total["dsp"] + other["dsp"] > self.budget["dsp"]:
+                continue
+            if other["latency_cycles"] >= mine["latency_cycles"] and other["lut"] >= mine["lut"]:
+                continue
+            default, per_op = cur.strategy if isinstance(cur.strategy, tuple) else (cur.strategy, ())
+            strategy = (default, tuple(sorted((*per_op, (paths[name], "latency")))))
+            if strategy not in self.structures:
+                self.structures[strategy] = _Structure(self.imported, self.inputs, Knobs(
+                    "parallel", strategy, ()).config(self.cfg, ()))
+            if [o.name for o in self.structures[strategy].spaces] != names:
+                continue
+            cand = dataclasses.replace(cur, strategy=strategy)
+            q = self.evaluate(cand)
+            if q.fits and (q.key[:2], q.total["lut"]) < (point.key[:2], point.total["lut"]):
+                cur, point = cand, q
 
     def coarse(self, io: str, strategy: str) -> Knobs:
         """The coarse stage of one (strategy, io): the fastest point of the (edges, nodes) grid
@@ -448,7 +490,7 @@ class _Search:
                  for r in RESOURCES}
         fits = all(v <= 1.0 for v in ratio.values()) and (
             self.latency_ns is None or total["latency_ns"] <= self.latency_ns)
-        per_op = {name: {r: e[r] for r in RESOURCES} for name, e in result["ops"].items()}
+        per_op = {name: {r: e[r] for r in (*RESOURCES, "latency_cycles")} for name, e in result["ops"].items()}
         return Point(knobs.describe(st.spaces), total, result["utilization"], fits, per_op, ratio,
                      (total["latency_cycles"], total["ii"], max(ratio.values())))
 
