@@ -18,6 +18,7 @@ import argparse
 import warnings
 
 import torch
+from fit_tracking_in import knobs_cell
 from jet_tagging import PARTICLE_FEATURES, JediNet, random_jets
 
 import gnnc
@@ -67,27 +68,11 @@ def _rows(particles: int, utilization: float) -> list:
     try:
         fitted = gnnc.fit(model, example, base | {"fit": {"utilization": utilization}})
         f = fitted.fit
-        rows.append((f"fitted: {_knobs(f.knobs)}", f.estimate,
+        rows.append((f"fitted: {knobs_cell(f.knobs)}", f.estimate,
                      f"{f.method}, {f.points_evaluated} points, {f.seconds:.1f} s"))
     except gnnc.FitError as err:
         rows.append(("fitted", None, str(err)))
     return rows
-
-
-def _knobs(knobs: dict) -> str:
-    """The chosen knobs in one short cell."""
-    parts = [knobs["io"], knobs["strategy"]]
-    if knobs["reuse_factor"]:
-        parts.append("reuse " + ", ".join(f"{k}={v}" for k, v in knobs["reuse_factor"].items()))
-    if knobs["parallelism"]:
-        parts.append("rows/cycle " + _rows_per_cycle(knobs["parallelism"]))
-    return "; ".join(parts)
-
-
-def _rows_per_cycle(parallelism: dict) -> str:
-    """`parallelism` as the config records it: edges / nodes for every op, then per op."""
-    return ", ".join([f"{k} {v}" for k, v in parallelism.items() if k != "ops"]
-                     + [f"{k}={v}" for k, v in parallelism.get("ops", {}).items()])
 
 
 if __name__ == "__main__":

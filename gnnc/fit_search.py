@@ -16,7 +16,9 @@ parallelism) that saves the most of the most overflowing resource per cycle of l
 (among the HEAVIEST ops using most of that resource, whose steps save most); once it fits,
 climb back (one op one step faster) while that still fits and is faster. A descent stops
 early once its point is slower than one that already fits (a step only adds latency), so the
-cheap latency-strategy stages run first and bound the distributed-arithmetic ones.
+cheap latency-strategy stages run first and bound the distributed-arithmetic ones. Last, when
+the best point is distributed arithmetic, its heaviest denses may get strategy latency
+(`strategy.ops`; `_Search.mix`).
 
 The IR is lowered once per strategy up to the fully unrolled loops (passes.hls_structure_pipeline).
 A parallel-io point reruns hls-reuse and hls-partition-arrays in place on a working copy of it

@@ -26,18 +26,17 @@ def fitted():
 
 
 def test_jedi_fits_a_vu9p_with_distributed_arithmetic(fitted):
-    """Distributed arithmetic by default; the per-op strategy stage may give single denses
-    strategy latency (their multipliers within the DSPs left), only when that is faster or smaller."""
+    """Distributed arithmetic by default, and the per-op strategy stage gives some denses
+    strategy latency (their multipliers within the DSPs left): faster than every dense as DA."""
     f = fitted.fit
     strategy = f.knobs["strategy"]
-    assert strategy == "distributed_arithmetic" or (
-        strategy["default"] == "distributed_arithmetic" and set(strategy["ops"].values()) == {"latency"})
+    assert strategy["default"] == "distributed_arithmetic" and set(strategy["ops"].values()) == {"latency"}
     totals = lookup(PART).totals()
     assert all(f.estimate[r] <= 0.8 * totals[r] for r in RESOURCES)
     da = next(p for p in f.evaluated if p.knobs == {"io": "parallel", "strategy": "distributed_arithmetic",
                                                     "reuse_factor": {}, "parallelism": {}})
     assert da.fits and da.total["dsp"] == 0  # the fully parallel DA design fits: the fit is no slower
-    assert (f.estimate["latency_cycles"], f.estimate["ii"]) <= (da.total["latency_cycles"], da.total["ii"])
+    assert f.estimate["latency_cycles"] < da.total["latency_cycles"]
     # the latency design (the faster one, if it fitted) needs more DSPs than the budget
     latency = next(p for p in f.evaluated if p.knobs["strategy"] == "latency" and not p.knobs["parallelism"]
                    and not p.knobs["reuse_factor"] and p.knobs["io"] == "parallel")
