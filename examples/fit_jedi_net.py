@@ -18,6 +18,7 @@ import argparse
 import warnings
 
 import torch
+from fit_tracking_in import knobs_cell
 from jet_tagging import PARTICLE_FEATURES, JediNet, random_jets
 
 import gnnc
@@ -67,20 +68,11 @@ def _rows(particles: int, utilization: float) -> list:
     try:
         fitted = gnnc.fit(model, example, base | {"fit": {"utilization": utilization}})
         f = fitted.fit
-        rows.append((f"fitted: {_knobs(f.knobs)}", f.estimate,
+        rows.append((f"fitted: {knobs_cell(f.knobs)}", f.estimate,
                      f"{f.method}, {f.points_evaluated} points, {f.seconds:.1f} s"))
     except gnnc.FitError as err:
         rows.append(("fitted", None, str(err)))
     return rows
-
-
-def _knobs(knobs: dict) -> str:
-    """The chosen knobs in one short cell."""
-    parts = [knobs["io"], knobs["strategy"]]
-    for key, label in (("strategy_ops", "strategy"), ("reuse_factor", "reuse"), ("parallelism", "rows/cycle")):
-        if knobs.get(key):
-            parts.append(f"{label} " + ", ".join(f"{k}={v}" for k, v in knobs[key].items()))
-    return "; ".join(parts)
 
 
 if __name__ == "__main__":

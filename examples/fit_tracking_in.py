@@ -43,7 +43,7 @@ def main() -> None:
             try:
                 fitted = gnnc.fit(model, graph, base | {"fit": {"utilization": args.utilization}})
                 f = fitted.fit
-                rows.append((f"fitted: {_knobs(f.knobs)}", f.estimate,
+                rows.append((f"fitted: {knobs_cell(f.knobs)}", f.estimate,
                              f"{f.method}, {f.points_evaluated} points, {f.seconds:.1f} s"))
             except gnnc.FitError as err:
                 rows.append(("fitted", None, str(err)))
@@ -53,13 +53,18 @@ def main() -> None:
                 print(f"| {hidden} | {capacity} | {name} | {cells} | {search} |", flush=True)
 
 
-def _knobs(knobs: dict) -> str:
-    """The chosen knobs in one short cell."""
-    parts = [knobs["io"], knobs["strategy"]]
+def knobs_cell(knobs: dict) -> str:
+    """The chosen knobs (design.fit.knobs) in one short table cell."""
+    strategy = knobs["strategy"]
+    if isinstance(strategy, dict):  # per-op strategies: the default, then the ops
+        strategy = strategy["default"] + " (" + ", ".join(f"{k} {v}" for k, v in strategy["ops"].items()) + ")"
+    parts = [knobs["io"], strategy]
     if knobs["reuse_factor"]:
         parts.append("reuse " + ", ".join(f"{k}={v}" for k, v in knobs["reuse_factor"].items()))
     if knobs["parallelism"]:
-        parts.append("rows/cycle " + ", ".join(f"{k}={v}" for k, v in knobs["parallelism"].items()))
+        parallelism = knobs["parallelism"]
+        parts.append("rows/cycle " + ", ".join([f"{k} {v}" for k, v in parallelism.items() if k != "ops"]
+                                               + [f"{k}={v}" for k, v in parallelism.get("ops", {}).items()]))
     return "; ".join(parts)
 
 

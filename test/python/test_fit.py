@@ -38,7 +38,12 @@ def fitted():
 
 def test_fit_chooses_the_fastest_point_within_budget(fitted):
     f = fitted.fit
-    assert f.method == "exhaustive" and f.points_evaluated == f.space_size == len(f.evaluated)
+    assert f.method == "exhaustive" and f.points_evaluated == len(f.evaluated) < f.space_size
+    # the per-op stage saw every point at the coarse default (all rows): io x (RF x rows of the
+    # dense, latency) + (rows, distributed arithmetic), besides the coarse stage's points
+    per_op = [p for p in f.evaluated if not {"edges", "nodes"} & set(p.knobs["parallelism"])]
+    assert len(per_op) == len(IO_MODES) * (len(divisors(6)) * 4 + 4)
+    assert 0 < f.coarse_points < f.points_evaluated
     assert _within(f.estimate, _budget())
     assert fitted.estimate()["total"] == f.estimate  # the returned design is the chosen point
     fastest = gnnc.compile(Tiny().eval(), example(), {"part": PART}).estimate()["total"]
@@ -141,7 +146,7 @@ def test_written_fitted_design_records_the_chosen_knobs_without_fit(fitted, tmp_
     assert recorded["io"] == knobs["io"] and recorded.get("strategy", "latency") == knobs["strategy"]
     rf = recorded["reuse_factor"]
     assert (rf["ops"] if isinstance(rf, dict) else {}) == knobs["reuse_factor"]
-    assert recorded.get("parallelism", {}).get("ops", {}) == knobs["parallelism"]
+    assert recorded.get("parallelism", {}) == knobs["parallelism"]
     again = gnnc.compile(Tiny().eval(), example(), path / "gnnc_config.yaml")
     assert again.fit is None
     assert again.estimate()["total"] == fitted.estimate()["total"]
@@ -187,19 +192,22 @@ def _search(model, config):
 
 
 def test_in_place_estimate_equals_a_fresh_copy():
-    """The fast path (directives reset and rerun on one working copy, stages reused) gives the
+    """The fast path (directives reset and rerun on a working copy, stages reused) gives the
     estimate of a fresh copy, per op and in total, on 40 parallel-io points of each strategy
-    of a three-dense model drawn from its whole space in a shuffled order (each after others)."""
+    of a three-dense model drawn from its whole space (coarse edges / nodes per cycle too, so
+    the scatter gets accumulator copies on some: a working copy per set of copies) in a
+    shuffled order (each after others)."""
     search = _search(_TwoLayer().eval(), {"part": PART})
     rng = random.Random(0)
     for strategy, st in search.structures.items():
-        assert len(st.spaces) == 3
-        points = list(itertools.product(*[list(itertools.product(range(len(o.reuse)), range(len(o.parallel))))
-                                          for o in st.spaces]))
+        assert len(st.spaces) == 3 and st.copying
+        points = list(itertools.product(st.coarse["edges"], st.coarse["nodes"], *[
+            list(itertools.product(range(len(o.reuse)), range(len(o.parallel)))) for o in st.spaces]))
         rng.shuffle(points)
-        for ops in points[:40]:
-            cfg = fit_module.Knobs("parallel", strategy, tuple(ops)).config(search.cfg, st.spaces)
-            assert st.estimate_in_place(cfg) == st.estimate_copy(cfg), (strategy, ops)
+        for edges, nodes, *ops in points[:40]:
+            cfg = fit_module.Knobs("parallel", strategy, tuple(ops), edges, nodes).config(search.cfg, st.spaces)
+            assert st.estimate_in_place(cfg) == st.estimate_copy(cfg), (strategy, edges, nodes, ops)
+        assert len(st.works) > 2  # points with accumulator copies of different counts were estimated in place
 
 
 def test_fast_search_chooses_what_the_copying_search_chooses(monkeypatch):
