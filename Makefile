@@ -48,18 +48,22 @@ DEMO_DATA ?=
 demo: $(STAMP)
 	$(BIN)/gnnc demo --out out/demo --force $(if $(DEMO_DATA),--data $(DEMO_DATA))
 
+# pytest runs one worker per core (pytest-xdist; the suite is mostly single-threaded g++ builds
+# and numpy); PYTEST_WORKERS= runs it in one process.
+PYTEST_WORKERS ?= -n auto --dist loadgroup
+
 # Both suites always run; the target fails if either failed.
 test: $(STAMP)
 	@status=0; \
 	$(BIN)/lit -v test || status=1; \
-	$(BIN)/python -m pytest -q -W error::DeprecationWarning test/python || status=1; \
+	$(BIN)/python -m pytest -q $(PYTEST_WORKERS) -W error::DeprecationWarning test/python || status=1; \
 	exit $$status
 
 lit: $(STAMP)
 	$(BIN)/lit -v test
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -q -W error::DeprecationWarning test/python
+	$(BIN)/python -m pytest -q $(PYTEST_WORKERS) -W error::DeprecationWarning test/python
 
 BENCH_VENV  := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.gnnc-bench-installed

@@ -15,6 +15,9 @@ import pytest
 
 from conftest import REPO, skip_outside_ci
 
+# one wheel and venv for the module's tests (make test runs pytest-xdist workers)
+pytestmark = pytest.mark.xdist_group("wheel")
+
 TINY_MODEL = Path(__file__).with_name("tiny_model.py")
 
 
