@@ -379,9 +379,10 @@ class _Search:
         fitting = sorted((p for p in self.points.values() if p.fits), key=lambda p: p.key)
         if not fitting:
             raise FitError(self._no_fit_message())
+        chosen = next(k for k, p in self.points.items() if p is fitting[0])
         if fitting[0].knobs["strategy"] == DA:
-            self.mix(next(k for k, p in self.points.items() if p is fitting[0]))
-            fitting = sorted((p for p in self.points.values() if p.fits), key=lambda p: p.key)
+            self.mix(chosen)
+        fitting = sorted((p for p in self.points.values() if p.fits), key=lambda p: p.key)
         best = next(k for k, p in self.points.items() if p is fitting[0])
         self.chosen_config = best.config(self.cfg, self.structures[best.strategy].spaces)
         return FitResult(
@@ -414,17 +415,21 @@ class _Search:
                 continue
             default, per_op = cur.strategy if isinstance(cur.strategy, tuple) else (cur.strategy, ())
             strategy = (default, tuple(sorted((*per_op, (paths[name], "latency")))))
-            if strategy not in self.structures:
-                self.structures[strategy] = _Structure(self.imported, self.inputs, Knobs(
-                    "parallel", strategy, ()).config(self.cfg, ()))
-            if [o.name for o in self.structures[strategy].spaces] != names:
+            if [o.name for o in self.structure(strategy).spaces] != names:
                 continue
             cand = dataclasses.replace(cur, strategy=strategy)
             q = self.evaluate(cand)
             if q.fits and (q.key[:2], q.total["lut"]) < (point.key[:2], point.total["lut"]):
                 cur, point = cand, q
 
-    def coarse(self, io: str, strategy: str) -> Knobs:
+    def structure(self, strategy: str | tuple) -> _Structure:
+        """The lowered IR of a strategy (a name, or (default, ((module path, strategy), ...)))."""
+        if strategy not in self.structures:
+            self.structures[strategy] = _Structure(self.imported, self.inputs, Knobs(
+                "parallel", strategy, ()).config(self.cfg, ()))
+        return self.structures[strategy]
+
+    def coarse(self, io: str, strategy: str | tuple) -> Knobs:
         """The coarse stage of one (strategy, io): the fastest point of the (edges, nodes) grid
         that fits, or the smallest point evaluated. A staircase walk, widest edges first: a
         column (one edges value) starts at its fastest point (most nodes per cycle); if that is
@@ -438,9 +443,11 @@ class _Search:
         def at(edges: int, nodes: int) -> Knobs:
             return Knobs(io, strategy, tuple((0, o.default(edges, nodes)) for o in st.spaces), edges, nodes)
 
-        nodes = st.coarse["nodes"]
+        # in stream io a stage takes one row per cycle unless told more: "all" (0) is 1, the slowest
+        grid = {kind: (values[1:] or values) if io == "stream" else values for kind, values in st.coarse.items()}
+        nodes = grid["nodes"]
         seen, limit, best = [], len(nodes), None
-        for edges in st.coarse["edges"]:
+        for edges in grid["edges"]:
             if limit == 0:
                 break
             seen.append(at(edges, nodes[0]))
