@@ -42,7 +42,7 @@ def time_gnnc(hidden: int, graphs, work: Path, warm: bool = True, csim: bool = T
     start = time.perf_counter()
     design = gnnc.compile(model, graphs[0], config)
     compiled = time.perf_counter()
-    design.write(work / f"gnnc_H{hidden}", force=True)
+    design.write(work / f"gnnc_H{hidden}_{time.time_ns()}")  # a new project, as hls4ml writes
     written = time.perf_counter()
     times = {"compile+write": written - start, "compile": compiled - start}
     if not csim:
