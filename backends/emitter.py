@@ -155,9 +155,13 @@ def weights_header(top: str, roms: list[hls.RomOp], c_type, rom_attribute=None,
 
 
 def _initializer(values: np.ndarray) -> str:
-    if values.ndim == 1:
-        return "{" + ", ".join(str(int(v)) for v in values) + "}"
-    return "{" + ", ".join(_initializer(v) for v in values) + "}"
+    return _nested(values.tolist(), values.ndim)  # Python ints: str() of each without numpy per entry
+
+
+def _nested(values: list, ndim: int) -> str:
+    if ndim == 1:
+        return "{" + ", ".join(map(str, values)) + "}"
+    return "{" + ", ".join(_nested(v, ndim - 1) for v in values) + "}"
 
 
 def partitions(attr: Attribute | None) -> list[hls.PartitionAttr]:
@@ -414,7 +418,7 @@ class FunctionEmitter:
             t = rom.result.type.element_type  # type: ignore[attr-defined]
             values = rom.data.get_values()
             lo, hi = _int_range(t) if isinstance(t, IntegerType) else (-(1 << 31), 1 << 31)
-            self.rom_ranges[rom] = all(lo <= int(v) < hi for v in values)
+            self.rom_ranges[rom] = not values or (lo <= int(min(values)) and int(max(values)) < hi)
         return self.rom_ranges[rom]
 
     def _StoreOp(self, op: hls.StoreOp) -> None:

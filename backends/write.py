@@ -3,7 +3,7 @@
 A new project is built in a hidden sibling and renamed into place, so a reader never sees
 half of it. Replacing a previous project (force=True) touches only the files that project's
 manifest says gnnc wrote, unchanged since: the `<top>_prj` folder of a Vitis run, reports
-and the user's notes stay. The replacement is journaled: the new files are staged inside
+and the user's notes stay; a file whose text is the same as before is not rewritten. The replacement is journaled: the new files are staged inside
 the project with a plan, and a plan that exists is carried out to the end, by this write or,
 after a crash, by the next write to the same place; a stage without a plan is discarded.
 Leftovers of killed writers (their process is gone) are removed by the next write.
@@ -145,10 +145,14 @@ def _replace_in_place(out: Path, files: Mapping[str, str]) -> None:
     finish_interrupted(out)
     owned = _owned(out, files)
     _check_replaceable(out, files, owned)
+    # A file the previous project has with the same text is left alone (the check above made
+    # sure it is still what that manifest says): a recompile rewrites only what changed.
+    changed = {rel: text for rel, text in files.items()
+               if rel == MANIFEST or owned.get(rel) != _digest(text) or not (out / rel).is_file()}
     try:
-        _write_tree(stage / "files", files)
+        _write_tree(stage / "files", changed)
         # the manifest goes last: until it is replaced, the old one still describes the folder
-        order = [rel for rel in files if rel != MANIFEST] + [MANIFEST]
+        order = [rel for rel in changed if rel != MANIFEST] + [MANIFEST]
         plan = {"write": order, "delete": sorted(set(owned) - set(files))}
         (stage / f"{PLAN}.tmp").write_text(json.dumps(plan))
         os.replace(stage / f"{PLAN}.tmp", stage / PLAN)  # the commit point

@@ -102,9 +102,10 @@ def _outline(top: func.FuncOp, name: str, loops: list[hls.ForOp], inline: bool, 
     block = top.body.block
     owned: list[Operation] = []
     roms: list[hls.RomOp] = []
+    within = _Within(loops)
     for o in block.ops:
         if isinstance(o, hls.AllocaOp | hls.RomOp):
-            inside = [u for u in o.result.uses if _inside(u.operation, loops)]
+            inside = [u for u in o.result.uses if within(u.operation)]
             if inside and len(inside) == len(list(o.result.uses)) and isinstance(o, hls.AllocaOp):
                 owned.append(o)
             elif inside and isinstance(o, hls.RomOp):
@@ -119,7 +120,7 @@ def _outline(top: func.FuncOp, name: str, loops: list[hls.ForOp], inline: bool, 
     fn_name = _unique(name, names)
     fn = func.FuncOp(fn_name, builtin.FunctionType.from_lists([v.type for v in params], []), Region(body),
                      visibility="private")
-    fn.arg_attrs = builtin.ArrayAttr([builtin.DictionaryAttr(_param_attrs(top, v, loops, inline)) for v in params])
+    fn.arg_attrs = builtin.ArrayAttr([builtin.DictionaryAttr(_param_attrs(top, v, within, inline)) for v in params])
     for v, arg in zip(params, body.args):
         arg.name_hint = v.name_hint
     fn.attributes[OP_ATTR] = StringAttr(name)
@@ -132,19 +133,19 @@ def _outline(top: func.FuncOp, name: str, loops: list[hls.ForOp], inline: bool, 
     for rom in roms:  # a ROM is a global of the weights header: each reader declares it
         copy = rom.clone()
         body.add_op(copy)
-        rom.result.replace_uses_with_if(copy.result, lambda u: _inside(u.operation, loops))
+        rom.result.replace_uses_with_if(copy.result, lambda u: within(u.operation))
         if not rom.result.uses:
             block.erase_op(rom)
     for o in owned + loops:
         o.detach()
         body.add_op(o)
     body.add_op(func.ReturnOp())
-    for v, arg in zip(params, body.args):
-        v.replace_uses_with_if(arg, lambda u: _inside(u.operation, [fn]))
+    for v, arg in zip(params, body.args):  # every op of fn is in the loops, or a ROM copy
+        v.replace_uses_with_if(arg, lambda u: within(u.operation) or u.operation.parent_op() is fn)
     return fn
 
 
-def _param_attrs(top: func.FuncOp, v: SSAValue, loops: list[hls.ForOp], inline: bool) -> dict:
+def _param_attrs(top: func.FuncOp, v: SSAValue, within: _Within, inline: bool) -> dict:
     """A parameter's name, `in` when the op only reads it, and (an instance of its own: the
     caller's partitioning does not reach it) the partitioning of its array."""
     attrs: dict = {"hls.name": StringAttr(v.name_hint or "arg")}
@@ -155,7 +156,7 @@ def _param_attrs(top: func.FuncOp, v: SSAValue, loops: list[hls.ForOp], inline: 
     else:
         partition = getattr(v.owner, "partition", None)
     if isinstance(v.type, MemRefType):
-        written = any(isinstance(u.operation, hls.StoreOp) and u.operation.memref is v and _inside(u.operation, loops)
+        written = any(isinstance(u.operation, hls.StoreOp) and u.operation.memref is v and within(u.operation)
                       for u in v.uses)
         attrs["hls.direction"] = StringAttr("out" if written else "in")
         if partition is not None and not inline:
@@ -177,12 +178,16 @@ def _unique(base: str, names: set[str]) -> str:
     return name
 
 
-def _inside(op: Operation | None, roots: list) -> bool:
-    while op is not None:
-        if any(op is r for r in roots):
-            return True
-        op = op.parent_op()
-    return False
+class _Within:
+    """Whether an op is one of `loops` or inside one: the ops of the loops, collected once
+    (moving a loop keeps what is inside it)."""
+
+    def __init__(self, loops: list[hls.ForOp]):
+        self.ops = {id(o) for lp in loops for o in lp.walk()}
+        self.alive = loops
+
+    def __call__(self, op: Operation | None) -> bool:
+        return id(op) in self.ops
 
 
 def flattened(module: builtin.ModuleOp) -> builtin.ModuleOp:

@@ -29,7 +29,8 @@ from xdsl.ir import Attribute
 
 from gnnc.dialects import gnn
 from gnnc.errors import GnncError
-from gnnc.frontend.capture import CallConvention, GraphInput, capture
+from gnnc.frontend.capture import CallConvention, GraphInput
+from gnnc.frontend.capture_cache import cached_capture
 from gnnc.frontend.importer import import_captured
 from gnnc.frontend.loop_probe import probe_self_loops
 
@@ -144,10 +145,13 @@ def import_model(
     in torch and as float IR (frontend/loop_probe.py): a result that depends on the removed
     loops' count is refused.
 
+    The capture is reused from an earlier call on a model of the same structure and inputs of
+    the same signature (frontend/capture_cache.py); the weights are always the model's current ones.
+
     Raises gnnc.errors.UnsupportedModelError for anything gnnc cannot compile.
     """
     with _eval_mode(model):
-        captured = capture(model, example)
+        captured = cached_capture(model, example)
     result = import_captured(captured, name)
     if canonicalize:
         from gnnc import passes

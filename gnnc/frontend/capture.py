@@ -851,6 +851,10 @@ class Captured:
     program: ExportedProgram
     convention: CallConvention
     model_name: str
+    stderr: str = ""  # what torch printed while exporting (shown again on a cache hit)
+    #: The program's parameters, buffers and tensor constants by name, read from the live model
+    #: (capture_cache.weights); None: the program's own.
+    weights: dict[str, Tensor] | None = None
 
 
 def _check_example(convention: CallConvention, tensors: Sequence[Tensor]) -> None:
@@ -918,7 +922,7 @@ def capture(model: nn.Module, example: Any) -> Captured:
             assert first_error is not None
             raise _export_error(first_error, names) from None
     sys.stderr.write(stderr.getvalue())
-    return Captured(program, convention, type(model).__name__)
+    return Captured(program, convention, type(model).__name__, stderr=stderr.getvalue())
 
 
 def _edge_readings(convention: CallConvention, tensors: Sequence[Tensor]) -> list[CallConvention]:

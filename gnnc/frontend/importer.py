@@ -504,6 +504,9 @@ class _Importer:
         self._check_edge_index()
 
     def _attr(self, target: str) -> torch.Tensor:
+        weights = self.captured.weights
+        if weights is not None and target in weights:
+            return weights[target].detach()
         if target in self.program.state_dict:
             return self.program.state_dict[target].detach()
         if target in self.program.constants:

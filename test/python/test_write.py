@@ -57,6 +57,19 @@ def test_force_replaces_only_gnnc_files(tmp_path):
     assert not (out / STAGE).exists() and sorted(os.listdir(tmp_path)) == ["prj"]
 
 
+def test_force_rewrites_only_changed_files(tmp_path):
+    out = write_project_dir(tmp_path / "prj", V1, force=False)
+    before = {rel: (out / rel).stat().st_ino for rel in V1}
+    (out / "README.md").unlink()  # deleted since: written again, though its text is the same
+    v3 = {**V1, "firmware/top.cpp": "// v3\n"}
+    write_project_dir(out, v3, force=True)
+    after = {rel: (out / rel).stat().st_ino for rel in v3}
+    assert _tree(out) == {**v3, MANIFEST: (out / MANIFEST).read_text()}
+    assert after[MARKER] == before[MARKER] and after["old_only/gone.txt"] == before["old_only/gone.txt"]
+    assert after["firmware/top.cpp"] != before["firmware/top.cpp"]
+    assert json.loads((out / MANIFEST).read_text())["files"]["firmware/top.cpp"] == write._digest("// v3\n")
+
+
 def test_force_refuses_to_overwrite_a_user_file_or_an_edited_one(tmp_path):
     out = write_project_dir(tmp_path / "prj", V1, force=False)
     (out / "tb_data").mkdir()
