@@ -157,11 +157,11 @@ class CallConvention:
 
 
 def _normalise_args(example: Any) -> tuple[Any, ...]:
-    if isinstance(example, Data):
-        return (example,)
-    if isinstance(example, Tensor):
-        return (example,)
-    return tuple(example)
+    """The forward arguments, numpy arrays as tensors (torch.export takes them for constants)."""
+    if isinstance(example, (Data, Tensor, np.ndarray)):
+        example = (example,)
+    return tuple(torch.from_numpy(np.ascontiguousarray(a)) if isinstance(a, np.ndarray) else a
+                 for a in example)
 
 
 def _tensor_attr(data: Data, key: str) -> Tensor:
