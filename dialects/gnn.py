@@ -34,6 +34,7 @@ from xdsl.dialects.builtin import (
     FloatAttr,
     IntAttr,
     IntegerAttr,
+    StringAttr,
     TensorType,
     UnitAttr,
     i64,
@@ -997,6 +998,77 @@ class DegreeNormOp(IRDLOperation):
             )
 
 
+#: The steps of a gnn.count_fn, applied in order to the count x: `add c` (x + c), `mul c`,
+#: `div c` (x / c), `rdiv c` (c / x), `max c` / `min c` (a clamp), `pow c`, `log`.
+COUNT_STEPS_WITH_CONSTANT = ("add", "mul", "div", "rdiv", "max", "min", "pow")
+COUNT_STEPS = (*COUNT_STEPS_WITH_CONSTANT, "log")
+
+
+def parse_count_steps(text: str) -> list[tuple[str, float | None]]:
+    """`"add 1, log, rdiv 1.6"` -> [("add", 1.0), ("log", None), ("rdiv", 1.6)]; ValueError if malformed."""
+    steps: list[tuple[str, float | None]] = []
+    for part in text.split(","):
+        words = part.split()
+        if not words or words[0] not in COUNT_STEPS:
+            raise ValueError(f"step {part.strip()!r} is not one of {', '.join(COUNT_STEPS)}")
+        takes = words[0] in COUNT_STEPS_WITH_CONSTANT
+        if len(words) != 1 + takes:
+            raise ValueError(f"step {part.strip()!r}: {words[0]} takes {'one constant' if takes else 'no constant'}")
+        try:
+            steps.append((words[0], float(words[1]) if takes else None))
+        except ValueError:
+            raise ValueError(f"step {part.strip()!r}: {words[1]!r} is not a number") from None
+    return steps
+
+
+@irdl_op_definition
+class CountFnOp(IRDLOperation):
+    """
+    out = f(x) for a per-node count x (PyG's utils.degree: an integer from 0 to the edge
+    capacity, plus one for an added self loop), f the chain of `steps` (COUNT_STEPS), e.g.
+    PNA's amplification `add 1, log, div 2.1`, attenuation `max 1, add 1, log, rdiv 2.1`,
+    inverse_linear `max 1, rdiv 3.5`.
+
+    Fixed point: a table of f at the integers 0 .. table_size - 1 in the result type, indexed
+    by floor(x) clamped to the table: each value is f of the count quantised once, as
+    gnn.degree_norm's d^-1/2 is.
+    """
+
+    name = "gnn.count_fn"
+
+    input = operand_def(NodesType)
+    result = result_def(NodesType)
+    steps = prop_def(StringAttr)
+    table_size = opt_prop_def(IntegerAttr[I64])
+
+    irdl_options = (ParsePropInAttrDict(),)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue, steps: str):
+        super().__init__(operands=[input], result_types=[input.type], properties={"steps": StringAttr(steps)})
+
+    def step_list(self) -> list[tuple[str, float | None]]:
+        return parse_count_steps(self.steps.data)
+
+    def verify_(self) -> None:
+        src = features_of(self.input, self.name, "input")
+        dst = features_of(self.result, self.name, "result")
+        _expect_rowwise(src, dst, self.name)
+        _expect_fixed_or_float_only([src.element_type, dst.element_type], self.name)
+        try:
+            self.step_list()
+        except ValueError as err:
+            raise VerifyException(f"'{self.name}': {err}") from None
+        fixed = isinstance(dst.element_type, FixedType)
+        if fixed and self.table_size is None:
+            raise VerifyException(f"'{self.name}': fixed-point count_fn needs table_size")
+        if not fixed and self.table_size is not None:
+            raise VerifyException(f"'{self.name}': table_size only applies to fixed-point count_fn")
+        if self.table_size is not None and self.table_size.value.data < 1:
+            raise VerifyException(f"'{self.name}': table_size must be at least 1")
+
+
 @irdl_op_definition
 class LoopMaskOp(IRDLOperation):
     """One value per edge: 0 for a self loop (source == target), 1 for any other edge."""
@@ -1456,6 +1528,7 @@ Gnn = Dialect(
         BatchNormOp,
         DegreeNormOp,
         LoopMaskOp,
+        CountFnOp,
         RepeatOp,
         EdgeSoftmaxOp,
         ReadoutOp,

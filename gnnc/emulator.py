@@ -28,6 +28,8 @@ from gnnc.fixed import (
     quantize,
     raw_range,
     reciprocal_values,
+    count_fn_floats,
+    count_fn_values,
     degree_norm_floats,
     degree_norm_values,
     rsqrt_table_values,
@@ -581,6 +583,16 @@ def _degree_norm(it: _Interpreter, op: gnn.DegreeNormOp) -> np.ndarray:
     return table[deg][:, None]
 
 
+def _count_fn(it: _Interpreter, op: gnn.CountFnOp) -> np.ndarray:
+    """f of a count; fixed point: the table of f at the integers, indexed by floor(x)."""
+    x = it.get(op.input)
+    if not it.fixed:
+        return count_fn_floats(op.steps.data, x)
+    size = op.table_size.value.data  # type: ignore[union-attr]
+    table = it.memo(op, "table", lambda: count_fn_values(op.steps.data, size, _fixed(op.result)))
+    return table[table_index(x, _fixed(op.input).f, size, 0, 1)]
+
+
 def _loop_mask(it: _Interpreter, op: gnn.LoopMaskOp) -> np.ndarray:
     assert it.edge_index is not None
     mask = it.edge_index[0] != it.edge_index[1]
@@ -798,6 +810,7 @@ _IMPLS: dict[type[Operation], Callable[[_Interpreter, Operation], np.ndarray]] =
     gnn.BatchNormOp: _batch_norm,
     gnn.DegreeNormOp: _degree_norm,
     gnn.LoopMaskOp: _loop_mask,
+    gnn.CountFnOp: _count_fn,
     gnn.RepeatOp: _repeat,
     gnn.EdgeSoftmaxOp: _edge_softmax,
     gnn.ReadoutOp: _readout,

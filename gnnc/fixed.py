@@ -270,6 +270,33 @@ def degree_norm_values(max_count: int, offset: int, t: FixedType, exponent: floa
     return quantize(degree_norm_floats(max_count, offset, exponent), t)
 
 
+def count_fn_floats(steps: str, x: np.ndarray) -> np.ndarray:
+    """gnn.count_fn's f(x) in float64: its steps (gnn.COUNT_STEPS) in order."""
+    from gnnc.dialects.gnn import parse_count_steps
+
+    y = np.asarray(x, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for step, c in parse_count_steps(steps):
+            y = {
+                "add": lambda: y + c, "mul": lambda: y * c, "div": lambda: y / c, "rdiv": lambda: c / y,
+                "max": lambda: np.maximum(y, c), "min": lambda: np.minimum(y, c), "pow": lambda: y ** c,
+                "log": lambda: np.log(y),
+            }[step]()
+    return y
+
+
+def count_fn_values(steps: str, size: int, t: FixedType) -> np.ndarray:
+    """Raw entries of gnn.count_fn's table: f(0), ..., f(size - 1) in t."""
+    values = count_fn_floats(steps, np.arange(size, dtype=np.float64))
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise GnncError(
+            f"gnn.count_fn {steps!r} is not finite at the count {int(bad[0])} (a node with that many "
+            "edges): clamp the count first, as PyG's scalers do (deg.clamp(min=1))"
+        )
+    return quantize(values, t)
+
+
 # --------------------------------------------------------------------------- #
 # Textual precision specs, as in configs
 # --------------------------------------------------------------------------- #

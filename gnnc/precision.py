@@ -26,7 +26,7 @@ TABLE_KEYS = ("size", "min", "max")
 #: `precision.kinds` keys: gnn op names without the `gnn.` prefix, and activation functions
 #: (more specific than `activation`).
 OP_KINDS = ("dense", "scatter", "activation", "concat", "add", "sub", "mul", "scale", "edge_softmax",
-            "gather", "repeat", "degree_norm", "loop_mask", "readout", "softmax", "layer_norm", "take")
+            "gather", "repeat", "degree_norm", "count_fn", "loop_mask", "readout", "softmax", "layer_norm", "take")
 ACTIVATION_KINDS = tuple(fn.value for fn in ActivationFn)
 KINDS = OP_KINDS + ACTIVATION_KINDS
 SPEC_KEYS = ("inputs", "ops", "kinds")

@@ -51,6 +51,7 @@ from gnnc.fixed import (
     raw_range,
     reciprocal_values,
     exact_sum_type,
+    count_fn_values,
     degree_norm_values,
     softmax_recip_values,
     table_values,
@@ -729,6 +730,18 @@ def _lower_degree_norm(lw: _Lowering, op: gnn.DegreeNormOp) -> None:
     lw.arrays[op.result] = out
 
 
+def _lower_count_fn(lw: _Lowering, op: gnn.CountFnOp) -> None:
+    """f of a count: the table of f at the integers, indexed by floor(x) (hls.table_index, scale 1)."""
+    size = op.table_size.value.data  # type: ignore[union-attr]
+    out_t = _elem(op.result)
+    table = lw.rom("count_fn_table", count_fn_values(op.steps.data, size, out_t), out_t)
+
+    def lookup(b: Builder, v: list[SSAValue]) -> SSAValue:
+        return b.insert(hls.LoadOp(table, [b.insert(hls.TableIndexOp(v[0], size, 0, 1)).result])).result
+
+    _elementwise(lw, op, "count_fn", lookup)
+
+
 def _lower_loop_mask(lw: _Lowering, op: gnn.LoopMaskOp) -> None:
     name = lw.op_name(op, "loop_mask")
     out_t = _elem(op.result)
@@ -1206,6 +1219,7 @@ _LOWERINGS: dict[type[Operation], Callable[[_Lowering, Operation], None]] = {
     gnn.ScaleOp: _lower_scale,
     gnn.DegreeNormOp: _lower_degree_norm,
     gnn.LoopMaskOp: _lower_loop_mask,
+    gnn.CountFnOp: _lower_count_fn,
     gnn.RepeatOp: _lower_repeat,
     gnn.EdgeSoftmaxOp: _lower_edge_softmax,
     gnn.ReadoutOp: _lower_readout,

@@ -18,6 +18,7 @@ from gnnc.dialects.gnn import (
     ActivationFn,
     ActivationOp,
     BatchNormOp,
+    CountFnOp,
     DegreeNormOp,
     DenseOp,
     EdgeSoftmaxOp,
@@ -215,6 +216,8 @@ class GnnFixedPointPass(ModulePass):
             _set_type(op.result, _elem(op.input))
         elif isinstance(op, DegreeNormOp):
             _set_type(op.result, FixedType(t.f + GUARD_BITS + 1, 1, False, QuantMode.RND))
+        elif isinstance(op, CountFnOp):  # a count is at most max_edges, plus one added loop
+            op.table_size = builtin.IntegerAttr(self.max_edges + 2, 64)
         elif isinstance(op, LoopMaskOp):
             _set_type(op.result, FixedType(1, 1, False))
         elif isinstance(op, BatchNormOp):

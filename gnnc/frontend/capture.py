@@ -62,7 +62,7 @@ SUPPORTED = (
     "x_i / x_j / edge arguments, aggr 'softmax', aggr lists); self loops removed or added at run time "
     "(remove_self_loops, add_self_loops, add_remaining_self_loops, gcn_norm: SGConv, TAGConv, "
     "GATv2Conv, ...); GCNConv, GATConv, SAGEConv, GINConv, EdgeConv, GraphConv, "
-    "GENConv, TransformerConv, GeneralConv, NNConv, PNAConv (scalers 'identity', 'linear'); per-head values [rows, H, C] (views that "
+    "GENConv, TransformerConv, GeneralConv, NNConv, PNAConv (any scalers); per-head values [rows, H, C] (views that "
     "keep the rows, sums/means over heads or channels, broadcasts, per-row products); "
     "gathers (x[edge_index[k]], index_select); scatters (torch_geometric.utils.scatter with "
     "dim_size, index_add_ / scatter_add_ / scatter_reduce_ into zeros with one row per node); "
@@ -157,11 +157,11 @@ class CallConvention:
 
 
 def _normalise_args(example: Any) -> tuple[Any, ...]:
-    if isinstance(example, Data):
-        return (example,)
-    if isinstance(example, Tensor):
-        return (example,)
-    return tuple(example)
+    """The forward arguments, numpy arrays as tensors (torch.export takes them for constants)."""
+    if isinstance(example, (Data, Tensor, np.ndarray)):
+        example = (example,)
+    return tuple(torch.from_numpy(np.ascontiguousarray(a)) if isinstance(a, np.ndarray) else a
+                 for a in example)
 
 
 def _tensor_attr(data: Data, key: str) -> Tensor:
@@ -373,9 +373,10 @@ def _aggregation(mp: MessagePassing, path: str) -> str | None:
     return reduce
 
 
-#: PNA's scalers that are ops gnnc has: the aggregate itself, and times d / avg (a degree
-#: is a scatter of ones, see gnn::degree).
-_SCALERS = ("identity", "linear")
+#: PNA's scalers: the aggregate itself, and times a function of the degree d (a count of
+#: edges, gnn::degree; importer_counts.py makes d / avg gnn.scale ops, the others a
+#: gnn.count_fn table).
+_SCALERS = ("identity", "amplification", "attenuation", "linear", "inverse_linear")
 
 
 def _traced_scalers(aggr: Any) -> bool:
@@ -401,11 +402,7 @@ def _unsupported_aggregation(mp: MessagePassing) -> str:
         stds = [n for n in ("'std'", "'var'") if n in _aggregation_names(aggr.aggr)]
         sqrt = f" ({' and '.join(stds)} need{'s' * (len(stds) == 1)} a square root per node)" if stds else ""
         scalers = [s for s in aggr.scaler if s not in _SCALERS]
-        missing = (f"scalers {', '.join(repr(s) for s in scalers)} are not supported yet: they multiply "
-                   "every node's aggregate by a function of its degree d (amplification log(d + 1) / avg, "
-                   "attenuation avg / log(max(d, 1) + 1), inverse_linear avg / max(d, 1)), which needs a "
-                   "table of that function indexed by d, and gnn.degree_norm has only d^-1/2 and 1/d"
-                   if scalers else "")
+        missing = f"scalers {', '.join(repr(s) for s in scalers)} are not known" if scalers else ""
         other = [n for n in _aggregation_names(aggr.aggr).split(", ") if n.strip("'") not in _AGGREGATIONS.values()]
         aggregators = f"aggregator{'s' * (len(other) > 1)} {', '.join(other)} not supported{sqrt}" if other else ""
         return (

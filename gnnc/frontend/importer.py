@@ -142,6 +142,18 @@ class LoopedVal:
 
 
 @dataclass(frozen=True)
+class CountVal:
+    """
+    f(count) for a per-node edge count `count` ([N, 1], utils.degree); f is `steps`
+    (gnn.count_fn's), in order: see importer_counts.py.
+    """
+
+    count: SSAValue
+    steps: tuple[str, ...]
+    node: fx.Node  # the op that made it (its module and line name the ops it becomes)
+
+
+@dataclass(frozen=True)
 class SymVal:
     """A symbolic size; `expr` is a sympy expression over the export's size symbols."""
 
@@ -193,6 +205,8 @@ def _kind(value: Any) -> str:
         return "edge_index with its self loops " + ("removed and " * value.drop + "added" * value.loops).removesuffix(" and ")
     if isinstance(value, LoopedRowVal):
         return f"a row of {_kind(value.index)}"
+    if isinstance(value, CountVal):
+        return "a function of each node's edge count (utils.degree)"
     if isinstance(value, LoopedVal):
         return (f"an edge matrix with {value.edges.type.num_features} features over the edges "
                 "and the added self loops")
@@ -203,7 +217,7 @@ def _is_graph_value(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_is_graph_value(v) for v in value)
     return isinstance(value, (SSAValue, EdgeIndexVal, RowVal, BroadcastRowVal, ZerosVal, SymVal, BatchVal,
-                              *_LOOPED))
+                              CountVal, *_LOOPED))
 
 
 _LOOPED = (LoopedIndexVal, LoopedRowVal, LoopedVal)
@@ -215,6 +229,14 @@ def _any_looped(value: Any) -> bool:
     if isinstance(value, dict):
         return any(_any_looped(v) for v in value.values())
     return isinstance(value, _LOOPED)
+
+
+def any_count(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(any_count(v) for v in value)
+    if isinstance(value, dict):
+        return any(any_count(v) for v in value.values())
+    return isinstance(value, CountVal)
 
 
 def _op_name(target: Any) -> str:
@@ -402,6 +424,9 @@ class _Importer:
         from gnnc.frontend.importer_axes import AxisRules
 
         self.axis_rules = AxisRules(self)
+        from gnnc.frontend.importer_counts import CountRules
+
+        self.count_rules = CountRules(self)
 
     # ------------------------------------------------------------------ driver
 
@@ -448,6 +473,11 @@ class _Importer:
         return result
 
     def _dispatch(self, node: fx.Node, name: str, args: tuple, kwargs: dict) -> Any:
+        if name == "gnn::degree" or any_count((args, kwargs)):  # f(utils.degree), importer_counts.py
+            return self.count_rules.dispatch(node, name, args, kwargs)
+        return self._dispatch_values(node, name, args, kwargs)
+
+    def _dispatch_values(self, node: fx.Node, name: str, args: tuple, kwargs: dict) -> Any:
         if _any_looped((args, kwargs)):  # an edited edge list (self loops removed or added)
             return self.loop_rules.dispatch(node, name, args, kwargs)
         if self.axis_rules.applies(node):  # [rows, H, C] and other values with several feature axes
@@ -561,6 +591,7 @@ class _Importer:
     def _outputs(self, node: fx.Node) -> list[SSAValue]:
         specs = self.program.graph_signature.output_specs
         values = [self.env[n] if isinstance(n, fx.Node) else n for n in node.args[0]]
+        values = [self.count_rules.value(v) if isinstance(v, CountVal) else v for v in values]
         outs = []
         for k, (spec, value) in enumerate(zip(specs, values)):
             if spec.kind != OutputKind.USER_OUTPUT:

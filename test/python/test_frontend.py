@@ -407,3 +407,30 @@ def test_rebinding_finds_a_name_bound_after_the_last_scan():
         assert late.scatter is _scatter.scatter
     finally:
         del sys.modules[late.__name__]
+
+
+class _Sage(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = SAGEConv(3, 4)
+
+    def forward(self, x, edge_index):
+        return self.conv(x, edge_index)
+
+
+def test_numpy_example_imports_like_tensors():
+    """An example of numpy arrays (issue 13: it failed in torch.export, 'inputs has 0 elements')."""
+    g = torch.Generator().manual_seed(0)
+    x, edge_index = torch.randn(10, 3, generator=g), torch.randint(0, 9, (2, 30), generator=g)
+    model = _Sage()
+    from_numpy = import_model(model, (x.numpy(), edge_index.numpy()))
+    assert str(from_numpy.module) == str(import_model(model, (x, edge_index)).module)
+    out = run(from_numpy.module, {"x": x.numpy(), "edge_index": edge_index.numpy()}, fixed=False)[0]
+    assert np.abs(out - model(x, edge_index).detach().numpy()).max() <= 1e-5
+
+
+def test_numpy_float64_example_is_refused_naming_the_input():
+    """As a float64 tensor would be: the message names the argument and the dtype."""
+    x, edge_index = np.random.default_rng(0).standard_normal((10, 3)), np.random.default_rng(1).integers(0, 9, (2, 30))
+    with pytest.raises(UnsupportedModelError, match=r"input 'x' \(torch.float64"):
+        import_model(_Sage(), (x, edge_index))

@@ -966,3 +966,59 @@ func.func @f(%x: !gnn.nodes<3, !gnn.fixed<16, 6>>) {
 }
 
 // CHECK: {{^}}'gnn.take': result element type !gnn.fixed<12, 6> differs from input !gnn.fixed<16, 6> (a take copies values)
+
+// -----
+
+// --- gnn.count_fn ------------------------------------------------------------------
+
+func.func @f(%d: !gnn.nodes<1, f32>) {
+  %y = gnn.count_fn %d {steps = "add 1, exp"} : !gnn.nodes<1, f32> -> !gnn.nodes<1, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.count_fn': step 'exp' is not one of add, mul, div, rdiv, max, min, pow, log
+
+// -----
+
+func.func @f(%d: !gnn.nodes<1, f32>) {
+  %y = gnn.count_fn %d {steps = "log 2"} : !gnn.nodes<1, f32> -> !gnn.nodes<1, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.count_fn': step 'log 2': log takes no constant
+
+// -----
+
+func.func @f(%d: !gnn.nodes<1, f32>) {
+  %y = gnn.count_fn %d {steps = "add one"} : !gnn.nodes<1, f32> -> !gnn.nodes<1, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.count_fn': step 'add one': 'one' is not a number
+
+// -----
+
+func.func @f(%d: !gnn.nodes<1, !gnn.fixed<16, 6>>) {
+  %y = gnn.count_fn %d {steps = "log"} : !gnn.nodes<1, !gnn.fixed<16, 6>> -> !gnn.nodes<1, !gnn.fixed<16, 6>>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.count_fn': fixed-point count_fn needs table_size
+
+// -----
+
+func.func @f(%d: !gnn.nodes<1, f32>) {
+  %y = gnn.count_fn %d {steps = "log", table_size = 4 : i64} : !gnn.nodes<1, f32> -> !gnn.nodes<1, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.count_fn': table_size only applies to fixed-point count_fn
+
+// -----
+
+func.func @f(%d: !gnn.nodes<1, f32>) {
+  %y = gnn.count_fn %d {steps = "log"} : !gnn.nodes<1, f32> -> !gnn.nodes<2, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.count_fn': result must have 1 features, got 2
