@@ -116,6 +116,7 @@ class ActivationFn(StrEnum):
     MISH = "mish"
     LOG_SIGMOID = "log_sigmoid"
     HARDTANH = "hardtanh"
+    SQRT = "sqrt"
 
 
 class Tail(StrEnum):
@@ -626,6 +627,10 @@ class ActivationOp(IRDLOperation):
       `threshold`: x where beta * x > threshold), mish, log_sigmoid: torch's definitions.
     * hardtanh: clamp(x, lower, upper) (relu6 is hardtanh(0, 6)); fixed point: the bounds
       in `alpha_type`, exact comparisons, one cast.
+    * sqrt: sqrt(x) where x > threshold, else 0 (PyG's std of a variance: threshold 1e-5);
+      fixed point: x > threshold compared exactly (the threshold truncated to x's LSB), an
+      exact integer square root to one bit below the result's LSB plus a sticky bit (the
+      remainder is not 0), one cast: the exact root rounded as the result type says.
     * sigmoid, tanh, elu, silu, gelu, gelu_tanh, softplus, mish, log_sigmoid in fixed point
       are lookup tables of `table_size` entries covering [table_min, table_end), table_end =
       table_min + table_size / table_scale; outside it each function has a tail
@@ -691,8 +696,10 @@ class ActivationOp(IRDLOperation):
             raise VerifyException(f"'{self.name}': {fn.value} needs alpha")
         if fn not in ALPHA_ACTIVATIONS and self.alpha is not None:
             raise VerifyException(f"'{self.name}': {fn.value} takes no alpha")
-        if (self.threshold is not None) != (fn == ActivationFn.SOFTPLUS):
-            raise VerifyException(f"'{self.name}': threshold goes with softplus (only and always)")
+        if (self.threshold is not None) != (fn in (ActivationFn.SOFTPLUS, ActivationFn.SQRT)):
+            raise VerifyException(f"'{self.name}': threshold goes with softplus and sqrt (only and always)")
+        if fn == ActivationFn.SQRT and self.threshold.value.data < 0:  # type: ignore[union-attr]
+            raise VerifyException(f"'{self.name}': sqrt needs a threshold >= 0 (below it the result is 0)")
         bounds = [b is not None for b in (self.lower, self.upper)]
         if bounds != [fn == ActivationFn.HARDTANH] * 2:
             raise VerifyException(f"'{self.name}': lower and upper go with hardtanh (only and always)")

@@ -29,6 +29,9 @@ from gnnc.fixed import (
     raw_range,
     reciprocal_values,
     count_fn_floats,
+    exact_sqrt,
+    sqrt_geometry,
+    sqrt_threshold_raw,
     count_fn_values,
     degree_norm_floats,
     degree_norm_values,
@@ -475,6 +478,8 @@ def _activation(it: _Interpreter, op: gnn.ActivationOp) -> np.ndarray:
         if fn == gnn.ActivationFn.HARDTANH:
             p = op.params()
             return np.clip(x, p["lower"], p["upper"])
+        if fn == gnn.ActivationFn.SQRT:
+            return np.where(x > op.params()["threshold"], np.sqrt(np.maximum(x, 0.0)), 0.0)
         return TABLE_FUNCTIONS[fn.value](x, op.params())
     in_t, out_t = _fixed(op.input), _fixed(op.result)
     if fn == gnn.ActivationFn.RELU:
@@ -490,6 +495,8 @@ def _activation(it: _Interpreter, op: gnn.ActivationOp) -> np.ndarray:
                         cast(np.where(pos, 0, wide * a), in_t.f + a_t.f, out_t))
     if fn == gnn.ActivationFn.HARDTANH:
         return _hardtanh(op, x, in_t, out_t)
+    if fn == gnn.ActivationFn.SQRT:
+        return _sqrt(op, x, in_t, out_t)
     return _table_activation(it, op, x, in_t, out_t)
 
 
@@ -502,6 +509,15 @@ def _hardtanh(op: gnn.ActivationOp, x: np.ndarray, in_t: gnn.FixedType, out_t: g
     dtype = int_dtype(max(in_t.w, a_t.w) + abs(in_t.f - a_t.f) + 1)
     lo, hi = (int(quantize(p[k], a_t)) << (f - a_t.f) for k in ("lower", "upper"))
     return cast(np.clip(x.astype(dtype) << (f - in_t.f), lo, hi), f, out_t)
+
+
+def _sqrt(op: gnn.ActivationOp, x: np.ndarray, in_t: gnn.FixedType, out_t: gnn.FixedType) -> np.ndarray:
+    """x > threshold ? cast(root to 2^-p, then a sticky bit) : 0, the root exact (gnnc.fixed.exact_sqrt)."""
+    k, p = sqrt_geometry(in_t, out_t)
+    keep = x > sqrt_threshold_raw(op.params()["threshold"], in_t)
+    root, inexact = exact_sqrt(np.where(keep, x, 0), in_t.f, p)
+    with_sticky = (2 * root + inexact.astype(object)).astype(int_dtype(max(k, 0) + p + 3))
+    return np.where(keep, cast(np.where(keep, with_sticky, 0), p + 1, out_t), 0)
 
 
 def _table_activation(it: _Interpreter, op: gnn.ActivationOp, x: np.ndarray, in_t: gnn.FixedType,

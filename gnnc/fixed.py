@@ -270,6 +270,35 @@ def degree_norm_values(max_count: int, offset: int, t: FixedType, exponent: floa
     return quantize(degree_norm_floats(max_count, offset, exponent), t)
 
 
+def sqrt_geometry(in_t: FixedType, out_t: FixedType) -> tuple[int, int]:
+    """
+    gnn.activation sqrt's root bits: (K, p) with every x of in_t below 2^(2K), so the root has
+    the bits 2^(K-1) .. 2^-p; p = out_t.f + 1 (one bit below the result's LSB; a sticky bit
+    below it makes the one cast round the exact root).
+    """
+    top = in_t.i - 1 if in_t.is_signed else in_t.i
+    return -(-top // 2), out_t.f + 1
+
+
+def sqrt_threshold_raw(threshold: float, in_t: FixedType) -> int:
+    """floor(threshold 2^f): x > threshold exactly when raw > this (raw an integer)."""
+    return math.floor(threshold * 2.0**in_t.f)
+
+
+def exact_sqrt(raw: np.ndarray, frac: int, p: int) -> tuple[np.ndarray, np.ndarray]:
+    """floor(sqrt(x) 2^p) and whether sqrt(x) is not that exactly, for raw >= 0, x = raw 2^-frac."""
+    shift = 2 * p - frac
+    flat = [int(r) for r in np.asarray(raw).ravel()]
+    roots, inexact = [], []
+    for r in flat:
+        n = r << shift if shift >= 0 else r >> -shift
+        a = math.isqrt(n)
+        roots.append(a)
+        inexact.append((a * a << max(0, -shift)) != (r << max(0, shift)))
+    shape = np.shape(raw)
+    return (np.array(roots, dtype=object).reshape(shape), np.array(inexact, dtype=bool).reshape(shape))
+
+
 def count_fn_floats(steps: str, x: np.ndarray) -> np.ndarray:
     """gnn.count_fn's f(x) in float64: its steps (gnn.COUNT_STEPS) in order."""
     from gnnc.dialects.gnn import parse_count_steps

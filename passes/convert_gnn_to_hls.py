@@ -52,6 +52,8 @@ from gnnc.fixed import (
     reciprocal_values,
     exact_sum_type,
     count_fn_values,
+    sqrt_geometry,
+    sqrt_threshold_raw,
     degree_norm_values,
     softmax_recip_values,
     table_values,
@@ -577,6 +579,9 @@ def _lower_activation(lw: _Lowering, op: gnn.ActivationOp) -> None:
     if fn == gnn.ActivationFn.HARDTANH:
         _lower_hardtanh(lw, op, in_t, out_t)
         return
+    if fn == gnn.ActivationFn.SQRT:
+        _lower_sqrt(lw, op, in_t, out_t)
+        return
     size, lo, scale = (a.value.data for a in (op.table_size, op.table_min, op.table_scale))  # type: ignore[union-attr]
     table = lw.rom(f"{fn.value}_table", table_values(fn.value, size, lo, scale, out_t, op.params()), out_t)
     below, above = gnn.TABLE_TAILS[fn]
@@ -624,6 +629,49 @@ def _lower_hardtanh(lw: _Lowering, op: gnn.ActivationOp, in_t: gnn.FixedType, ou
         return b.insert(hls.CastOp(m, out_t)).result
 
     _elementwise(lw, op, "hardtanh", clamp)
+
+
+def _power_of_two(b: Builder, m: int) -> SSAValue:
+    """The constant 2^m: raw 1 of a fixed<2, m + 2>."""
+    return _const(b, 1, gnn.FixedType(2, m + 2))
+
+
+def _lower_sqrt(lw: _Lowering, op: gnn.ActivationOp, in_t: gnn.FixedType, out_t: gnn.FixedType) -> None:
+    """
+    x > threshold ? cast(y + sticky) : 0 with y = floor(sqrt(x) 2^p) 2^-p found bit by bit, from
+    2^(K-1) down to 2^-p: with the remainder r = x - y^2, bit k is set when r >= 2^(k+1) y + 2^(2k)
+    (shifts and adds, all exact in r's type); sticky = 2^-(p+1) when the final r > 0. The emulator's
+    gnnc.fixed.exact_sqrt computes the same integers.
+    """
+    k_top, p = sqrt_geometry(in_t, out_t)
+    top = in_t.i - 1 if in_t.is_signed else in_t.i
+    int_bits = max(k_top, 0) + 2
+    y_t = gnn.FixedType(int_bits + p, int_bits)
+    v_t = gnn.FixedType(int_bits + p + 1, int_bits)
+    r_frac, r_int = max(in_t.f, 2 * p), max(top, 2 * k_top, 0) + 3
+    r_t = gnn.FixedType(r_int + r_frac, r_int)
+    thr = sqrt_threshold_raw(op.params()["threshold"], in_t)
+    thr_bits = max(2, thr.bit_length() + 1)
+    thr_t = gnn.FixedType(thr_bits, thr_bits - in_t.f)  # raw thr at x's LSB
+
+    def root(b: Builder, v: list[SSAValue]) -> SSAValue:
+        x = v[0]
+        r = b.insert(hls.CastOp(x, r_t)).result
+        y = _const(b, 0, y_t)
+        for k in range(k_top - 1, -p - 1, -1):
+            d = b.insert(hls.MulOp(y, _power_of_two(b, k + 1), r_t)).result
+            d = b.insert(hls.AddOp(d, _power_of_two(b, 2 * k), r_t)).result
+            t = b.insert(hls.AddOp(r, _negate(b, d), r_t)).result
+            take = b.insert(hls.AddOp(t, _const(b, 1, r_t), r_t)).result  # t >= 0: t + 1 LSB > 0
+            r = b.insert(hls.SelectOp(take, t, r)).result
+            y = b.insert(hls.SelectOp(take, b.insert(hls.AddOp(y, _power_of_two(b, k), y_t)).result, y)).result
+        sticky = b.insert(hls.SelectOp(r, _const(b, 1, v_t), _const(b, 0, v_t))).result
+        rooted = b.insert(hls.CastOp(b.insert(hls.AddOp(y, sticky, v_t)).result, out_t)).result
+        above = b.insert(hls.AddOp(x, _negate(b, _const(b, thr, thr_t)), exact_sum_type(
+            [in_t, exact_product_type(thr_t, gnn.FixedType(2, 2))]))).result
+        return b.insert(hls.SelectOp(above, rooted, _const(b, 0, out_t))).result
+
+    _elementwise(lw, op, "sqrt", root)
 
 
 def _lower_binary(kind: str):

@@ -98,9 +98,15 @@ _AGGREGATIONS = {
     pyg_aggr.MaxAggregation: "max",
     pyg_aggr.MinAggregation: "min",
 }
-#: Aggregations made of ops gnnc has: traced inline (SoftmaxAggregation is utils.softmax of
-#: t * x, then a sum of x * alpha; a learned t is a constant at inference).
-_TRACED_AGGREGATIONS = (pyg_aggr.SoftmaxAggregation,)
+#: Aggregations made of ops gnnc has, also in aggregation lists and under PNA's scalers: traced
+#: inline (VarAggregation: mean(x * x) - mean(x)^2 of two rebound mean scatters;
+#: StdAggregation: its variance, then gnn::sqrt_above, see _std_forward).
+_LISTABLE_AGGREGATIONS = (pyg_aggr.VarAggregation, pyg_aggr.StdAggregation)
+#: Traced inline as a layer's aggregation (SoftmaxAggregation is utils.softmax of t * x, then
+#: a sum of x * alpha; a learned t is a constant at inference).
+_TRACED_AGGREGATIONS = (pyg_aggr.SoftmaxAggregation, *_LISTABLE_AGGREGATIONS)
+#: StdAggregation's eps: std = sqrt(var) where var > eps, else 0 (torch_geometric/nn/aggr/basic.py).
+STD_EPS = 1e-5
 
 # Arguments of message/aggregate/update that propagate fills in itself.
 _SPECIAL_ARGS = frozenset(MessagePassing.special_args)
@@ -384,9 +390,22 @@ def _traced_scalers(aggr: Any) -> bool:
     DegreeScalerAggregation over one with scalers in _SCALERS."""
     if isinstance(aggr, pyg_aggr.DegreeScalerAggregation):
         return all(s in _SCALERS for s in aggr.scaler) and (
-            _real_type(aggr.aggr) in _AGGREGATIONS or _traced_scalers(aggr.aggr))
+            _listable(aggr.aggr) or _traced_scalers(aggr.aggr))
     return isinstance(aggr, pyg_aggr.MultiAggregation) and aggr.mode == "cat" and all(
-        _real_type(a) in _AGGREGATIONS for a in aggr.aggrs)
+        _listable(a) for a in aggr.aggrs)
+
+
+def _listable(aggr: Any) -> bool:
+    return _real_type(aggr) in _AGGREGATIONS or isinstance(aggr, _LISTABLE_AGGREGATIONS)
+
+
+def _std_forward(module: Any) -> Callable[..., Tensor]:
+    """StdAggregation's forward: its variance (traced), then sqrt above eps (gnn.activation sqrt)."""
+    def forward(x: Tensor, index: Tensor | None = None, ptr: Tensor | None = None,
+                dim_size: int | None = None, dim: int = -2) -> Tensor:
+        return torch.ops.gnn.sqrt_above(module.var_aggr(x, index, ptr, dim_size, dim), STD_EPS)
+
+    return forward
 
 
 def _aggregation_names(aggr: Any) -> str:
@@ -397,23 +416,22 @@ def _aggregation_names(aggr: Any) -> str:
 def _unsupported_aggregation(mp: MessagePassing) -> str:
     """Why a layer's aggregation module cannot be compiled (PNA's degree scalers by name)."""
     aggr = mp.aggr_module
-    supported = "supported: 'add'/'sum', 'mean', 'max', 'min', 'softmax' (SoftmaxAggregation)"
+    supported = "supported: 'add'/'sum', 'mean', 'max', 'min', 'var', 'std', 'softmax' (SoftmaxAggregation)"
+    listable = ("sum", "mean", "max", "min", "var", "std")
     if isinstance(aggr, pyg_aggr.DegreeScalerAggregation):
-        stds = [n for n in ("'std'", "'var'") if n in _aggregation_names(aggr.aggr)]
-        sqrt = f" ({' and '.join(stds)} need{'s' * (len(stds) == 1)} a square root per node)" if stds else ""
         scalers = [s for s in aggr.scaler if s not in _SCALERS]
         missing = f"scalers {', '.join(repr(s) for s in scalers)} are not known" if scalers else ""
-        other = [n for n in _aggregation_names(aggr.aggr).split(", ") if n.strip("'") not in _AGGREGATIONS.values()]
-        aggregators = f"aggregator{'s' * (len(other) > 1)} {', '.join(other)} not supported{sqrt}" if other else ""
+        other = [n for n in _aggregation_names(aggr.aggr).split(", ") if n.strip("'") not in listable]
+        aggregators = f"aggregator{'s' * (len(other) > 1)} {', '.join(other)} not supported" if other else ""
         return (
             f"PNA's degree-scaler aggregation (aggregators {_aggregation_names(aggr.aggr)}, scalers "
             f"{', '.join(repr(s) for s in aggr.scaler)}): {'; '.join(p for p in (missing, aggregators) if p)}; "
             f"supported: scalers {', '.join(repr(s) for s in _SCALERS)} over aggregators 'sum', 'mean', "
-            "'max', 'min'"
+            "'max', 'min', 'var', 'std'"
         )
     if isinstance(aggr, pyg_aggr.MultiAggregation):
         return (f"the aggregation list {_aggregation_names(aggr)} (mode {aggr.mode!r}) is not supported; "
-                "supported: lists of 'sum', 'mean', 'max', 'min' concatenated (mode 'cat')")
+                "supported: lists of 'sum', 'mean', 'max', 'min', 'var', 'std' concatenated (mode 'cat')")
     return f"aggregation {mp.aggr!r} is not supported; {supported}"
 
 
@@ -781,6 +799,8 @@ def patched(model: nn.Module) -> Iterator[ModuleNames]:
                 module.__dict__["edge_updater"] = _make_edge_updater(module, path)
             if isinstance(module, pyg_aggr.MultiAggregation):  # each aggregation a rebound scatter
                 module.__dict__["fused_aggr"] = None
+            if isinstance(module, pyg_aggr.StdAggregation):
+                module.__dict__["forward"] = _std_forward(module)
         # Brevitas layers: the float op plus a gnn::quant mark with their fixed-point types.
         for module, forward in brevitas.leaf_forwards(model).items():
             module.__dict__["forward"] = forward

@@ -403,6 +403,7 @@ class _Importer:
             "gnn::loop_mask": self._loop_mask,
             "gnn::quant": self._quant,
             "gnn::edge_softmax": self._edge_softmax,
+            "gnn::sqrt_above": self._sqrt_above,
             "aten::repeat_interleave": self._repeat_interleave,
             "aten::dropout": self._dropout,
             "aten::feature_dropout": self._dropout,
@@ -1407,6 +1408,11 @@ class _Importer:
         if self.n_nodes is None or _expr(num_nodes) != self.n_nodes:
             raise _Unsupported("softmax with num_nodes other than the graph's node count")
         return self._emit(node, gnn.EdgeSoftmaxOp(index.end, src, index.edge_index.value))
+
+    def _sqrt_above(self, node: fx.Node, x: Any, threshold: Any) -> SSAValue:
+        """StdAggregation's root of a variance: sqrt(x) where x > threshold, else 0."""
+        x = self._feature(x, "the input of sqrt")
+        return self._emit(node, gnn.ActivationOp(gnn.ActivationFn.SQRT, x, threshold=float(threshold)))
 
     def _repeat_interleave(self, node: fx.Node, x: Any, repeats: Any = None, dim: Any = None,
                            *args: Any, **kwargs: Any) -> SSAValue:

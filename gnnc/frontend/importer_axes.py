@@ -59,7 +59,7 @@ _ELEMENTWISE = {
                                        "hardsigmoid", "hardswish", "selu", "celu", "neg")
       for suffix in ("", "_")),
     "aten::pow", "aten::square", "aten::dropout", "aten::feature_dropout", "aten::to", "aten::_to_copy",
-    "getitem",
+    "getitem", "gnn::sqrt_above",
 }
 
 _VIEWS = {"aten::view", "aten::reshape", "aten::_unsafe_view", "aten::flatten", "aten::squeeze",

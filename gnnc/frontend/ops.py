@@ -194,6 +194,22 @@ def _loop_fill_fake(edge_values: Tensor, num_nodes: int, fill: list[float]) -> T
 
 
 # --------------------------------------------------------------------------- #
+# The square root of a variance (gnn.activation sqrt): PyG's StdAggregation
+# --------------------------------------------------------------------------- #
+
+
+@torch.library.custom_op("gnn::sqrt_above", mutates_args=())
+def sqrt_above(x: Tensor, threshold: float) -> Tensor:
+    """sqrt(x) where x > threshold, else 0: StdAggregation's clamp(min=eps).sqrt() masked to 0 at sqrt(eps)."""
+    return torch.where(x > threshold, x.clamp(min=threshold).sqrt(), torch.zeros_like(x))
+
+
+@sqrt_above.register_fake
+def _sqrt_above_fake(x: Tensor, threshold: float) -> Tensor:
+    return torch.empty_like(x)
+
+
+# --------------------------------------------------------------------------- #
 # Edge softmax (gnn.edge_softmax): PyG's utils.softmax
 # --------------------------------------------------------------------------- #
 

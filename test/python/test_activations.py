@@ -1,7 +1,8 @@
 """
-Table activations and hardtanh in fixed point, against their documented rules
-(docs/frontend.md, "Activations"): every input of a 16-bit type around the table ends.
-csim == emulate for all of them is in test_frontend_matrix.py (case activations-zoo).
+Table activations, hardtanh and sqrt in fixed point, against their documented rules
+(docs/frontend.md, "Activations"; docs/precision.md, "Square root"): every input of a 16-bit
+type around the table ends. csim == emulate for the table ones is in test_frontend_matrix.py
+(case activations-zoo); for sqrt over every input below.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import math
 
 import numpy as np
 import pytest
+import torch
 from xdsl.context import Context
 from xdsl.dialects import builtin, func
 from xdsl.parser import Parser
 
 from gnnc.dialects.gnn import TABLE_TAILS, ActivationFn, Gnn, Tail
 from gnnc.emulator import run
+import gnnc.frontend.ops  # noqa: F401  (torch.ops.gnn.sqrt_above)
 from gnnc.fixed import TABLE_FUNCTIONS
 from gnnc.passes.gnn_fixed_point import TABLE_GEOMETRY, GnnFixedPointPass
 
@@ -116,3 +119,59 @@ def test_layer_norm_of_a_constant_row_is_the_bias():
     """d = 0 exactly, so y = bias whatever rsqrt(0 + eps) is (q = 0: every up step)."""
     y = run(_ln_module(), {"x": np.array([[0.0, 0.0], [3.5, 3.5], [-20.0, -20.0]])}, fixed=True)[0]
     np.testing.assert_array_equal(y, np.array([[0.25, -0.5]] * 3))
+
+
+# --------------------------------------------------------------------------- #
+# gnn.activation sqrt (StdAggregation): the exact root, rounded as the result type says
+# --------------------------------------------------------------------------- #
+
+SQRT_TEXT = """
+func.func @main(%x: !gnn.nodes<1, f32> {gnn.name = "x"}) -> !gnn.nodes<1, f32> {
+  %y = gnn.activation sqrt %x {threshold = 0.01 : f64} : !gnn.nodes<1, f32> -> !gnn.nodes<1, f32>
+  func.return %y : !gnn.nodes<1, f32>
+}"""
+
+
+def _exact_root(raw: int, frac: int, out_frac: int, rounding: str) -> int:
+    """sqrt(raw 2^-frac) 2^out_frac rounded to an integer, in decimal arithmetic of 60 digits."""
+    from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, getcontext
+
+    getcontext().prec = 60
+    value = (Decimal(raw) / Decimal(2) ** frac).sqrt() * Decimal(2) ** out_frac
+    return int(value.to_integral_value(rounding=ROUND_FLOOR if rounding == "trn" else ROUND_HALF_EVEN))
+
+
+@pytest.mark.parametrize("default,rounding", [("fixed<16,8>", "trn"), ("ap_fixed<12,3,AP_RND_CONV,AP_SAT>", "rnd_conv")])
+def test_sqrt_is_the_exact_root_rounded(default, rounding):
+    """Every raw input of the type: 0 at or below the threshold 0.01 (compared exactly), else the
+    exact root rounded once to the result (trn: down; rnd_conv: to nearest, ties to even; sat)."""
+    module = _fixed_module(SQRT_TEXT, default)
+    t = module.body.block.ops.first.args[0].type.element_type
+    lo, hi = -(1 << (t.w - 1)), 1 << (t.w - 1)
+    raw = np.arange(lo, hi)
+    actual = run(module, {"x": (raw / 2.0**t.f).reshape(-1, 1)}, fixed=True)[0][:, 0]
+    top = (1 << (t.w - 1)) - 1
+    expected = [0 if r * 2.0**-t.f <= 0.01 else min(_exact_root(int(r), t.f, t.f, rounding), top) for r in raw]
+    np.testing.assert_array_equal(actual, np.array(expected) / 2.0**t.f)
+
+
+class _Root(torch.nn.Module):
+    """sqrt above 0.01 of every node feature (the op StdAggregation's forward becomes)."""
+
+    def forward(self, x, edge_index):
+        return torch.ops.gnn.sqrt_above(x, 0.01)
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # 65,536 roots side by side: no part holds them
+@pytest.mark.parametrize("backend", ["vitis", "oneapi"])
+def test_sqrt_csim_equals_emulate_on_every_input(backend):
+    """The bit-by-bit root of the lowering gives the emulator's bits for each raw of fixed<16,8>."""
+    import gnnc
+
+    raw = np.arange(-(1 << 15), 1 << 15).reshape(1024, 64)
+    x = torch.from_numpy(raw / 256.0).float()
+    edge_index = torch.tensor([[0, 1], [1, 0]])
+    design = gnnc.compile(_Root(), (x[:10], edge_index),
+                          {"graph": {"max_nodes": 1024, "max_edges": 2}, "precision": "fixed<16,8>"})
+    emulated = design.emulate(x, edge_index)
+    np.testing.assert_array_equal(design.csim_many([(x, edge_index)], backend=backend)[0][0], emulated)

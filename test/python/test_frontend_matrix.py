@@ -588,18 +588,20 @@ class AggrList(MessagePassing):
 
 class PnaAndLists(nn.Module):
     """PNAConv (towers, edge features; scalers identity and linear: d / avg from a count of the
-    edges), PNAConv with the log and inverse scalers (gnn.count_fn tables of the count), an
-    aggregation list, and utils.degree of edited edge lists as features, then a Linear."""
+    edges), PNAConv with the log and inverse scalers (gnn.count_fn tables of the count) over std and
+    var too, SAGEConv(aggr='std'), an aggregation list, and utils.degree of edited edge lists as
+    features, then a Linear."""
 
     def __init__(self):
         super().__init__()
         deg = torch.tensor([1, 2, 4, 3, 2])  # a training set's in-degree histogram: avg d 2.2
         self.pna = PNAConv(NODE_F, 4, ["mean", "min", "max", "sum"], ["identity", "linear"], deg,
                            edge_dim=EDGE_F, towers=2)
-        self.pna_log = PNAConv(NODE_F, 4, ["mean", "max"], ["amplification", "attenuation", "inverse_linear"],
-                               deg)
+        self.pna_log = PNAConv(NODE_F, 4, ["mean", "max", "std", "var"],
+                               ["amplification", "attenuation", "inverse_linear"], deg)
+        self.std = SAGEConv(NODE_F, 2, aggr="std")
         self.lists = AggrList()
-        self.lin = nn.Linear(4 + 4 + 12 + 2, 2)
+        self.lin = nn.Linear(4 + 4 + 2 + 12 + 2, 2)
 
     def forward(self, x, edge_index, edge_attr):
         from torch_geometric.utils import add_remaining_self_loops, degree, remove_self_loops
@@ -609,7 +611,7 @@ class PnaAndLists(nn.Module):
         looped, _ = add_remaining_self_loops(edge_index, num_nodes=n)
         degrees = [degree(kept[1], n).view(-1, 1), degree(looped[0], n, dtype=x.dtype).view(-1, 1) / 4]
         return self.lin(torch.cat([self.pna(x, edge_index, edge_attr), self.pna_log(x, edge_index),
-                                   self.lists(x, edge_index, edge_attr), *degrees], 1))
+                                   self.std(x, edge_index), self.lists(x, edge_index, edge_attr), *degrees], 1))
 
 
 class BatchNorms(nn.Module):
@@ -739,9 +741,11 @@ CASES = [
          lambda: Stock(EGConv(NODE_F, 4, num_heads=2, num_bases=2)), ops={"degree_norm": 1}, backends=("vitis",)),
     Case("pna", STOCK, "PNAConv(towers=2, edge_dim=2) with aggregators mean/min/max/sum and scalers identity, "
          "linear (d / avg: a scatter of ones); PNAConv with scalers amplification, attenuation, inverse_linear "
-         "(gnn.count_fn: tables of log(d + 1) / avg, avg / log(max(d, 1) + 1), avg / max(d, 1)); an aggr list "
+         "(gnn.count_fn: tables of log(d + 1) / avg, avg / log(max(d, 1) + 1), avg / max(d, 1)) over mean/max/"
+         "std/var (var: mean(x^2) - mean(x)^2; std: its exact fixed-point square root above 1e-5); "
+         "SAGEConv(aggr='std'); an aggr list "
          "['mean', 'max', 'sum'] (mode 'cat'); utils.degree after remove_self_loops and add_remaining_self_loops",
-         PnaAndLists, "x,ei,ea", {"scatter": 12, "count_fn": 3}),
+         PnaAndLists, "x,ei,ea", {"scatter": 15, "count_fn": 3, "activation": 2}),
     Case("sage-mean", STOCK, "SAGEConv(aggr='mean')", lambda: Stock(SAGEConv(NODE_F, 4))),
     Case("sage-max", STOCK, "SAGEConv(aggr='max')", lambda: Stock(SAGEConv(NODE_F, 4, aggr="max"))),
     Case("gin-eps", STOCK, "GINConv(eps=0.25)", lambda: _gin(False), ops={"scale": 1}),
@@ -1211,8 +1215,6 @@ UNSUPPORTED = [
      [*_LOOP_COUNT, "differs from torch by"]),
     ("loops-then-edge-output", lambda: EdgeCountAfterLoops("edge-output"), "x,ei,ea",
      [*_LOOP_COUNT, "output 0 ('out0') has 32 rows in the design, 22 in torch"]),
-    ("pna-std", lambda: Stock(PNAConv(NODE_F, 4, ["mean", "std"], ["identity"], torch.tensor([1, 3, 2]))), "x,ei",
-     ["aggregators 'mean', 'std'", "aggregator 'std' not supported ('std' needs a square root per node)"]),
     ("aggr-list-sum-mode", lambda: AggrList("sum"), "x,ei,ea",
      ["AggrList (the model itself)", "the aggregation list 'mean', 'max', 'sum' (mode 'sum')", "(mode 'cat')"]),
     ("rows-slice", RowSlice, "x,ei", ["a slice of the rows of an edge matrix with 3 features", "only all rows"]),

@@ -391,7 +391,7 @@ func.func @f(%x: !gnn.edges<2, f32>) {
   func.return
 }
 
-// CHECK: Expected `relu`, `sigmoid`, `tanh`, `leaky_relu`, `elu`, `silu`, `gelu`, `gelu_tanh`, `softplus`, `mish`, `log_sigmoid`, or `hardtanh`.
+// CHECK: Expected `relu`, `sigmoid`, `tanh`, `leaky_relu`, `elu`, `silu`, `gelu`, `gelu_tanh`, `softplus`, `mish`, `log_sigmoid`, `hardtanh`, or `sqrt`.
 
 // -----
 
@@ -781,7 +781,7 @@ func.func @f(%x: !gnn.nodes<2, f32>) {
   func.return
 }
 
-// CHECK: {{^}}'gnn.activation': threshold goes with softplus (only and always)
+// CHECK: {{^}}'gnn.activation': threshold goes with softplus and sqrt (only and always)
 
 // -----
 
@@ -790,7 +790,7 @@ func.func @f(%x: !gnn.nodes<2, f32>) {
   func.return
 }
 
-// CHECK: {{^}}'gnn.activation': threshold goes with softplus (only and always)
+// CHECK: {{^}}'gnn.activation': threshold goes with softplus and sqrt (only and always)
 
 // -----
 
@@ -1022,3 +1022,23 @@ func.func @f(%d: !gnn.nodes<1, f32>) {
 }
 
 // CHECK: {{^}}'gnn.count_fn': result must have 1 features, got 2
+
+// -----
+
+// --- gnn.activation sqrt -------------------------------------------------------------
+
+func.func @f(%x: !gnn.nodes<1, f32>) {
+  %y = gnn.activation sqrt %x : !gnn.nodes<1, f32> -> !gnn.nodes<1, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': threshold goes with softplus and sqrt (only and always)
+
+// -----
+
+func.func @f(%x: !gnn.nodes<1, f32>) {
+  %y = gnn.activation sqrt %x {threshold = -1.0 : f64} : !gnn.nodes<1, f32> -> !gnn.nodes<1, f32>
+  func.return
+}
+
+// CHECK: {{^}}'gnn.activation': sqrt needs a threshold >= 0 (below it the result is 0)
